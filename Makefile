@@ -1,0 +1,72 @@
+# vigil — one Makefile (all, static, asan, unit, check, lint, clean).
+# Outputs: build/vigil (dynamic), build/vigil-static (static, musl when
+# musl-gcc exists, else glibc -static), build/asan/vigil (ASan+UBSan).
+
+VERSION := 0.1.0
+CC ?= cc
+MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
+STATIC_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+        -Wmissing-prototypes -Wno-unused-parameter
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -DVIGIL_VERSION='"$(VERSION)"'
+OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/supervise/*.c src/cmd/*.c))
+LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC))
+
+obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))
+
+.PHONY: all static asan unit check lint clean
+all: build/vigil
+
+build/obj/dyn/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) $(CFLAGS) -MMD -MP -c $< -o $@
+build/obj/static/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(STATIC_CC) $(BASE_CFLAGS) $(OPT) -Os $(CFLAGS) -MMD -MP -c $< -o $@
+build/obj/asan/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/vigil: $(call obj,dyn,$(SRC))
+	$(CC) $(LDFLAGS) -o $@ $^
+
+static: build/vigil-static
+build/vigil-static: $(call obj,static,$(SRC))
+	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^
+	strip $@
+
+asan: build/asan/vigil
+build/asan/vigil: $(call obj,asan,$(SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^
+
+# Unit tests (cmocka): each tests/unit/test_X.c links with the library
+# objects (never with main) of the dynamic build, and of the ASan build.
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/unit/%,$(UNIT_SRC))
+UNIT_ASAN_BIN := $(patsubst tests/unit/%.c,build/tests/unit-asan/%,$(UNIT_SRC))
+
+build/tests/unit/%: tests/unit/%.c $(call obj,dyn,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g -o $@ $^ -lcmocka
+build/tests/unit-asan/%: tests/unit/%.c $(call obj,asan,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN) -o $@ $^ -lcmocka
+
+unit: $(UNIT_BIN) $(UNIT_ASAN_BIN)
+	@set -e; for t in $(UNIT_BIN) $(UNIT_ASAN_BIN); do echo "== $$t"; $$t; done
+
+check:
+	tools/test
+
+lint:
+	tools/check-layers
+
+clean:
+	rm -rf build
+
+-include $(shell find build/obj -name '*.d' 2>/dev/null)

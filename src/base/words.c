@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+#include "base/words.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int push_word(struct words *w, const char *buf, size_t len) {
+        char **v = realloc(w->v, (w->n + 2) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        w->v = v;
+        v[w->n] = strndup(buf, len);
+        if (!v[w->n])
+                return -ENOMEM;
+        w->n++;
+        v[w->n] = NULL;
+        return 0;
+}
+
+void words_free(struct words *w) {
+        for (size_t i = 0; i < w->n; i++)
+                free(w->v[i]);
+        free(w->v);
+        w->v = NULL;
+        w->n = 0;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int words_split(const char *line, struct words *ret) {
+        struct words w = { NULL, 0 };
+        size_t cap = strlen(line) + 1, len = 0;
+        char *buf = malloc(cap);
+        const char *p = line;
+        int r = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                bool in_word = false;
+                while (is_blank(*p))
+                        p++;
+                if (*p == '\0' || *p == '#')
+                        break;
+                len = 0;
+                while (*p != '\0' && !is_blank(*p)) {
+                        in_word = true;
+                        if (*p == '\'') {
+                                const char *end = strchr(p + 1, '\'');
+                                if (!end) { r = -EINVAL; goto out; }
+                                memcpy(buf + len, p + 1, (size_t)(end - p - 1));
+                                len += (size_t)(end - p - 1);
+                                p = end + 1;
+                        } else if (*p == '"') {
+                                p++;
+                                while (*p != '"') {
+                                        if (*p == '\0') { r = -EINVAL; goto out; }
+                                        if (*p == '\\' && p[1] != '\0' && strchr("\\\"$`\n", p[1]))
+                                                p++;
+                                        buf[len++] = *p++;
+                                }
+                                p++;
+                        } else if (*p == '\\') {
+                                if (p[1] == '\0') { r = -EINVAL; goto out; }
+                                buf[len++] = p[1];
+                                p += 2;
+                        } else {
+                                buf[len++] = *p++;
+                        }
+                }
+                if (in_word) {
+                        r = push_word(&w, buf, len);
+                        if (r < 0)
+                                goto out;
+                }
+        }
+        if (!w.v) {
+                w.v = calloc(1, sizeof(char *));
+                if (!w.v) { r = -ENOMEM; goto out; }
+        }
+out:
+        free(buf);
+        if (r < 0) {
+                words_free(&w);
+                return r;
+        }
+        *ret = w;
+        return 0;
+}

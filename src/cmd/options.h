@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vigil's options (SPEC §3): one table drives the command line, the options
+ * file and --help, so the three cannot drift. Parsing is pure: text in,
+ * struct and error message out; reading the file is the caller's job.
+ *
+ * Precedence: the options file is parsed first, the command line over it;
+ * a scalar given later wins, and a repeatable option given on the command
+ * line replaces the file's list rather than adding to it. A "-- CMD" on the
+ * command line replaces the file's "-- CMD" line.
+ */
+#ifndef VIGIL_CMD_OPTIONS_H
+#define VIGIL_CMD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct strlist {
+        char **v;       /* NULL-terminated once non-empty */
+        size_t n;
+};
+
+enum on_exit_action { ON_EXIT_REBOOT, ON_EXIT_POWEROFF, ON_EXIT_HALT, ON_EXIT_HANG };
+enum log_format { LOG_FORMAT_PREFIXED, LOG_FORMAT_PLAIN, LOG_FORMAT_JSON };
+
+enum option_source { OPTION_SOURCE_FILE, OPTION_SOURCE_COMMAND_LINE };
+
+#define OPTIONS_MAX 40
+
+struct vigil_options {
+        struct strlist units, mounts, env;
+        char *runit_dir, *startup_dir, *pre_run_exec, *run_on_exit;
+        char *hostname_pattern, *uniqueid_exec, *ctty, *working_directory;
+        char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
+        bool container_env, wait_ready, process_group, no_kill_all, system;
+        bool help, version;
+        uint64_t kill_all_timeout_usec, default_timeout_stop_usec;
+        uint64_t runtime_watchdog_usec, reboot_watchdog_usec;
+        uint64_t uid, gid;
+        int on_exit, log_format;
+        int verbosity;                /* -v minus -q */
+        struct strlist command;       /* main command, empty if none */
+        bool set[OPTIONS_MAX];        /* given explicitly, by table index */
+        bool list_from_cmdline[OPTIONS_MAX];
+};
+
+struct options_error {
+        char message[512];
+};
+
+void options_init(struct vigil_options *o);
+void options_free(struct vigil_options *o);
+
+/* Parse argv[0..argc) (no program name). Stops at "--" or the first word
+ * that is not an option; the rest is the main command. */
+int options_parse_args(struct vigil_options *o, int argc, char *const *argv,
+                       enum option_source source, struct options_error *err);
+
+/* Parse an options file's text; on error *ret_line is the 1-based line. */
+int options_parse_file(struct vigil_options *o, const char *text, unsigned *ret_line,
+                       struct options_error *err);
+
+/* Find the value of --config in argv without parsing anything else; NULL if
+ * not given. -EINVAL (err set) if --config has no value. */
+int options_find_config(int argc, char *const *argv, const char **ret, struct options_error *err);
+
+/* Fill every option not given explicitly with its mode's default. */
+void options_apply_defaults(struct vigil_options *o, bool system_mode);
+
+/* Names of options that were given but whose feature is not built yet. */
+size_t options_unsupported_given(const struct vigil_options *o, const char **ret, size_t max);
+
+void options_print_help(int fd);
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vigil: main() is the boot script, in SPEC §2 order. Everything before the
+ * marked point may fail with a message and an exit code; after it, PID 1
+ * only supervises and every failure is handled where it happens.
+ */
+#include "cmd/options.h"
+#include "core/log.h"
+#include "os/fd.h"
+#include "os/proc.h"
+#include "supervise/supervisor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef VIGIL_VERSION
+#define VIGIL_VERSION "0.0.0-dev"
+#endif
+
+#define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
+#define OPTIONS_FILE_MAX (1024 * 1024)
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 1
+
+static int usage_error(const char *where, unsigned line, const char *message) {
+        if (where && line)
+                fprintf(stderr, "vigil: %s:%u: %s\n", where, line, message);
+        else if (where)
+                fprintf(stderr, "vigil: %s: %s\n", where, message);
+        else
+                fprintf(stderr, "vigil: %s\n", message);
+        return -EINVAL;
+}
+
+/* The options file first, then the command line over it (SPEC §3). */
+static int load_options(int argc, char *const *argv, struct vigil_options *o) {
+        struct options_error err;
+        const char *path;
+        char *text = NULL;
+        unsigned line = 0;
+
+        if (options_find_config(argc, argv, &path, &err) < 0)
+                return usage_error(NULL, 0, err.message);
+        int r = os_read_file(path ? path : DEFAULT_OPTIONS_FILE, OPTIONS_FILE_MAX, &text, NULL);
+        if (r < 0 && (path || r != -ENOENT)) {
+                char msg[256];
+                snprintf(msg, sizeof(msg), "cannot read options file: %s", strerror(-r));
+                return usage_error(path ? path : DEFAULT_OPTIONS_FILE, 0, msg);
+        }
+        if (text) {
+                r = options_parse_file(o, text, &line, &err);
+                free(text);
+                if (r < 0)
+                        return usage_error(path ? path : DEFAULT_OPTIONS_FILE, line, err.message);
+        }
+        if (options_parse_args(o, argc, argv, OPTION_SOURCE_COMMAND_LINE, &err) < 0)
+                return usage_error(NULL, 0, err.message);
+        return 0;
+}
+
+static void warn_unsupported(const struct vigil_options *o) {
+        const char *names[64];
+        size_t n = options_unsupported_given(o, names, 64);
+        for (size_t i = 0; i < n; i++)
+                log_warning("option --%s is not supported by this version yet, ignoring", names[i]);
+}
+
+int main(int argc, char **argv) {
+        struct vigil_options o;
+        options_init(&o);
+
+        /* 1. Options, logging, signals. */
+        if (load_options(argc - 1, argv + 1, &o) < 0) {
+                options_free(&o);
+                return EXIT_USAGE;
+        }
+        if (o.help || o.version) {
+                if (o.help)
+                        options_print_help(STDOUT_FILENO);
+                else
+                        printf("vigil %s\n", VIGIL_VERSION);
+                options_free(&o);
+                return 0;
+        }
+        log_set_level(LOG_LEVEL_NOTICE + o.verbosity);
+        options_apply_defaults(&o, false);
+        warn_unsupported(&o);
+
+        /* What vigil inherited stays with vigil: no fd above 2 reaches a child. */
+        int r = os_cloexec_inherited_fds();
+        if (r < 0)
+                log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
+
+        struct supervisor_config config = {
+                .process_group = o.process_group,
+                .kill_all = !o.no_kill_all,
+                .kill_all_timeout_usec = o.kill_all_timeout_usec,
+        };
+        r = supervisor_init(&config);
+        if (r < 0) {
+                log_error("cannot set up the event loop and signals: %s", strerror(-r));
+                options_free(&o);
+                return EXIT_INTERNAL;
+        }
+        /* Not PID 1: orphans must still come to us (SPEC §2). */
+        if (os_getpid() != 1) {
+                r = os_set_child_subreaper();
+                if (r < 0)
+                        log_warning("cannot become a child subreaper, orphans will not be reaped: %s",
+                                    strerror(-r));
+        }
+
+        /* 7. The main command. */
+        if (o.command.n > 0) {
+                r = supervisor_start_main(o.command.v);
+                if (r < 0) {
+                        log_error("cannot start main command %s: %s", o.command.v[0], strerror(-r));
+                        supervisor_free();
+                        options_free(&o);
+                        return EXIT_INTERNAL;
+                }
+        }
+
+        /* ---- The point of no return: from here PID 1 only supervises. ---- */
+        int code = supervisor_run();
+        supervisor_free();
+        options_free(&o);
+        return code;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#include "os/fd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static int cloexec_by_listing(void) {
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return -errno;
+        int self = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char *end;
+                long fd = strtol(de->d_name, &end, 10);
+                if (*end != '\0' || fd <= 2 || fd == self)
+                        continue;
+                int flags = fcntl((int)fd, F_GETFD);
+                if (flags >= 0)
+                        (void)fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+        }
+        closedir(d);
+        return 0;
+}
+
+int os_cloexec_inherited_fds(void) {
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+                return 0;
+        return cloexec_by_listing(); /* kernels before 5.11 */
+}
+
+void os_close(int fd) {
+        if (fd >= 0)
+                (void)close(fd); /* Linux closes the fd even on EINTR */
+}
+
+int os_write_all(int fd, const void *buf, size_t len) {
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+int os_isatty(int fd) {
+        return isatty(fd);
+}
+
+int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        char *buf = malloc(max + 1);
+        size_t len = 0;
+        int r = 0;
+        if (!buf) {
+                close(fd);
+                return -ENOMEM;
+        }
+        for (;;) {
+                if (len == max) {
+                        r = -EFBIG;
+                        break;
+                }
+                ssize_t n = read(fd, buf + len, max - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        close(fd);
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        buf[len] = '\0';
+        *ret = buf;
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}

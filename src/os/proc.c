@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+#include "os/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+int os_spawn_failure_exit_code(int error) {
+        return (error == ENOENT || error == ENOTDIR) ? 127 : 126;
+}
+
+static _Noreturn void child_fail(int status_fd, int stage, int error) {
+        struct spawn_failure f = { .stage = stage, .error = error };
+        ssize_t n;
+        do
+                n = write(status_fd, &f, sizeof(f));
+        while (n < 0 && errno == EINTR);
+        _exit(os_spawn_failure_exit_code(error));
+}
+
+/* Runs in the child between fork and exec: vigil is single-threaded, so any
+ * libc call is safe here, but each failure is reported, not ignored. */
+static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
+        if (plan->group == SPAWN_GROUP_NEW && setpgid(0, 0) < 0)
+                child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
+        if (plan->group == SPAWN_SESSION_NEW && setsid() < 0)
+                child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
+        /* The child, not the parent, takes the terminal: done here it cannot
+         * race with the child's own first read (tini does the same). ENOTTY
+         * and ENXIO just mean there is no terminal to hand over. SIGTTOU is
+         * still ignored at this point, so a background caller is allowed. */
+        if (plan->tty_foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0 && errno != ENOTTY &&
+            errno != ENXIO && errno != EBADF && errno != EPERM)
+                child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
+
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &dfl, NULL); /* EINVAL for libc-reserved ones */
+        sigset_t empty;
+        sigemptyset(&empty);
+        if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
+                child_fail(status_fd, SPAWN_STAGE_SIGNALS, errno);
+
+        if (plan->envp)
+                execvpe(plan->argv[0], plan->argv, plan->envp);
+        else
+                execvp(plan->argv[0], plan->argv);
+        child_fail(status_fd, SPAWN_STAGE_EXEC, errno);
+}
+
+int os_spawn(const struct spawn_plan *plan, pid_t *ret_pid, int *ret_status_fd) {
+        int fds[2];
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                close(fds[0]);
+                close(fds[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(fds[0]);
+                child_run(plan, fds[1]);
+        }
+        close(fds[1]);
+        /* Also from the parent, so a signal to the group sent right after
+         * fork cannot miss the child; EACCES once the child has exec'd. */
+        if (plan->group == SPAWN_GROUP_NEW)
+                (void)setpgid(pid, pid);
+        if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+                /* Harmless: the pipe is then read only after the child is reaped. */
+        }
+        *ret_pid = pid;
+        *ret_status_fd = fds[0];
+        return 0;
+}
+
+int os_spawn_read_status(int status_fd, struct spawn_failure *ret) {
+        ssize_t n;
+        do
+                n = read(status_fd, ret, sizeof(*ret));
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return 0;
+        if ((size_t)n != sizeof(*ret))
+                return -EIO;
+        return 1;
+}
+
+int os_kill(pid_t pid, int sig) {
+        return kill(pid, sig) < 0 ? -errno : 0;
+}
+
+pid_t os_reap_one(int *ret_status) {
+        for (;;) {
+                pid_t pid = waitpid(-1, ret_status, WNOHANG);
+                if (pid >= 0)
+                        return pid;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
+bool os_has_children(void) {
+        siginfo_t info;
+        for (;;) {
+                info.si_pid = 0;
+                if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0)
+                        return true;
+                if (errno != EINTR)
+                        return errno != ECHILD;
+        }
+}
+
+int os_set_child_subreaper(void) {
+        return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+pid_t os_getpid(void) {
+        return getpid();
+}
+
+/* Read "pid (comm) S ppid ..." from /proc/PID/stat; comm may hold spaces
+ * and parentheses, so parse after the last ')'. */
+static int read_stat(pid_t pid, pid_t *ret_ppid, char *ret_state) {
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n;
+        do
+                n = read(fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
+        int saved = errno;
+        close(fd);
+        if (n < 0)
+                return -saved;
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')');
+        int ppid;
+        if (!p || sscanf(p + 1, " %c %d", ret_state, &ppid) != 2)
+                return -EIO;
+        *ret_ppid = ppid;
+        return 0;
+}
+
+void proc_tree_mark_descendants(const pid_t *pid, const pid_t *ppid, bool *is_desc, size_t n,
+                                pid_t root) {
+        for (size_t i = 0; i < n; i++)
+                is_desc[i] = ppid[i] == root;
+        /* Fixpoint: a process descends from root if its parent does. At most
+         * depth-of-tree passes, each O(n^2) worst case; trees are shallow and
+         * this runs only at shutdown. */
+        for (bool changed = true; changed;) {
+                changed = false;
+                for (size_t i = 0; i < n; i++) {
+                        if (is_desc[i])
+                                continue;
+                        for (size_t j = 0; j < n; j++)
+                                if (is_desc[j] && pid[j] == ppid[i]) {
+                                        is_desc[i] = changed = true;
+                                        break;
+                                }
+                }
+        }
+}
+
+struct proc_list {
+        pid_t *pid, *ppid;
+        bool *is_desc;
+        size_t n, cap;
+};
+
+static int proc_list_scan(struct proc_list *l) {
+        DIR *d = opendir("/proc");
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        int r = 0;
+        while ((de = readdir(d))) {
+                char *end;
+                long v = strtol(de->d_name, &end, 10);
+                if (*end != '\0' || v <= 0)
+                        continue;
+                pid_t ppid;
+                char state;
+                if (read_stat((pid_t)v, &ppid, &state) < 0 || state == 'Z' || state == 'X')
+                        continue;
+                if (l->n == l->cap) {
+                        size_t cap = l->cap ? l->cap * 2 : 256;
+                        pid_t *a = realloc(l->pid, cap * sizeof(pid_t));
+                        if (a)
+                                l->pid = a;
+                        pid_t *b = realloc(l->ppid, cap * sizeof(pid_t));
+                        if (b)
+                                l->ppid = b;
+                        bool *c = realloc(l->is_desc, cap * sizeof(bool));
+                        if (c)
+                                l->is_desc = c;
+                        if (!a || !b || !c) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        l->cap = cap;
+                }
+                l->pid[l->n] = (pid_t)v;
+                l->ppid[l->n] = ppid;
+                l->n++;
+        }
+        closedir(d);
+        return r;
+}
+
+static int signal_pinned(pid_t pid, pid_t expected_ppid, int sig) {
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0) {
+                if (errno != ENOSYS)
+                        return -errno;
+                return kill(pid, sig) < 0 ? -errno : 0; /* old kernel: best effort */
+        }
+        pid_t ppid;
+        char state;
+        int r = read_stat(pid, &ppid, &state);
+        if (r == 0 && ppid != expected_ppid)
+                r = -ESRCH; /* the pid now names some other process */
+        if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+                r = -errno;
+        close(pidfd);
+        return r;
+}
+
+int os_signal_descendants(int sig) {
+        struct proc_list l = { 0 };
+        int r = proc_list_scan(&l);
+        if (r == 0 && l.n > 0) {
+                proc_tree_mark_descendants(l.pid, l.ppid, l.is_desc, l.n, getpid());
+                for (size_t i = 0; i < l.n; i++)
+                        if (l.is_desc[i] && signal_pinned(l.pid[i], l.ppid[i], sig) == 0)
+                                r++;
+        }
+        free(l.pid);
+        free(l.ppid);
+        free(l.is_desc);
+        return r;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#include "os/signals.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+/* Synchronous faults must keep their default action: if vigil itself faults,
+ * it must die visibly, not loop on a blocked fault (SPEC §2). */
+static int is_uncaught(int sig) {
+        switch (sig) {
+        case SIGKILL: case SIGSTOP:
+        case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT: case SIGTRAP: case SIGSYS:
+        case SIGTTOU:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+int os_signal_is_caught(int sig) {
+        return sig > 0 && sig < _NSIG && !is_uncaught(sig);
+}
+
+int os_signals_take_over(void) {
+        sigset_t set;
+        sigemptyset(&set);
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (!is_uncaught(sig))
+                        (void)sigaddset(&set, sig); /* EINVAL for libc-reserved 32/33 */
+
+        /* Ignored, not blocked: a blocked signal is never ignored by the
+         * kernel, and vigil must be able to write to a terminal it no longer
+         * owns in the foreground. */
+        struct sigaction ign;
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        if (sigaction(SIGTTOU, &ign, NULL) < 0)
+                return -errno;
+        if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
+                return -errno;
+        int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? -errno : fd;
+}
+
+int os_signals_read(int fd, struct signal_event *ret, int max) {
+        struct signalfd_siginfo info[16];
+        if (max > 16)
+                max = 16;
+        ssize_t n;
+        do
+                n = read(fd, info, sizeof(info[0]) * (size_t)max);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == EAGAIN ? 0 : -errno;
+        int count = (int)((size_t)n / sizeof(info[0]));
+        for (int i = 0; i < count; i++) {
+                ret[i].signo = (int)info[i].ssi_signo;
+                ret[i].code = info[i].ssi_code;
+                ret[i].sender = (pid_t)info[i].ssi_pid;
+        }
+        return count;
+}

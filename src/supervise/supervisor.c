@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+#include "supervise/supervisor.h"
+
+#include "base/signame.h"
+#include "base/timespan.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "os/event.h"
+#include "os/fd.h"
+#include "os/proc.h"
+#include "os/signals.h"
+#include "supervise/exit_status.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* After SIGKILL, how long to wait for the kernel to finish killing (a
+ * process in uninterruptible sleep dies only when its I/O returns). */
+#define KILL_SETTLE_USEC (1 * USEC_PER_SEC)
+
+enum stop_phase { STOP_NONE, STOP_TERM, STOP_KILL, STOP_DONE };
+
+static struct supervisor_config config;
+static pid_t self_pid;
+static struct loop_io signal_io = { .fd = -1 };
+
+/* The main command: at most one, started once. */
+static struct {
+        pid_t pid;                /* 0 when not running */
+        int status_fd;            /* exec-status pipe, -1 once read */
+        char *name;               /* argv[0], for messages */
+        bool started;
+} main_cmd = { .status_fd = -1 };
+
+static struct {
+        enum stop_phase phase;
+        int exit_code;
+        struct loop_timer timer;
+} stop;
+
+static void stop_finish(void) {
+        if (stop.phase == STOP_DONE)
+                return;
+        stop.phase = STOP_DONE;
+        loop_timer_cancel(&stop.timer);
+        loop_exit(stop.exit_code);
+}
+
+static void signal_everyone(int sig) {
+        char name[16];
+        if (self_pid == 1) {
+                int r = os_kill(-1, sig);
+                if (r < 0 && r != -ESRCH)
+                        log_warning("cannot send %s to all processes: %s",
+                                    signame_from_number(sig, name, sizeof(name)), strerror(-r));
+                return;
+        }
+        int n = os_signal_descendants(sig);
+        if (n < 0)
+                log_warning("cannot list descendants to send %s: %s",
+                            signame_from_number(sig, name, sizeof(name)), strerror(-n));
+        else
+                log_debug("sent %s to %d descendants", signame_from_number(sig, name, sizeof(name)), n);
+}
+
+static void stop_timer_fired(struct loop_timer *t) {
+        (void)t;
+        if (stop.phase == STOP_TERM) {
+                log_notice("processes still running after the kill-all timeout, sending SIGKILL");
+                stop.phase = STOP_KILL;
+                /* Repeat: a process may fork between our listing and the kill. */
+                for (int pass = 0; pass < 3; pass++)
+                        signal_everyone(SIGKILL);
+                if (loop_timer_arm_in(&stop.timer, KILL_SETTLE_USEC) < 0)
+                        stop_finish();
+                return;
+        }
+        log_warning("processes still alive after SIGKILL (uninterruptible sleep?), exiting anyway");
+        stop_finish();
+}
+
+static void stop_begin(int exit_code) {
+        if (stop.phase != STOP_NONE)
+                return;
+        stop.exit_code = exit_code;
+        if (!config.kill_all) {
+                stop_finish();
+                return;
+        }
+        stop.phase = STOP_TERM;
+        /* Nobody left is the common case; the caller's reap then sees ECHILD. */
+        if (!os_has_children())
+                return;
+        char span[32];
+        log_info("sending SIGTERM to remaining processes, SIGKILL in %s",
+                 timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
+        signal_everyone(SIGTERM);
+        signal_everyone(SIGCONT); /* a stopped process must be able to act on SIGTERM */
+        if (loop_timer_arm_in(&stop.timer, config.kill_all_timeout_usec) < 0) {
+                log_error("cannot arm the kill-all timer, sending SIGKILL now");
+                stop_timer_fired(&stop.timer);
+        }
+}
+
+static void main_cmd_exited(int status) {
+        struct spawn_failure failure;
+        if (main_cmd.status_fd >= 0) {
+                if (os_spawn_read_status(main_cmd.status_fd, &failure) == 1)
+                        log_error("cannot %s '%s': %s",
+                                  failure.stage == SPAWN_STAGE_EXEC ? "execute" : "set up", main_cmd.name,
+                                  strerror(failure.error));
+                os_close(main_cmd.status_fd);
+                main_cmd.status_fd = -1;
+        }
+        char name[16];
+        if (WIFSIGNALED(status))
+                log_info("main command %s (pid %d) killed by %s%s", main_cmd.name, (int)main_cmd.pid,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)),
+                         WCOREDUMP(status) ? " (core dumped)" : "");
+        else
+                log_info("main command %s (pid %d) exited with status %d", main_cmd.name, (int)main_cmd.pid,
+                         WEXITSTATUS(status));
+        main_cmd.pid = 0;
+        stop_begin(exit_status_from_wait(status));
+}
+
+/* waitpid(-1, WNOHANG) until nothing is left to reap. */
+static void reap_children(void) {
+        for (;;) {
+                int status;
+                pid_t pid = os_reap_one(&status);
+                if (pid == 0)
+                        return;
+                if (pid < 0) {
+                        if (pid == -ECHILD && stop.phase != STOP_NONE)
+                                stop_finish();
+                        else if (pid != -ECHILD)
+                                log_error("waitpid failed: %s", strerror(-pid));
+                        return;
+                }
+                if (pid == main_cmd.pid)
+                        main_cmd_exited(status);
+                else
+                        log_debug("reaped orphan %d (status 0x%x)", (int)pid, (unsigned)status);
+        }
+}
+
+static void forward_signal(const struct signal_event *ev) {
+        char name[16];
+        const char *signame = signame_from_number(ev->signo, name, sizeof(name));
+        enum forward_verdict v = forward_decide(ev->signo, ev->code, ev->sender, self_pid);
+        if (v != FORWARD_YES) {
+                log_debug("not forwarding %s: %s", signame, forward_verdict_reason(v));
+                return;
+        }
+        pid_t target = config.process_group ? -main_cmd.pid : main_cmd.pid;
+        int r = os_kill(target, ev->signo);
+        if (r < 0)
+                log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
+        else
+                log_debug("forwarded %s to %d", signame, (int)target);
+}
+
+static void on_signal(const struct signal_event *ev) {
+        char name[16];
+        if (ev->signo == SIGCHLD) {
+                reap_children();
+                return;
+        }
+        if (main_cmd.pid > 0) {
+                forward_signal(ev);
+                return;
+        }
+        if (!main_cmd.started && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
+                log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
+                stop_begin(0);
+                return;
+        }
+        log_debug("ignoring %s: no main command running", signame_from_number(ev->signo, name, sizeof(name)));
+}
+
+static void signals_ready(struct loop_io *io, uint32_t events) {
+        (void)events;
+        struct signal_event ev[16];
+        int n;
+        /* Drain: signals that arrive meanwhile are read in the next round. */
+        while ((n = os_signals_read(io->fd, ev, 16)) > 0)
+                for (int i = 0; i < n; i++)
+                        on_signal(&ev[i]);
+        if (n < 0)
+                log_error("reading signals failed: %s", strerror(-n));
+        /* A SIGCHLD coalesced into one read still reaps everything, and the
+         * stop phase may need the final ECHILD: reap once more regardless. */
+        reap_children();
+}
+
+int supervisor_init(const struct supervisor_config *cfg) {
+        config = *cfg;
+        self_pid = os_getpid();
+        loop_timer_init(&stop.timer, stop_timer_fired, NULL);
+        int r = loop_init();
+        if (r < 0)
+                return r;
+        int fd = os_signals_take_over();
+        if (fd < 0)
+                return fd;
+        signal_io.fd = fd;
+        signal_io.ready = signals_ready;
+        return loop_io_add(&signal_io, OS_EVENT_IN);
+}
+
+int supervisor_start_main(char *const *argv) {
+        struct spawn_plan plan = {
+                .argv = argv,
+                .envp = NULL,
+                .group = SPAWN_GROUP_NEW,
+                .tty_foreground = os_isatty(STDIN_FILENO),
+        };
+        main_cmd.name = argv[0];
+        int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
+        if (r < 0)
+                return r;
+        main_cmd.started = true;
+        log_info("started main command %s (pid %d)", argv[0], (int)main_cmd.pid);
+        return 0;
+}
+
+int supervisor_run(void) {
+        return loop_run();
+}
+
+void supervisor_free(void) {
+        os_close(main_cmd.status_fd);
+        main_cmd.status_fd = -1;
+        os_close(signal_io.fd);
+        signal_io.fd = -1;
+        loop_free();
+}
