@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+#include "base/timespan.h"
+#include "cmd/options.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#define NARGS(...) (int)(sizeof((char *const[]){ __VA_ARGS__ }) / sizeof(char *))
+#define ARGS(...) (char *const[]){ __VA_ARGS__ }, NARGS(__VA_ARGS__)
+#define ARGC_ARGV(...) NARGS(__VA_ARGS__), (char *const[]){ __VA_ARGS__ }
+
+static int parse(struct vigil_options *o, char *const *argv, int argc, struct options_error *err) {
+        return options_parse_args(o, argc, argv, OPTION_SOURCE_COMMAND_LINE, err);
+}
+
+static void defaults_match_the_spec(void **state) {
+        struct vigil_options o;
+        (void)state;
+        options_init(&o);
+        options_apply_defaults(&o, false);
+        assert_true(o.kill_all_timeout_usec == 3 * USEC_PER_SEC);
+        assert_true(o.default_timeout_stop_usec == 5 * USEC_PER_SEC);
+        assert_true(o.runtime_watchdog_usec == 0);
+        assert_true(o.reboot_watchdog_usec == 600 * USEC_PER_SEC);
+        assert_int_equal(o.on_exit, ON_EXIT_REBOOT);
+        assert_int_equal(o.log_format, LOG_FORMAT_PREFIXED);
+        options_free(&o);
+        options_init(&o);
+        options_apply_defaults(&o, true);
+        assert_true(o.kill_all_timeout_usec == 5 * USEC_PER_SEC);
+        assert_true(o.default_timeout_stop_usec == 90 * USEC_PER_SEC);
+        assert_true(o.runtime_watchdog_usec == 30 * USEC_PER_SEC);
+        options_free(&o);
+}
+
+static void parses_values_and_command(void **state) {
+        struct vigil_options o;
+        struct options_error err;
+        (void)state;
+        options_init(&o);
+        assert_int_equal(parse(&o, ARGS("-gvv", "--kill-all-timeout", "500ms", "--units=/a", "--units", "/b",
+                                        "--on-exit", "poweroff", "-m", "tmpfs:/x:tmpfs::", "--", "sh", "-c", "x"),
+                               &err), 0);
+        assert_true(o.process_group);
+        assert_int_equal(o.verbosity, 2);
+        assert_true(o.kill_all_timeout_usec == 500000);
+        assert_int_equal(o.units.n, 2);
+        assert_string_equal(o.units.v[1], "/b");
+        assert_int_equal(o.on_exit, ON_EXIT_POWEROFF);
+        assert_int_equal(o.command.n, 3);
+        assert_string_equal(o.command.v[0], "sh");
+        assert_null(o.command.v[3]);
+        options_apply_defaults(&o, false);
+        assert_true(o.kill_all_timeout_usec == 500000); /* explicit value survives defaults */
+        options_free(&o);
+}
+
+static void first_non_option_starts_the_command(void **state) {
+        struct vigil_options o;
+        struct options_error err;
+        (void)state;
+        options_init(&o);
+        assert_int_equal(parse(&o, ARGS("-q", "myapp", "--version"), &err), 0);
+        assert_false(o.version); /* belongs to the child */
+        assert_int_equal(o.command.n, 2);
+        assert_int_equal(o.verbosity, -1);
+        options_free(&o);
+}
+
+static void errors_name_the_option(void **state) {
+        static const struct { char *argv[3]; const char *needle; } cases[] = {
+                { { "--bogus", NULL }, "--bogus" },
+                { { "-x", NULL }, "-x" },
+                { { "--kill-all-timeout", "abc" }, "--kill-all-timeout" },
+                { { "--kill-all-timeout", NULL }, "needs a value" },
+                { { "--on-exit", "explode" }, "reboot|poweroff|halt|hang" },
+                { { "--uid", "-1" }, "--uid" },
+                { { "--env", "1BAD=x" }, "--env" },
+                { { "--env", "NOEQUALS" }, "KEY=VALUE" },
+                { { "--mount", "only:two" }, "--mount" },
+                { { "--no-kill-all=yes", NULL }, "takes no value" },
+                { { "--log-format", "xml" }, "--log-format" },
+        };
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct vigil_options o;
+                struct options_error err;
+                options_init(&o);
+                int argc = cases[i].argv[1] ? 2 : 1;
+                assert_int_equal(parse(&o, cases[i].argv, argc, &err), -EINVAL);
+                if (!strstr(err.message, cases[i].needle))
+                        fail_msg("'%s' does not mention '%s'", err.message, cases[i].needle);
+                options_free(&o);
+        }
+}
+
+static void file_then_command_line(void **state) {
+        struct vigil_options o;
+        struct options_error err;
+        unsigned line;
+        const char *text = "# device options\n"
+                           "\n"
+                           "--kill-all-timeout 7\n"
+                           "--units /etc/a\n"
+                           "--units=/etc/b\n"
+                           "--uniqueid-exec \"boardid -n 4\"\n"
+                           "-- /srv/app 'with space'\n";
+        (void)state;
+        options_init(&o);
+        assert_int_equal(options_parse_file(&o, text, &line, &err), 0);
+        assert_true(o.kill_all_timeout_usec == 7 * USEC_PER_SEC);
+        assert_string_equal(o.uniqueid_exec, "boardid -n 4");
+        assert_int_equal(o.command.n, 2);
+        assert_string_equal(o.command.v[1], "with space");
+        /* The command line overrides scalars, replaces lists and the command. */
+        assert_int_equal(parse(&o, ARGS("--kill-all-timeout", "1", "--units", "/cli", "--", "other"), &err), 0);
+        assert_true(o.kill_all_timeout_usec == 1 * USEC_PER_SEC);
+        assert_int_equal(o.units.n, 1);
+        assert_string_equal(o.units.v[0], "/cli");
+        assert_int_equal(o.command.n, 1);
+        assert_string_equal(o.command.v[0], "other");
+        options_free(&o);
+}
+
+static void file_errors_carry_the_line(void **state) {
+        static const struct { const char *text; unsigned line; const char *needle; } cases[] = {
+                { "--no-kill-all\n--frobnicate\n", 2, "--frobnicate" },
+                { "\n\n--kill-all-timeout soon\n", 3, "--kill-all-timeout" },
+                { "--no-kill-all --process-group\n", 1, "one option per line" },
+                { "kill-all-timeout 3\n", 1, "expected an option" },
+                { "--units '/unterminated\n", 1, "quote" },
+                { "--config /x\n", 1, "--config" },
+        };
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct vigil_options o;
+                struct options_error err;
+                unsigned line = 0;
+                options_init(&o);
+                assert_int_equal(options_parse_file(&o, cases[i].text, &line, &err), -EINVAL);
+                assert_int_equal(line, cases[i].line);
+                if (!strstr(err.message, cases[i].needle))
+                        fail_msg("'%s' does not mention '%s'", err.message, cases[i].needle);
+                options_free(&o);
+        }
+}
+
+static void finds_config_without_parsing_the_rest(void **state) {
+        const char *path;
+        struct options_error err;
+        (void)state;
+        assert_int_equal(options_find_config(ARGC_ARGV("-v", "--config", "/c.conf", "--bogus"), &path, &err), 0);
+        assert_string_equal(path, "/c.conf");
+        assert_int_equal(options_find_config(ARGC_ARGV("--config=/d.conf"), &path, &err), 0);
+        assert_string_equal(path, "/d.conf");
+        /* A value that looks like --config belongs to the option before it. */
+        assert_int_equal(options_find_config(ARGC_ARGV("--pre-run-exec", "--config", "x"), &path, &err), 0);
+        assert_null(path);
+        assert_int_equal(options_find_config(ARGC_ARGV("--", "--config", "x"), &path, &err), 0);
+        assert_null(path);
+        assert_int_equal(options_find_config(ARGC_ARGV("--config"), &path, &err), -EINVAL);
+}
+
+static void unsupported_options_are_reported(void **state) {
+        struct vigil_options o;
+        struct options_error err;
+        const char *names[8];
+        (void)state;
+        options_init(&o);
+        assert_int_equal(parse(&o, ARGS("--wait-ready", "-g", "--system"), &err), 0);
+        size_t n = options_unsupported_given(&o, names, 8);
+        assert_int_equal(n, 2);
+        assert_string_equal(names[0], "wait-ready");
+        assert_string_equal(names[1], "system");
+        options_free(&o);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(defaults_match_the_spec),
+                cmocka_unit_test(parses_values_and_command),
+                cmocka_unit_test(first_non_option_starts_the_command),
+                cmocka_unit_test(errors_name_the_option),
+                cmocka_unit_test(file_then_command_line),
+                cmocka_unit_test(file_errors_carry_the_line),
+                cmocka_unit_test(finds_config_without_parsing_the_rest),
+                cmocka_unit_test(unsupported_options_are_reported),
+        };
+        return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
