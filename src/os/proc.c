@@ -256,11 +256,15 @@ static int signal_pinned(pid_t pid, pid_t expected_ppid, int sig) {
 int os_signal_descendants(int sig) {
         struct proc_list l = { 0 };
         int r = proc_list_scan(&l);
-        if (r == 0 && l.n > 0) {
+        /* On ENOMEM part-way, still signal what was listed: the caller
+         * repeats the kill passes, and a partial kill beats none. */
+        if (l.n > 0) {
+                int count = 0;
                 proc_tree_mark_descendants(l.pid, l.ppid, l.is_desc, l.n, getpid());
                 for (size_t i = 0; i < l.n; i++)
                         if (l.is_desc[i] && signal_pinned(l.pid[i], l.ppid[i], sig) == 0)
-                                r++;
+                                count++;
+                r = count;
         }
         free(l.pid);
         free(l.ppid);
