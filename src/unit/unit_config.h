@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The loaded form of one NAME.service (SPEC §4): plain data, filled by
+ * unit_load.c from unit files and drop-ins, read by the supervisor. Times are
+ * usec (TIMESPAN_INFINITY = "infinity"); unset optional values have the
+ * documented default applied by unit_config_init(), so readers never guess.
+ */
+#ifndef VIGIL_UNIT_UNIT_CONFIG_H
+#define VIGIL_UNIT_UNIT_CONFIG_H
+
+#include "unit/restart_policy.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+enum service_type { SERVICE_SIMPLE, SERVICE_EXEC, SERVICE_NOTIFY, SERVICE_ONESHOT, SERVICE_FORKING, SERVICE_TYPE_MAX };
+enum kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE, KILL_MODE_MAX };
+enum notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL, NOTIFY_ACCESS_MAX };
+enum unit_action {
+        ACTION_NONE, ACTION_REBOOT, ACTION_REBOOT_FORCE, ACTION_REBOOT_IMMEDIATE,
+        ACTION_POWEROFF, ACTION_POWEROFF_FORCE, ACTION_POWEROFF_IMMEDIATE,
+        ACTION_EXIT, ACTION_EXIT_FORCE, ACTION_MAX,
+};
+enum output_kind { OUTPUT_INHERIT, OUTPUT_NULL, OUTPUT_JOURNAL, OUTPUT_FILE, OUTPUT_APPEND, OUTPUT_KIND_MAX };
+
+/* ExecStart=-style command flags (systemd.service(5), "Command lines"). */
+#define EXEC_FLAG_IGNORE_FAILURE  (1u << 0)   /* "-" */
+#define EXEC_FLAG_ARGV0           (1u << 1)   /* "@": argv[1] of the line is argv[0] of the process */
+#define EXEC_FLAG_FULL_PRIVILEGES (1u << 2)   /* "+" (accepted; vigil has no sandboxing to lift) */
+#define EXEC_FLAG_NO_ENV_EXPAND   (1u << 3)   /* ":" */
+#define EXEC_FLAG_AMBIENT         (1u << 4)   /* "!" / "!!" (accepted, no effect) */
+
+struct exec_command {
+        char *path;          /* what to execute (after prefixes; "@" handled) */
+        char **argv;         /* NULL-terminated, words split, $VAR not yet expanded */
+        unsigned flags;      /* EXEC_FLAG_* */
+        unsigned line;       /* file:line of the assignment, for messages */
+        const char *file;    /* points into unit_config.sources */
+};
+
+struct exec_list {
+        struct exec_command *v;
+        size_t n;
+};
+
+struct unit_dep_list {
+        char **v;            /* unit names, e.g. "db.service" */
+        size_t n;
+};
+
+struct unit_rlimit {
+        bool set;
+        struct rlimit value;   /* RLIM_INFINITY for "infinity" */
+};
+
+#define UNIT_RLIMIT_MAX 16     /* indexes are RLIMIT_* values (RLIMIT_NLIMITS <= 16) */
+
+struct unit_output {
+        enum output_kind kind;
+        char *path;          /* OUTPUT_FILE / OUTPUT_APPEND */
+};
+
+struct unit_config {
+        char *name;                    /* "web.service" */
+        char **sources;                /* files read, in order: unit file, then drop-ins */
+        size_t n_sources;
+
+        /* [Unit] */
+        char *description;
+        struct unit_dep_list after, before, requires, wants, binds_to, part_of;
+        char **condition_path_exists;  /* raw values; "!" prefix negates, "|" trigger */
+        size_t n_condition_path_exists;
+        uint64_t start_limit_interval_usec;   /* default 10 s */
+        unsigned start_limit_burst;           /* default 5 */
+        enum unit_action start_limit_action, failure_action, success_action;
+
+        /* [Service] */
+        enum service_type type;        /* default simple */
+        char *pid_file;
+        struct exec_list exec_start_pre, exec_start, exec_start_post, exec_reload, exec_stop, exec_stop_post;
+        bool remain_after_exit;
+        struct restart_config restart; /* mode default no; success/prevent/force sets */
+        uint64_t restart_usec;         /* default 100 ms */
+        unsigned restart_steps;        /* default 0 */
+        uint64_t restart_max_delay_usec; /* default infinity */
+        uint64_t timeout_start_usec, timeout_stop_usec; /* default: manager's (set by caller); 0 here = unset */
+        bool timeout_start_set, timeout_stop_set;
+        uint64_t watchdog_usec;        /* 0 = off */
+        int watchdog_signal;           /* default SIGABRT */
+        enum notify_access notify_access; /* default none; main for Type=notify unless set */
+        bool notify_access_set;
+        enum kill_mode kill_mode;      /* default control-group */
+        int kill_signal;               /* default SIGTERM */
+        bool send_sigkill;             /* default yes */
+        char **environment;            /* "KEY=VALUE", later wins for a key; NULL-terminated when n > 0 */
+        size_t n_environment;
+        char **environment_files;      /* raw values, "-" prefix = optional */
+        size_t n_environment_files;
+        char *working_directory;       /* "-" prefix = optional; "~" = home */
+        char *user, *group;
+        char **supplementary_groups;
+        size_t n_supplementary_groups;
+        mode_t umask;                  /* default 0022 */
+        bool umask_set;
+        int nice;
+        bool nice_set;
+        struct unit_rlimit limits[UNIT_RLIMIT_MAX];
+        bool no_new_privileges;
+        struct unit_output standard_output, standard_error; /* default journal / inherit(=stdout) */
+        char *syslog_identifier;
+        uint64_t memory_max;           /* bytes; UINT64_MAX = infinity/unset */
+        uint64_t tasks_max;            /* UINT64_MAX = infinity/unset */
+        uint64_t cpu_weight;           /* 0 = unset; 1..10000 */
+};
+
+void unit_config_init(struct unit_config *c);
+void unit_config_free(struct unit_config *c);
+
+const char *service_type_to_string(enum service_type t);
+const char *kill_mode_to_string(enum kill_mode m);
+const char *notify_access_to_string(enum notify_access a);
+const char *unit_action_to_string(enum unit_action a);
+
+#endif
