@@ -32,7 +32,7 @@ build/obj/asan/%.o: src/%.c
 	$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c $< -o $@
 
 build/vigil: $(call obj,dyn,$(SRC))
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^
 
 static: build/vigil-static
 build/vigil-static: $(call obj,static,$(SRC))

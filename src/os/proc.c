@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/proc.h"
 
+#include "os/signals.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,12 +51,7 @@ static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
             errno != ENXIO && errno != EBADF && errno != EPERM)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
 
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof(dfl));
-        dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)sigaction(sig, &dfl, NULL); /* EINVAL for libc-reserved ones */
+        os_signals_reset_for_child();
         sigset_t empty;
         sigemptyset(&empty);
         if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)

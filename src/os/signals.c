@@ -24,8 +24,30 @@ int os_signal_is_caught(int sig) {
         return sig > 0 && sig < _NSIG && !is_uncaught(sig);
 }
 
+/* Dispositions that survive exec: only SIG_IGN does (handlers reset to the
+ * default). Recorded once here, so a child resets just these instead of
+ * making one sigaction() call per signal. */
+static sigset_t ignored_at_start;
+
+void os_signals_reset_for_child(void) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sigismember(&ignored_at_start, sig) == 1)
+                        (void)sigaction(sig, &dfl, NULL);
+}
+
 int os_signals_take_over(void) {
         sigset_t set;
+        sigemptyset(&ignored_at_start);
+        for (int sig = 1; sig < _NSIG; sig++) {
+                struct sigaction old;
+                if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &old) == 0 &&
+                    old.sa_handler == SIG_IGN)
+                        (void)sigaddset(&ignored_at_start, sig);
+        }
+        (void)sigaddset(&ignored_at_start, SIGTTOU); /* vigil ignores it below */
         sigemptyset(&set);
         for (int sig = 1; sig < _NSIG; sig++)
                 if (!is_uncaught(sig))

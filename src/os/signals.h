@@ -17,6 +17,9 @@ struct signal_event {
  * and SIGTTOU, set SIGTTOU to ignored, and open a CLOEXEC|NONBLOCK signalfd
  * for the blocked set. Returns the fd. */
 int os_signals_take_over(void);
+/* In a child before exec: every disposition back to default (only the
+ * ignored ones need it; see os_signals_take_over). */
+void os_signals_reset_for_child(void);
 /* Read up to max events; 0 when none are pending. */
 int os_signals_read(int fd, struct signal_event *ret, int max);
 /* Whether vigil catches (and so may forward) this signal. */
