@@ -13,8 +13,8 @@ struct signal_event {
         pid_t sender;    /* 0 when the sender is outside our PID namespace */
 };
 
-/* Block every signal that can be caught except the synchronous fault signals
- * and SIGTTOU, set SIGTTOU to ignored, and open a CLOEXEC|NONBLOCK signalfd
+/* Block every signal that can be caught except SIGTTOU (asynchronous fault
+ * signals included; real faults are forced through), set SIGTTOU to ignored, and open a CLOEXEC|NONBLOCK signalfd
  * for the blocked set. Returns the fd. */
 int os_signals_take_over(void);
 /* In a child before exec: every disposition back to default (only the
