@@ -52,10 +52,9 @@ static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
 
         os_signals_reset_for_child();
-        sigset_t empty;
-        sigemptyset(&empty);
-        if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
-                child_fail(status_fd, SPAWN_STAGE_SIGNALS, errno);
+        int r = os_signals_set_mask_empty();
+        if (r < 0)
+                child_fail(status_fd, SPAWN_STAGE_SIGNALS, -r);
 
         if (plan->envp)
                 execvpe(plan->argv[0], plan->argv, plan->envp);

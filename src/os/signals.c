@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Only KILL and STOP cannot be caught; TTOU is ignored instead (below).
@@ -13,42 +15,55 @@
  * visibly, while a user's asynchronous `kill -SEGV 1` only reaches the
  * signalfd, where the supervisor refuses to forward it (SPEC §2) — PID 1
  * must not die of a stray signal. */
+typedef uint64_t kernel_sigset;
+#define KSIG(sig) ((kernel_sigset)1 << ((sig) - 1))
+#define KERNEL_NSIG 64
+
 static int is_uncaught(int sig) {
         return sig == SIGKILL || sig == SIGSTOP || sig == SIGTTOU;
 }
 
 int os_signal_is_caught(int sig) {
-        return sig > 0 && sig < _NSIG && !is_uncaught(sig);
+        return sig > 0 && sig <= KERNEL_NSIG && !is_uncaught(sig);
 }
+
+/* Signal sets are built as the kernel's 64-bit mask and installed with the
+ * raw rt_sigprocmask/signalfd4 calls: the libcs' sigaddset() refuses the
+ * signals they reserve for threads (glibc 32-33, musl 32-34), which would
+ * leave them unblocked — a `kill -34` would then kill a musl-built vigil.
+ * vigil has no threads, so it may take them over. */
 
 /* Dispositions that survive exec: only SIG_IGN does (handlers reset to the
  * default). Recorded once here, so a child resets just these instead of
  * making one sigaction() call per signal. */
-static sigset_t ignored_at_start;
+static kernel_sigset ignored_at_start;
 
 void os_signals_reset_for_child(void) {
         struct sigaction dfl;
         memset(&dfl, 0, sizeof(dfl));
         dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sigismember(&ignored_at_start, sig) == 1)
+        for (int sig = 1; sig <= KERNEL_NSIG; sig++)
+                if (ignored_at_start & KSIG(sig))
                         (void)sigaction(sig, &dfl, NULL);
 }
 
+int os_signals_set_mask_empty(void) {
+        kernel_sigset none = 0;
+        return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none)) < 0 ? -errno : 0;
+}
+
 int os_signals_take_over(void) {
-        sigset_t set;
-        sigemptyset(&ignored_at_start);
-        for (int sig = 1; sig < _NSIG; sig++) {
+        kernel_sigset set = 0;
+        ignored_at_start = 0;
+        for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
                 struct sigaction old;
                 if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &old) == 0 &&
                     old.sa_handler == SIG_IGN)
-                        (void)sigaddset(&ignored_at_start, sig);
-        }
-        (void)sigaddset(&ignored_at_start, SIGTTOU); /* vigil ignores it below */
-        sigemptyset(&set);
-        for (int sig = 1; sig < _NSIG; sig++)
+                        ignored_at_start |= KSIG(sig);
                 if (!is_uncaught(sig))
-                        (void)sigaddset(&set, sig); /* EINVAL for libc-reserved 32/33 */
+                        set |= KSIG(sig);
+        }
+        ignored_at_start |= KSIG(SIGTTOU); /* vigil ignores it below */
 
         /* Ignored, not blocked: a blocked signal is never ignored by the
          * kernel, and vigil must be able to write to a terminal it no longer
@@ -58,10 +73,10 @@ int os_signals_take_over(void) {
         ign.sa_handler = SIG_IGN;
         if (sigaction(SIGTTOU, &ign, NULL) < 0)
                 return -errno;
-        if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
+        if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &set, NULL, sizeof(set)) < 0)
                 return -errno;
-        int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-        return fd < 0 ? -errno : fd;
+        long fd = syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? -errno : (int)fd;
 }
 
 int os_signals_read(int fd, struct signal_event *ret, int max) {

@@ -20,6 +20,8 @@ int os_signals_take_over(void);
 /* In a child before exec: every disposition back to default (only the
  * ignored ones need it; see os_signals_take_over). */
 void os_signals_reset_for_child(void);
+/* Unblock every signal, reserved ones included. */
+int os_signals_set_mask_empty(void);
 /* Read up to max events; 0 when none are pending. */
 int os_signals_read(int fd, struct signal_event *ret, int max);
 /* Whether vigil catches (and so may forward) this signal. */

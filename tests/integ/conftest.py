@@ -1,0 +1,58 @@
+"""Fixtures of the integration suite; the harness itself is in harness.py.
+
+`vigil` (parametrized: pid1, subreaper) gives each test a Harness that
+starts vigil in that mode and, in teardown, kills whatever the test left
+behind and fails on any sanitizer report in vigil's stderr. `helpers` are
+the C helpers, compiled once per session.
+"""
+import os
+import signal
+import subprocess
+import types
+
+import pytest
+
+from harness import HELPER_DIR, HELPER_SRC, MODES, VIGIL, Harness
+
+TEST_TIME_LIMIT = 120  # seconds, per test: a hung test fails instead of hanging the suite
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def helpers():
+    """The C helpers, compiled once per session: helpers.NAME is the path of NAME."""
+    assert os.access(VIGIL, os.X_OK), f"the binary under test does not exist: {VIGIL} (set $VIGIL or run make)"
+    HELPER_DIR.mkdir(parents=True, exist_ok=True)
+    jobs = {}
+    for src in sorted(HELPER_SRC.glob("*.c")):
+        out = HELPER_DIR / src.stem
+        tmp = HELPER_DIR / f".{src.stem}.{os.getpid()}.tmp"
+        cc = ["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(tmp), str(src)]
+        jobs[src.stem] = (out, tmp, subprocess.Popen(cc, stderr=subprocess.PIPE, text=True))
+    paths = {}
+    for name, (out, tmp, proc) in jobs.items():
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, f"cannot compile helper {name}:\n{err}"
+        os.replace(tmp, out)
+        paths[name] = str(out)
+    return types.SimpleNamespace(**paths)
+
+
+@pytest.fixture(params=MODES)
+def vigil(request, tmp_path, helpers):
+    h = Harness(request.param, tmp_path, helpers)
+    yield h
+    h.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def time_limit():
+    """A hung test fails after TEST_TIME_LIMIT s instead of hanging the suite."""
+    def expired(signo, frame):
+        raise AssertionError(f"test took longer than {TEST_TIME_LIMIT} s")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(TEST_TIME_LIMIT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)

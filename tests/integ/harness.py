@@ -1,0 +1,383 @@
+"""Integration harness: the real vigil binary, in two modes.
+
+(conftest.py holds the fixtures; tests import what they need from here.)
+
+* ``pid1``: ``unshare -pf --mount-proc VIGIL ...``: vigil is PID 1 of a fresh
+  PID namespace (with that namespace's /proc mounted), as in a container.
+* ``subreaper``: VIGIL run directly by the test: not PID 1, so it must make
+  itself a child subreaper.
+
+Every test that takes the ``vigil`` fixture runs in both modes. The binary
+comes from $VIGIL (default: build/vigil). Small C helpers (helpers/*.c) are
+compiled once per session into build/tests/integ/.
+
+Each test gets a unique tag in the environment of everything it starts
+(vigil inherits it and passes it on to CMD and everything below), so
+teardown finds and SIGKILLs whatever a test left behind, on the host and in
+the namespaces, and no pid reuse can fool it. Every run's stderr is checked
+for sanitizer reports (for VIGIL=build/asan/vigil).
+"""
+import os
+import pathlib
+import resource
+import signal
+import subprocess
+import time
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VIGIL = os.path.abspath(os.environ.get("VIGIL", str(ROOT / "build" / "vigil")))
+HELPER_SRC = pathlib.Path(__file__).resolve().parent / "helpers"
+HELPER_DIR = ROOT / "build" / "tests" / "integ"
+TAG_VAR = "VIGIL_ITEST_TAG"
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+MODES = ("pid1", "subreaper")
+SI_KERNEL = 0x80
+
+
+# ---------------------------------------------------------------- /proc helpers
+
+def wait_for(predicate, timeout=10.0, interval=0.01, what="a condition"):
+    """Poll predicate() until it returns something true; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def proc_stat(pid):
+    """(state, ppid, comm) of pid, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read().decode(errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    comm = data[data.index("(") + 1:data.rindex(")")]
+    fields = data[data.rindex(")") + 2:].split()
+    return fields[0], int(fields[1]), comm
+
+
+def proc_table():
+    """{pid: (state, ppid, comm)} of every process visible in /proc."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = proc_stat(int(name))
+            if st:
+                table[int(name)] = st
+    return table
+
+
+def children(pid, table=None):
+    table = table if table is not None else proc_table()
+    return sorted(p for p, (_, ppid, _) in table.items() if ppid == pid)
+
+
+def descendants(root, table=None):
+    """Every process below root (host pids), zombies included."""
+    table = table if table is not None else proc_table()
+    kids = {}
+    for p, (_, ppid, _) in table.items():
+        kids.setdefault(ppid, []).append(p)
+    out, todo = [], list(kids.get(root, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return sorted(out)
+
+
+def proc_status(pid):
+    """/proc/PID/status as a dict, or None when pid is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def has_tag(pid, tag):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            env = f.read()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return f"{TAG_VAR}={tag}".encode() in env.split(b"\0")
+
+
+def tagged_pids(tag):
+    me = os.getpid()
+    return [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) != me and has_tag(int(n), tag)]
+
+
+def alive(pid, tag):
+    """pid still names a live (non-zombie) process started by this test."""
+    st = proc_stat(pid)
+    return st is not None and st[0] not in "ZX" and has_tag(pid, tag)
+
+
+def read_signals(path):
+    """A sigrec log: [(signo, si_code, si_pid), ...]."""
+    try:
+        with open(path) as f:
+            return [tuple(int(x) for x in line.split()) for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def signos(path):
+    return [r[0] for r in read_signals(path)]
+
+
+def sanitizer_report(text):
+    return next((p for p in SANITIZER_REPORTS if p in text), None)
+
+
+# ---------------------------------------------------------------- running vigil
+
+class Run:
+    """One vigil process (in pid1 mode: the unshare process above it)."""
+
+    def __init__(self, harness, argv, proc, out_path, err_path):
+        self.harness, self.argv, self.proc = harness, argv, proc
+        self.mode = harness.mode
+        self.out_path, self.err_path = out_path, err_path
+        self.started = time.monotonic()
+        self.ended = None
+        self._pid = None
+
+    @property
+    def pid(self):
+        """vigil's pid as seen from the host (in pid1 mode, the child of unshare)."""
+        if self._pid is None:
+            if self.mode == "subreaper":
+                self._pid = self.proc.pid
+            else:
+                target = os.path.realpath(VIGIL)
+
+                def find():
+                    for c in children(self.proc.pid):
+                        try:
+                            if os.readlink(f"/proc/{c}/exe") == target:
+                                return c
+                        except OSError:
+                            pass
+                    if self.proc.poll() is not None:
+                        raise AssertionError(f"vigil exited ({self.proc.returncode}) before it was found; "
+                                             f"stderr:\n{self.stderr}")
+                    return None
+
+                self._pid = wait_for(find, timeout=10, what="vigil to start under unshare")
+        return self._pid
+
+    @property
+    def ns_pid(self):
+        """vigil's pid as its children see it."""
+        return 1 if self.mode == "pid1" else self.pid
+
+    @property
+    def stderr(self):
+        return pathlib.Path(self.err_path).read_text(errors="replace")
+
+    @property
+    def stdout(self):
+        return pathlib.Path(self.out_path).read_text(errors="replace")
+
+    @property
+    def returncode(self):
+        return self.proc.returncode
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def wait(self, timeout=20):
+        """Wait for vigil to exit; its exit status (negative: killed by that signal)."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"vigil did not exit within {timeout} s; stderr so far:\n{self.stderr}") from None
+        if self.ended is None:
+            self.ended = time.monotonic()
+        self.check_sanitizers()
+        return self.proc.returncode
+
+    def wait_timed(self, timeout=20, poll=0.002):
+        """Like wait(), polling finely; returns (status, monotonic time of exit)."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"vigil did not exit within {timeout} s; stderr so far:\n{self.stderr}")
+            time.sleep(poll)
+        self.ended = time.monotonic()
+        return self.wait(), self.ended
+
+    def check_sanitizers(self):
+        found = sanitizer_report(self.stderr)
+        assert found is None, f"sanitizer report ({found}) in vigil's stderr:\n{self.stderr}"
+
+    def signal(self, sig):
+        os.kill(self.pid, sig)
+
+    def wait_signals_ready(self):
+        """Until vigil has taken over its signals (SIGTERM blocked for its signalfd)."""
+        bit = 1 << (signal.SIGTERM - 1)
+
+        def ready():
+            st = proc_status(self.pid)
+            if st is None:
+                raise AssertionError(f"vigil is gone; stderr:\n{self.stderr}")
+            return int(st["SigBlk"], 16) & bit
+
+        wait_for(ready, timeout=10, what="vigil to block its signals")
+
+    def main_pid(self, comm=None, timeout=10):
+        """Host pid of vigil's child (the main command), optionally once it runs `comm`."""
+        def find():
+            table = proc_table()
+            for c in children(self.pid, table):
+                if comm is None or table[c][2] == comm:
+                    return c
+            if self.proc.poll() is not None:
+                raise AssertionError(f"vigil exited ({self.proc.returncode}); stderr:\n{self.stderr}")
+            return None
+        return wait_for(find, timeout=timeout, what=f"vigil's main command {comm or ''}")
+
+    def context_switches(self):
+        st = proc_status(self.pid)
+        return int(st["voluntary_ctxt_switches"]) + int(st["nonvoluntary_ctxt_switches"])
+
+
+class Leftover:
+    """A main command that leaves a process behind: helpers/leftover.c.
+
+    CMD waits on a FIFO until release(), so the test can first find the
+    processes; release() returns the time CMD was let go (it exits at once).
+    """
+
+    def __init__(self, harness, run, pidfile, log, fifo):
+        self.harness, self.run, self.pidfile, self.log, self.fifo = harness, run, pidfile, log, fifo
+        self.pid = None  # host pid of the leftover
+
+    def find(self):
+        ns_pid = int(open(self.pidfile).read())
+        table = proc_table()
+        for p in descendants(self.run.pid, table):
+            st = proc_status(p)
+            if st and table[p][2] == "leftover" and int(st["NSpid"].split()[-1]) == ns_pid:
+                self.pid = p
+                return p
+        raise AssertionError(f"leftover (pid {ns_pid} in its namespace) not found below vigil")
+
+    def release(self):
+        def open_fifo():
+            try:
+                return os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # ENXIO: CMD has not opened it yet
+                return None
+        fd = wait_for(open_fifo, what="the main command to wait on its FIFO")
+        os.close(fd)
+        return time.monotonic()
+
+    def sigterms(self):
+        with open(self.log) as f:
+            return f.read().split().count("15")
+
+    def alive(self):
+        return alive(self.pid, self.harness.tag)
+
+
+class Harness:
+    """What a test gets as `vigil`: start runs in this test's mode, clean up after."""
+
+    def __init__(self, mode, tmp_path, helpers):
+        self.mode, self.tmp, self.h = mode, tmp_path, helpers
+        self.tag = f"{os.getpid()}-{uuid.uuid4().hex}"
+        self.runs, self.others = [], []
+        self._n = 0
+
+    def path(self, name):
+        return str(self.tmp / name)
+
+    def env(self, extra=None):
+        env = dict(os.environ)
+        env[TAG_VAR] = self.tag
+        env.update(extra or {})
+        return env
+
+    def argv(self, args):
+        base = [VIGIL] if self.mode == "subreaper" else ["unshare", "-pf", "--mount-proc", VIGIL]
+        return base + [str(a) for a in args]
+
+    def start(self, *args, stdin=subprocess.DEVNULL, stdout=None, pass_fds=(), preexec_fn=None,
+              start_new_session=True, env=None):
+        """Start vigil with these arguments (options, then `--`, CMD...)."""
+        self._n += 1
+        out_path, err_path = self.path(f"vigil{self._n}.out"), self.path(f"vigil{self._n}.err")
+
+        def preexec():
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if preexec_fn:
+                preexec_fn()
+
+        argv = self.argv(args)
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            proc = subprocess.Popen(argv, stdin=stdin, stdout=stdout if stdout is not None else out, stderr=err,
+                                    pass_fds=pass_fds, preexec_fn=preexec, start_new_session=start_new_session,
+                                    env=self.env(env), cwd=str(self.tmp))
+        run = Run(self, argv, proc, out_path, err_path)
+        self.runs.append(run)
+        return run
+
+    def run(self, *args, timeout=20, **kwargs):
+        """Start vigil and wait for it to exit."""
+        r = self.start(*args, **kwargs)
+        r.wait(timeout)
+        return r
+
+    def start_leftover(self, *options, ignore_term=False, code=0, **kwargs):
+        """vigil OPTIONS -- leftover: returns (run, leftover), CMD not yet released."""
+        pidfile, log, fifo = self.path("leftover.pid"), self.path("leftover.log"), self.path("leftover.fifo")
+        for path in (pidfile, log, fifo):
+            if os.path.exists(path):
+                os.unlink(path)
+        os.mkfifo(fifo)
+        cmd = [self.h.leftover, *(["-i"] if ignore_term else []), "-e", code, "-w", fifo, pidfile, log]
+        run = self.start(*options, "--", *cmd, **kwargs)
+        wait_for(lambda: os.path.exists(pidfile) or not run.running(), what="the leftover to start")
+        assert os.path.exists(pidfile), f"leftover did not start ({run.wait()}):\n{run.stderr}"
+        left = Leftover(self, run, pidfile, log, fifo)
+        left.find()
+        return run, left
+
+    def spawn(self, argv, **kwargs):
+        """Start some other process of this test (tagged, killed in teardown)."""
+        kwargs.setdefault("stdin", subprocess.DEVNULL)
+        p = subprocess.Popen([str(a) for a in argv], env=self.env(), cwd=str(self.tmp), **kwargs)
+        self.others.append(p)
+        return p
+
+    def cleanup(self):
+        for _ in range(100):
+            pids = tagged_pids(self.tag)
+            if not pids:
+                break
+            for p in pids:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
+        for p in [r.proc for r in self.runs] + self.others:
+            try:
+                p.kill()
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=10)
+        left = tagged_pids(self.tag)
+        assert not left, f"could not kill processes left by the test: {left}"
+        reports = [r.stderr for r in self.runs if sanitizer_report(r.stderr)]
+        assert not reports, "sanitizer report in vigil's stderr:\n" + (reports[0] if reports else "")
