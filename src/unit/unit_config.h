@@ -123,5 +123,12 @@ const char *service_type_to_string(enum service_type t);
 const char *kill_mode_to_string(enum kill_mode m);
 const char *notify_access_to_string(enum notify_access a);
 const char *unit_action_to_string(enum unit_action a);
+const char *output_kind_to_string(enum output_kind k);
+
+/* The systemd spelling -> enum value; -EINVAL if unknown. */
+int service_type_from_string(const char *s);
+int kill_mode_from_string(const char *s);
+int notify_access_from_string(const char *s);
+int unit_action_from_string(const char *s);
 
 #endif
