@@ -91,9 +91,11 @@ static void stop_begin(int exit_code) {
                 return;
         }
         stop.phase = STOP_TERM;
-        /* Nobody left is the common case; the caller's reap then sees ECHILD. */
-        if (!os_has_children())
+        /* Nobody left is the common case: done. */
+        if (!os_has_children()) {
+                stop_finish();
                 return;
+        }
         char span[32];
         log_info("sending SIGTERM to remaining processes, SIGKILL in %s",
                  timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
@@ -166,10 +168,6 @@ static void forward_signal(const struct signal_event *ev) {
 
 static void on_signal(const struct signal_event *ev) {
         char name[16];
-        if (ev->signo == SIGCHLD) {
-                reap_children();
-                return;
-        }
         if (main_cmd.pid > 0) {
                 forward_signal(ev);
                 return;
@@ -185,16 +183,25 @@ static void on_signal(const struct signal_event *ev) {
 static void signals_ready(struct loop_io *io, uint32_t events) {
         (void)events;
         struct signal_event ev[16];
+        bool child_changed = false;
         int n;
-        /* Drain: signals that arrive meanwhile are read in the next round. */
-        while ((n = os_signals_read(io->fd, ev, 16)) > 0)
-                for (int i = 0; i < n; i++)
-                        on_signal(&ev[i]);
+        /* One read is enough unless the buffer came back full: epoll is
+         * level-triggered, so anything left wakes the loop again. Signals
+         * are acted on in order; SIGCHLD (coalesced by the kernel, so one
+         * stands for any number of exits) makes one reap pass after them. */
+        do {
+                n = os_signals_read(io->fd, ev, 16);
+                for (int i = 0; i < n; i++) {
+                        if (ev[i].signo == SIGCHLD)
+                                child_changed = true;
+                        else
+                                on_signal(&ev[i]);
+                }
+        } while (n == 16);
         if (n < 0)
                 log_error("reading signals failed: %s", strerror(-n));
-        /* A SIGCHLD coalesced into one read still reaps everything, and the
-         * stop phase may need the final ECHILD: reap once more regardless. */
-        reap_children();
+        if (child_changed)
+                reap_children();
 }
 
 int supervisor_init(const struct supervisor_config *cfg) {
