@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+#include "unit/unit_config.h"
+
+#include "base/timespan.h"
+#include "unit/env_file.h"
+#include "unit/exec_line.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Name tables: index = enum value, spelling = systemd's. */
+static const char *const service_type_names[SERVICE_TYPE_MAX] = {
+        [SERVICE_SIMPLE] = "simple",   [SERVICE_EXEC] = "exec",       [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot", [SERVICE_FORKING] = "forking",
+};
+
+static const char *const kill_mode_names[KILL_MODE_MAX] = {
+        [KILL_CONTROL_GROUP] = "control-group",
+        [KILL_MIXED] = "mixed",
+        [KILL_PROCESS] = "process",
+        [KILL_NONE] = "none",
+};
+
+static const char *const notify_access_names[NOTIFY_ACCESS_MAX] = {
+        [NOTIFY_NONE] = "none",
+        [NOTIFY_MAIN] = "main",
+        [NOTIFY_EXEC] = "exec",
+        [NOTIFY_ALL] = "all",
+};
+
+static const char *const unit_action_names[ACTION_MAX] = {
+        [ACTION_NONE] = "none",
+        [ACTION_REBOOT] = "reboot",
+        [ACTION_REBOOT_FORCE] = "reboot-force",
+        [ACTION_REBOOT_IMMEDIATE] = "reboot-immediate",
+        [ACTION_POWEROFF] = "poweroff",
+        [ACTION_POWEROFF_FORCE] = "poweroff-force",
+        [ACTION_POWEROFF_IMMEDIATE] = "poweroff-immediate",
+        [ACTION_EXIT] = "exit",
+        [ACTION_EXIT_FORCE] = "exit-force",
+};
+
+static const char *const output_kind_names[OUTPUT_KIND_MAX] = {
+        [OUTPUT_INHERIT] = "inherit", [OUTPUT_NULL] = "null",     [OUTPUT_JOURNAL] = "journal",
+        [OUTPUT_FILE] = "file",       [OUTPUT_APPEND] = "append",
+};
+
+static int lookup(const char *const *names, int n, const char *s) {
+        for (int i = 0; i < n; i++)
+                if (names[i] && strcmp(names[i], s) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+const char *service_type_to_string(enum service_type t) {
+        return (unsigned)t < SERVICE_TYPE_MAX ? service_type_names[t] : "invalid";
+}
+
+const char *kill_mode_to_string(enum kill_mode m) {
+        return (unsigned)m < KILL_MODE_MAX ? kill_mode_names[m] : "invalid";
+}
+
+const char *notify_access_to_string(enum notify_access a) {
+        return (unsigned)a < NOTIFY_ACCESS_MAX ? notify_access_names[a] : "invalid";
+}
+
+const char *unit_action_to_string(enum unit_action a) {
+        return (unsigned)a < ACTION_MAX ? unit_action_names[a] : "invalid";
+}
+
+const char *output_kind_to_string(enum output_kind k) {
+        return (unsigned)k < OUTPUT_KIND_MAX ? output_kind_names[k] : "invalid";
+}
+
+int service_type_from_string(const char *s) {
+        return lookup(service_type_names, SERVICE_TYPE_MAX, s);
+}
+
+int kill_mode_from_string(const char *s) {
+        return lookup(kill_mode_names, KILL_MODE_MAX, s);
+}
+
+int notify_access_from_string(const char *s) {
+        return lookup(notify_access_names, NOTIFY_ACCESS_MAX, s);
+}
+
+int unit_action_from_string(const char *s) {
+        return lookup(unit_action_names, ACTION_MAX, s);
+}
+
+/* The defaults of systemd.unit(5), systemd.service(5), systemd.exec(5) and
+ * systemd.kill(5) for a system service; the header documents each. Only
+ * scalars: nothing here allocates, so unit_load.c can keep a pristine copy
+ * to reset a key to on an empty assignment. */
+void unit_config_init(struct unit_config *c) {
+        memset(c, 0, sizeof(*c));
+        c->start_limit_interval_usec = 10 * USEC_PER_SEC;  /* DefaultStartLimitIntervalSec= */
+        c->start_limit_burst = 5;                           /* DefaultStartLimitBurst= */
+        c->start_limit_action = c->failure_action = c->success_action = ACTION_NONE;
+        c->type = SERVICE_SIMPLE;
+        c->restart.mode = RESTART_NO;
+        c->restart_usec = 100 * USEC_PER_MSEC;              /* RestartSec= */
+        c->restart_steps = 0;
+        c->restart_max_delay_usec = TIMESPAN_INFINITY;
+        c->watchdog_signal = SIGABRT;
+        c->notify_access = NOTIFY_NONE;
+        c->kill_mode = KILL_CONTROL_GROUP;
+        c->kill_signal = SIGTERM;
+        c->send_sigkill = true;
+        c->umask = 0022;
+        c->standard_output.kind = OUTPUT_JOURNAL;           /* DefaultStandardOutput=journal */
+        c->standard_error.kind = OUTPUT_INHERIT;            /* = wherever stdout goes */
+        c->memory_max = UINT64_MAX;
+        c->tasks_max = UINT64_MAX;
+        c->cpu_weight = 0;
+}
+
+static void strv_free(char ***v, size_t *n) {
+        for (size_t i = 0; i < *n; i++)
+                free((*v)[i]);
+        free(*v);
+        *v = NULL;
+        *n = 0;
+}
+
+static void exec_list_free(struct exec_list *l) {
+        for (size_t i = 0; i < l->n; i++)
+                exec_command_done(&l->v[i]);
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
+}
+
+void unit_config_free(struct unit_config *c) {
+        struct unit_dep_list *deps[] = { &c->after, &c->before, &c->requires, &c->wants, &c->binds_to, &c->part_of };
+        struct exec_list *execs[] = { &c->exec_start_pre, &c->exec_start, &c->exec_start_post,
+                                      &c->exec_reload,    &c->exec_stop,  &c->exec_stop_post };
+
+        free(c->name);
+        strv_free(&c->sources, &c->n_sources);
+        free(c->description);
+        for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
+                strv_free(&deps[i]->v, &deps[i]->n);
+        strv_free(&c->condition_path_exists, &c->n_condition_path_exists);
+        free(c->pid_file);
+        for (size_t i = 0; i < sizeof(execs) / sizeof(execs[0]); i++)
+                exec_list_free(execs[i]);
+        env_list_free(&c->environment, &c->n_environment);
+        strv_free(&c->environment_files, &c->n_environment_files);
+        free(c->working_directory);
+        free(c->user);
+        free(c->group);
+        strv_free(&c->supplementary_groups, &c->n_supplementary_groups);
+        free(c->standard_output.path);
+        free(c->standard_error.path);
+        free(c->syslog_identifier);
+        memset(c, 0, sizeof(*c));
+}
