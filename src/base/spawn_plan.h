@@ -9,6 +9,9 @@
 #define VIGIL_BASE_SPAWN_PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 enum spawn_group {
         SPAWN_GROUP_INHERIT,   /* stay in vigil's process group */
@@ -16,11 +19,35 @@ enum spawn_group {
         SPAWN_SESSION_NEW,     /* setsid(): own session, cannot signal vigil's group */
 };
 
+struct spawn_rlimit {
+        int resource;               /* RLIMIT_* */
+        struct rlimit value;
+};
+
+/* Unset fields (zero/false/NULL, fds -1) leave the child as vigil is. The
+ * order the child applies them is the order below (systemd.exec(5) applies
+ * the working directory after the user change, so permissions are the
+ * user's). */
 struct spawn_plan {
         char *const *argv;          /* argv[0] is looked up in PATH unless it has a '/' */
         char *const *envp;          /* NULL: vigil's own environment */
+        int stdin_fd, stdout_fd, stderr_fd; /* dup2'ed onto 0, 1, 2; -1 = inherit; others > 2 */
         enum spawn_group group;
         bool tty_foreground;        /* make the new group the foreground group of fd 0's tty */
+        const struct spawn_rlimit *rlimits;
+        size_t n_rlimits;
+        bool set_nice;
+        int nice;
+        bool set_umask;
+        mode_t umask;
+        bool set_ids;               /* setgroups(groups), setgid(gid), setuid(uid) */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *groups;
+        size_t n_groups;
+        const char *working_directory;
+        bool working_directory_optional; /* WorkingDirectory=-PATH: a missing one is fine */
+        bool no_new_privileges;
 };
 
 /* Where in the child a failure happened, reported through the status pipe. */
@@ -28,7 +55,29 @@ enum spawn_stage {
         SPAWN_STAGE_EXEC = 1,
         SPAWN_STAGE_GROUP,
         SPAWN_STAGE_SIGNALS,
+        SPAWN_STAGE_FDS,
+        SPAWN_STAGE_RLIMITS,
+        SPAWN_STAGE_NICE,
+        SPAWN_STAGE_USER,
+        SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_NO_NEW_PRIVILEGES,
 };
+
+/* "execute", "set up the process group", ... for "cannot %s: %s" messages. */
+static inline const char *spawn_stage_action(int stage) {
+        switch (stage) {
+        case SPAWN_STAGE_EXEC: return "execute";
+        case SPAWN_STAGE_GROUP: return "set up the process group or terminal of";
+        case SPAWN_STAGE_SIGNALS: return "reset the signal mask of";
+        case SPAWN_STAGE_FDS: return "set up standard input/output of";
+        case SPAWN_STAGE_RLIMITS: return "apply resource limits (Limit*=) to";
+        case SPAWN_STAGE_NICE: return "apply Nice= to";
+        case SPAWN_STAGE_USER: return "change user/group (User=, Group=, SupplementaryGroups=) of";
+        case SPAWN_STAGE_CHDIR: return "change to WorkingDirectory= of";
+        case SPAWN_STAGE_NO_NEW_PRIVILEGES: return "apply NoNewPrivileges= to";
+        default: return "start";
+        }
+}
 
 struct spawn_failure {
         int stage;   /* enum spawn_stage */

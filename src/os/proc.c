@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -36,9 +39,25 @@ static _Noreturn void child_fail(int status_fd, int stage, int error) {
         _exit(os_spawn_failure_exit_code(error));
 }
 
-/* Runs in the child between fork and exec: vigil is single-threaded, so any
- * libc call is safe here, but each failure is reported, not ignored. */
-static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
+/* Put fd on target without close-on-exec. Callers pass fds above 2 (or the
+ * target itself), so one dup cannot clobber another's source. */
+static int dup_onto(int fd, int target) {
+        if (fd < 0)
+                return 0;
+        if (fd == target) {
+                int flags = fcntl(fd, F_GETFD);
+                return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+        }
+        return dup2(fd, target) < 0 ? -1 : 0; /* the copy has no CLOEXEC */
+}
+
+/* The process context of systemd.exec(5), in its order: fds, session,
+ * limits, priority, umask, credentials, then the working directory as the
+ * new user, then no_new_privs. */
+static void child_apply_context(const struct spawn_plan *plan, int status_fd) {
+        if (dup_onto(plan->stdin_fd, 0) < 0 || dup_onto(plan->stdout_fd, 1) < 0 ||
+            dup_onto(plan->stderr_fd, 2) < 0)
+                child_fail(status_fd, SPAWN_STAGE_FDS, errno);
         if (plan->group == SPAWN_GROUP_NEW && setpgid(0, 0) < 0)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
         if (plan->group == SPAWN_SESSION_NEW && setsid() < 0)
@@ -50,7 +69,27 @@ static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
         if (plan->tty_foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0 && errno != ENOTTY &&
             errno != ENXIO && errno != EBADF && errno != EPERM)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
+        for (size_t i = 0; i < plan->n_rlimits; i++)
+                if (setrlimit(plan->rlimits[i].resource, &plan->rlimits[i].value) < 0)
+                        child_fail(status_fd, SPAWN_STAGE_RLIMITS, errno);
+        if (plan->set_nice && setpriority(PRIO_PROCESS, 0, plan->nice) < 0)
+                child_fail(status_fd, SPAWN_STAGE_NICE, errno);
+        if (plan->set_umask)
+                umask(plan->umask);
+        if (plan->set_ids && (setgroups(plan->n_groups, plan->groups) < 0 || setresgid(plan->gid, plan->gid, plan->gid) < 0 ||
+                              setresuid(plan->uid, plan->uid, plan->uid) < 0))
+                child_fail(status_fd, SPAWN_STAGE_USER, errno);
+        if (plan->working_directory && chdir(plan->working_directory) < 0 &&
+            !(plan->working_directory_optional && errno == ENOENT))
+                child_fail(status_fd, SPAWN_STAGE_CHDIR, errno);
+        if (plan->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                child_fail(status_fd, SPAWN_STAGE_NO_NEW_PRIVILEGES, errno);
+}
 
+/* Runs in the child between fork and exec: vigil is single-threaded, so any
+ * libc call is safe here, but each failure is reported, not ignored. */
+static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
+        child_apply_context(plan, status_fd);
         os_signals_reset_for_child();
         int r = os_signals_set_mask_empty();
         if (r < 0)

@@ -111,8 +111,7 @@ static void main_cmd_exited(int status) {
         struct spawn_failure failure;
         if (main_cmd.status_fd >= 0) {
                 if (os_spawn_read_status(main_cmd.status_fd, &failure) == 1)
-                        log_error("cannot %s '%s': %s",
-                                  failure.stage == SPAWN_STAGE_EXEC ? "execute" : "set up", main_cmd.name,
+                        log_error("cannot %s '%s': %s", spawn_stage_action(failure.stage), main_cmd.name,
                                   strerror(failure.error));
                 os_close(main_cmd.status_fd);
                 main_cmd.status_fd = -1;
@@ -223,6 +222,9 @@ int supervisor_start_main(char *const *argv) {
         struct spawn_plan plan = {
                 .argv = argv,
                 .envp = NULL,
+                .stdin_fd = -1,
+                .stdout_fd = -1,
+                .stderr_fd = -1,
                 .group = SPAWN_GROUP_NEW,
                 .tty_foreground = os_isatty(STDIN_FILENO),
         };
