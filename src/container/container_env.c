@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "container/container_env.h"
 
+#include "base/strbuf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,50 +12,10 @@
 
 #define EXCERPT_MAX 64
 
-/* A growing byte buffer, kept NUL-terminated; the first failure sticks. */
-struct buf {
-        char *s;
-        size_t n, cap;
-        int error;
-};
-
-static void buf_put(struct buf *b, const char *p, size_t len) {
-        if (b->error)
-                return;
-        if (b->n + len + 1 > b->cap) {
-                size_t cap = b->cap ? b->cap : 256;
-                while (b->n + len + 1 > cap)
-                        cap *= 2;
-                char *s = realloc(b->s, cap);
-                if (!s) {
-                        b->error = -ENOMEM;
-                        return;
-                }
-                b->s = s;
-                b->cap = cap;
-        }
-        memcpy(b->s + b->n, p, len);
-        b->n += len;
-        b->s[b->n] = '\0';
-}
-
-static void buf_puts(struct buf *b, const char *s) {
-        buf_put(b, s, strlen(s));
-}
-
-static void buf_putc(struct buf *b, char c) {
-        buf_put(b, &c, 1);
-}
-
 /* Hand the text over (an empty one is still allocated), or -ENOMEM. */
-static int buf_finish(struct buf *b, char **ret) {
-        buf_put(b, "", 0);
-        if (b->error) {
-                free(b->s);
-                return b->error;
-        }
-        *ret = b->s;
-        return 0;
+static int buf_finish(struct strbuf *b, char **ret) {
+        *ret = strbuf_take(b);
+        return *ret ? 0 : -ENOMEM;
 }
 
 void container_env_diags_free(struct container_env_diags *diags) {
@@ -354,18 +316,18 @@ nomem:
 
 /* Single quotes keep every byte but ' itself, which is closed, escaped and
  * reopened: '\'' (POSIX XCU 2.2.2, 2.2.1). */
-static void put_shell_quoted(struct buf *b, const char *s) {
-        buf_putc(b, '\'');
+static void put_shell_quoted(struct strbuf *b, const char *s) {
+        strbuf_putc(b, '\'');
         for (const char *p = s; *p; p++) {
                 const char *q = strchr(p, '\'');
                 size_t len = q ? (size_t)(q - p) : strlen(p);
-                buf_put(b, p, len);
+                strbuf_put(b, p, len);
                 if (!q)
                         break;
-                buf_puts(b, "'\\''");
+                strbuf_puts(b, "'\\''");
                 p = q;
         }
-        buf_putc(b, '\'');
+        strbuf_putc(b, '\'');
 }
 
 struct shell_slot {
@@ -421,7 +383,7 @@ static int shell_slots(const struct entry *v, size_t n, struct shell_slot *slots
 
 int container_env_export_sh(char *const *env, char **ret_text, struct container_env_diags *diags) {
         struct shell_slot *slots = NULL;
-        struct buf b = { 0 };
+        struct strbuf b = { 0 };
         struct entry *v;
         size_t n;
         int r = collect(env, &v, &n);
@@ -433,11 +395,11 @@ int container_env_export_sh(char *const *env, char **ret_text, struct container_
         for (size_t i = 0; i < n && r == 0; i++) {
                 if (!slots[i].kept)
                         continue;
-                buf_puts(&b, "export ");
-                buf_puts(&b, slots[i].shell_name);
-                buf_putc(&b, '=');
+                strbuf_puts(&b, "export ");
+                strbuf_puts(&b, slots[i].shell_name);
+                strbuf_putc(&b, '=');
                 put_shell_quoted(&b, v[i].value);
-                buf_putc(&b, '\n');
+                strbuf_putc(&b, '\n');
         }
         for (size_t i = 0; slots && i < n; i++)
                 free(slots[i].shell_name);
@@ -482,11 +444,11 @@ static size_t utf8_sequence_length(const unsigned char *s) {
 }
 
 /* A JSON string (RFC 8259 §7) of s[0..len). */
-static void put_json_string(struct buf *b, const char *s, size_t len) {
+static void put_json_string(struct strbuf *b, const char *s, size_t len) {
         const unsigned char *p = (const unsigned char *)s, *end = p + len;
         char esc[8];
 
-        buf_putc(b, '"');
+        strbuf_putc(b, '"');
         while (p < end) {
                 unsigned char c = *p;
                 size_t seq = utf8_sequence_length(p);
@@ -494,58 +456,58 @@ static void put_json_string(struct buf *b, const char *s, size_t len) {
                         seq = 0;
                 switch (c) {
                 case '"':
-                        buf_puts(b, "\\\"");
+                        strbuf_puts(b, "\\\"");
                         break;
                 case '\\':
-                        buf_puts(b, "\\\\");
+                        strbuf_puts(b, "\\\\");
                         break;
                 case '\b':
-                        buf_puts(b, "\\b");
+                        strbuf_puts(b, "\\b");
                         break;
                 case '\f':
-                        buf_puts(b, "\\f");
+                        strbuf_puts(b, "\\f");
                         break;
                 case '\n':
-                        buf_puts(b, "\\n");
+                        strbuf_puts(b, "\\n");
                         break;
                 case '\r':
-                        buf_puts(b, "\\r");
+                        strbuf_puts(b, "\\r");
                         break;
                 case '\t':
-                        buf_puts(b, "\\t");
+                        strbuf_puts(b, "\\t");
                         break;
                 default:
                         if (c >= 0x20 && seq > 0) {
-                                buf_put(b, (const char *)p, seq);
+                                strbuf_put(b, (const char *)p, seq);
                                 p += seq;
                                 continue;
                         }
                         /* a control byte, or a byte outside valid UTF-8:
                          * its Latin-1 code point (see the header) */
                         snprintf(esc, sizeof(esc), "\\u%04x", c);
-                        buf_puts(b, esc);
+                        strbuf_puts(b, esc);
                 }
                 p++;
         }
-        buf_putc(b, '"');
+        strbuf_putc(b, '"');
 }
 
 int container_env_export_json(char *const *env, char **ret_text) {
-        struct buf b = { 0 };
+        struct strbuf b = { 0 };
         struct entry *v;
         size_t n;
         int r = collect(env, &v, &n);
 
         if (r < 0)
                 return r;
-        buf_putc(&b, '{');
+        strbuf_putc(&b, '{');
         for (size_t i = 0; i < n; i++) {
-                buf_puts(&b, i ? ",\n  " : "\n  ");
+                strbuf_puts(&b, i ? ",\n  " : "\n  ");
                 put_json_string(&b, v[i].name, v[i].name_len);
-                buf_puts(&b, ": ");
+                strbuf_puts(&b, ": ");
                 put_json_string(&b, v[i].value, strlen(v[i].value));
         }
-        buf_puts(&b, n ? "\n}\n" : "}\n");
+        strbuf_puts(&b, n ? "\n}\n" : "}\n");
         free(v);
         return buf_finish(&b, ret_text);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit/exec_line.h"
 
+#include "base/strbuf.h"
+
 #include "unit/env_file.h"
 
 #include <errno.h>
@@ -13,56 +15,6 @@
 #define WHITESPACE " \t\n\r"
 #define EXEC_PATH_MAX 4096    /* PATH_MAX: systemd's path_is_valid() */
 #define EXEC_NAME_MAX 255     /* NAME_MAX: one path component */
-
-/* A growing string; s is NULL until something is put. */
-struct sbuf {
-        char *s;
-        size_t n, cap;
-        bool oom;
-};
-
-static void sbuf_put(struct sbuf *b, const char *p, size_t len) {
-        if (b->oom)
-                return;
-        if (!b->s || b->n + len + 1 > b->cap) {
-                size_t cap = b->cap ? b->cap : 32;
-                while (cap < b->n + len + 1)
-                        cap *= 2;
-                char *s = realloc(b->s, cap);
-                if (!s) {
-                        b->oom = true;
-                        return;
-                }
-                b->s = s;
-                b->cap = cap;
-        }
-        if (len > 0)
-                memcpy(b->s + b->n, p, len);
-        b->n += len;
-        b->s[b->n] = '\0';
-}
-
-static void sbuf_putc(struct sbuf *b, char c) {
-        sbuf_put(b, &c, 1);
-}
-
-static void sbuf_puts(struct sbuf *b, const char *s) {
-        sbuf_put(b, s, strlen(s));
-}
-
-/* The string (never NULL: "" when empty), or NULL on ENOMEM; b is reset. */
-static char *sbuf_take(struct sbuf *b) {
-        if (!b->oom && !b->s)
-                sbuf_put(b, "", 0);
-        if (b->oom) {
-                free(b->s);
-                *b = (struct sbuf){ 0 };
-                return NULL;
-        }
-        char *s = b->s;
-        *b = (struct sbuf){ 0 };
-        return s;
-}
 
 /* A growing NULL-terminated string vector. */
 struct strv {
@@ -131,7 +83,7 @@ static bool unichar_is_valid(uint32_t c) {
                (c & 0xfffe) != 0xfffe;
 }
 
-static void put_utf8(struct sbuf *b, uint32_t c) {
+static void put_utf8(struct strbuf *b, uint32_t c) {
         char out[4];
         size_t n;
         if (c < 0x80) {
@@ -153,7 +105,7 @@ static void put_utf8(struct sbuf *b, uint32_t c) {
                 out[3] = (char)(0x80 | (c & 0x3f));
                 n = 4;
         }
-        sbuf_put(b, out, n);
+        strbuf_put(b, out, n);
 }
 
 /* One C escape at p (just after the backslash), as systemd's
@@ -207,7 +159,7 @@ static int cunescape_one(const char *p, uint32_t *ret, bool *ret_byte) {
 }
 
 int exec_word_next(const char **pp, char **ret, struct exec_diag *diag) {
-        struct sbuf b = { 0 };
+        struct strbuf b = { 0 };
         const char *p = *pp + strspn(*pp, WHITESPACE);
         char quote = 0, name[8];
 
@@ -237,12 +189,12 @@ int exec_word_next(const char **pp, char **ret, struct exec_diag *diag) {
                                 else
                                         diag_warning(diag, "unknown escape sequence '\\%s' kept as is",
                                                      char_name(p[1], name));
-                                sbuf_put(&b, p, p[1] == '\0' ? 1 : 2);
+                                strbuf_put(&b, p, p[1] == '\0' ? 1 : 2);
                                 p += p[1] == '\0' ? 1 : 2;
                                 continue;
                         }
                         if (byte)
-                                sbuf_putc(&b, (char)u);
+                                strbuf_putc(&b, (char)u);
                         else
                                 put_utf8(&b, u);
                         p += 1 + r;
@@ -252,18 +204,18 @@ int exec_word_next(const char **pp, char **ret, struct exec_diag *diag) {
                         if (c == quote)
                                 quote = 0;
                         else
-                                sbuf_putc(&b, c);
+                                strbuf_putc(&b, c);
                 } else if (c == '\'' || c == '"') {
                         quote = c;
                 } else if (strchr(WHITESPACE, c)) {
                         break;
                 } else {
-                        sbuf_putc(&b, c);
+                        strbuf_putc(&b, c);
                 }
                 p++;
         }
         *pp = p;
-        *ret = sbuf_take(&b);
+        *ret = strbuf_take(&b);
         return *ret ? 1 : -ENOMEM;
 }
 
@@ -277,33 +229,33 @@ static const struct {
 };
 
 /* The parts of "prefix@instance.type" that %N, %p and %i need. */
-static void put_name_part(struct sbuf *b, const char *unit_name, char which) {
+static void put_name_part(struct strbuf *b, const char *unit_name, char which) {
         const char *dot = strrchr(unit_name, '.'), *at = strchr(unit_name, '@');
         size_t base = dot ? (size_t)(dot - unit_name) : strlen(unit_name);
 
         if (at && (size_t)(at - unit_name) > base)
                 at = NULL;
         if (which == 'N')
-                sbuf_put(b, unit_name, base);
+                strbuf_put(b, unit_name, base);
         else if (which == 'p')
-                sbuf_put(b, unit_name, at ? (size_t)(at - unit_name) : base);
+                strbuf_put(b, unit_name, at ? (size_t)(at - unit_name) : base);
         else if (which == 'i' && at)
-                sbuf_put(b, at + 1, base - (size_t)(at - unit_name) - 1);
+                strbuf_put(b, at + 1, base - (size_t)(at - unit_name) - 1);
 }
 
 int unit_specifier_expand(const char *text, const char *unit_name, char **ret, struct exec_diag *diag) {
-        struct sbuf b = { 0 };
+        struct strbuf b = { 0 };
         char name[8];
 
         *ret = NULL;
         for (const char *p = text; *p; p++) {
                 const char *value = NULL;
                 if (*p != '%') {
-                        sbuf_putc(&b, *p);
+                        strbuf_putc(&b, *p);
                         continue;
                 }
                 if (p[1] == '\0') {
-                        sbuf_putc(&b, '%');   /* systemd's specifier_printf() keeps a trailing '%' */
+                        strbuf_putc(&b, '%');   /* systemd's specifier_printf() keeps a trailing '%' */
                         break;
                 }
                 p++;
@@ -311,9 +263,9 @@ int unit_specifier_expand(const char *text, const char *unit_name, char **ret, s
                         if (fixed_dirs[i].letter == *p)
                                 value = fixed_dirs[i].value;
                 if (*p == '%') {
-                        sbuf_putc(&b, '%');
+                        strbuf_putc(&b, '%');
                 } else if (value) {
-                        sbuf_puts(&b, value);
+                        strbuf_puts(&b, value);
                 } else if (strchr("nNpi", *p)) {
                         if (!unit_name) {
                                 free(b.s);
@@ -321,7 +273,7 @@ int unit_specifier_expand(const char *text, const char *unit_name, char **ret, s
                                 return -EINVAL;
                         }
                         if (*p == 'n')
-                                sbuf_puts(&b, unit_name);
+                                strbuf_puts(&b, unit_name);
                         else
                                 put_name_part(&b, unit_name, *p);
                 } else {
@@ -333,7 +285,7 @@ int unit_specifier_expand(const char *text, const char *unit_name, char **ret, s
                         return -EINVAL;
                 }
         }
-        *ret = sbuf_take(&b);
+        *ret = strbuf_take(&b);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -549,7 +501,7 @@ static const char *env_get(char *const *envp, const char *name, size_t len) {
  * (systemd's strv_split_full(EXTRACT_RELAX | EXTRACT_UNQUOTE)). */
 static int split_value(const char *p, struct strv *out) {
         for (;;) {
-                struct sbuf b = { 0 };
+                struct strbuf b = { 0 };
                 char quote = 0;
 
                 p += strspn(p, WHITESPACE);
@@ -559,21 +511,21 @@ static int split_value(const char *p, struct strv *out) {
                         if (*p == '\\') {
                                 if (p[1] == '\0')
                                         break;
-                                sbuf_putc(&b, *++p);
+                                strbuf_putc(&b, *++p);
                         } else if (quote) {
                                 if (*p == quote)
                                         quote = 0;
                                 else
-                                        sbuf_putc(&b, *p);
+                                        strbuf_putc(&b, *p);
                         } else if (*p == '\'' || *p == '"') {
                                 quote = *p;
                         } else if (strchr(WHITESPACE, *p)) {
                                 break;
                         } else {
-                                sbuf_putc(&b, *p);
+                                strbuf_putc(&b, *p);
                         }
                 }
-                int r = strv_push(out, sbuf_take(&b));
+                int r = strv_push(out, strbuf_take(&b));
                 if (r < 0)
                         return r;
                 if (*p == '\\')
@@ -584,31 +536,31 @@ static int split_value(const char *p, struct strv *out) {
 /* ${NAME} and $$ inside one word (systemd's replace_env() without the
  * extended forms: "${NAME:-x}" is left as written). */
 static char *replace_in_word(const char *w, char *const *envp) {
-        struct sbuf b = { 0 };
+        struct strbuf b = { 0 };
         size_t i = 0;
 
         while (w[i] != '\0') {
                 if (w[i] == '$' && w[i + 1] == '$') {
-                        sbuf_putc(&b, '$');
+                        strbuf_putc(&b, '$');
                         i += 2;
                 } else if (w[i] == '$' && w[i + 1] == '{') {
                         size_t end = i + 2 + strcspn(w + i + 2, "}:");
                         if (w[end] == '}') {
                                 const char *value = env_get(envp, w + i + 2, end - i - 2);
-                                sbuf_puts(&b, value ? value : "");
+                                strbuf_puts(&b, value ? value : "");
                                 i = end + 1;
                         } else if (w[end] == ':') {
-                                sbuf_put(&b, w + i, end + 1 - i);
+                                strbuf_put(&b, w + i, end + 1 - i);
                                 i = end + 1;
                         } else {
-                                sbuf_puts(&b, w + i);
+                                strbuf_puts(&b, w + i);
                                 break;
                         }
                 } else {
-                        sbuf_putc(&b, w[i++]);
+                        strbuf_putc(&b, w[i++]);
                 }
         }
-        return sbuf_take(&b);
+        return strbuf_take(&b);
 }
 
 int exec_line_expand(const struct exec_command *c, char *const *envp, char ***ret_argv) {
