@@ -32,17 +32,17 @@ build/obj/asan/%.o: src/%.c
 	$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -MMD -MP -c $< -o $@
 
 build/vigil: $(call obj,dyn,$(SRC))
-	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^
+	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^ -lm
 
 static: build/vigil-static
 build/vigil-static: $(call obj,static,$(SRC))
-	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^
+	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^ -lm
 	strip $@
 
 asan: build/asan/vigil
 build/asan/vigil: $(call obj,asan,$(SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ -lm
 
 # Unit tests (cmocka): each tests/unit/test_X.c links with the library
 # objects (never with main) of the dynamic build, and of the ASan build.
@@ -52,10 +52,10 @@ UNIT_ASAN_BIN := $(patsubst tests/unit/%.c,build/tests/unit-asan/%,$(UNIT_SRC))
 
 build/tests/unit/%: tests/unit/%.c $(call obj,dyn,$(LIB_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O1 -g -o $@ $^ -lcmocka
+	$(CC) $(BASE_CFLAGS) -O1 -g -o $@ $^ -lcmocka -lm
 build/tests/unit-asan/%: tests/unit/%.c $(call obj,asan,$(LIB_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(SAN) -o $@ $^ -lcmocka
+	$(CC) $(BASE_CFLAGS) $(SAN) -o $@ $^ -lcmocka -lm
 
 unit: $(UNIT_BIN) $(UNIT_ASAN_BIN)
 	@set -e; for t in $(UNIT_BIN) $(UNIT_ASAN_BIN); do echo "== $$t"; $$t; done

@@ -30,6 +30,7 @@ struct spawn_rlimit {
  * user's). */
 struct spawn_plan {
         char *const *argv;          /* argv[0] is looked up in PATH unless it has a '/' */
+        const char *path;           /* what to execute instead of argv[0] (ExecStart=@), or NULL */
         char *const *envp;          /* NULL: vigil's own environment */
         int stdin_fd, stdout_fd, stderr_fd; /* dup2'ed onto 0, 1, 2; -1 = inherit; others > 2 */
         enum spawn_group group;

@@ -86,14 +86,14 @@ static int check_nonempty(const char *value, const char **ret_why) {
 
 /* The one table of options; order is --help's order. */
 static const struct option_def option_table[] = {
-        { "units", 0, KIND_LIST, OFF(units), NULL, check_nonempty, "DIR", "directory of .service files (repeatable)", false },
+        { "units", 0, KIND_LIST, OFF(units), NULL, check_nonempty, "DIR", "directory of .service files (repeatable)", true },
         { "runit-dir", 0, KIND_STRING, OFF(runit_dir), NULL, check_nonempty, "DIR", "also supervise runit-style service directories", false },
         { "startup-dir", 0, KIND_STRING, OFF(startup_dir), NULL, check_nonempty, "DIR", "startup scripts run in order before units", false },
         { "container-env", 0, KIND_FLAG, OFF(container_env), NULL, NULL, NULL, "import/export /etc/container_environment", false },
-        { "wait-ready", 0, KIND_FLAG, OFF(wait_ready), NULL, NULL, NULL, "start the main command once every unit is ready", false },
+        { "wait-ready", 0, KIND_FLAG, OFF(wait_ready), NULL, NULL, NULL, "start the main command once every unit is ready", true },
         { "process-group", 'g', KIND_FLAG, OFF(process_group), NULL, NULL, NULL, "forward signals to the main command's whole process group", true },
         { "kill-all-timeout", 0, KIND_TIMESPAN, OFF(kill_all_timeout_usec), NULL, NULL, "SEC", "grace between SIGTERM and SIGKILL for leftover processes", true },
-        { "default-timeout-stop-sec", 0, KIND_TIMESPAN, OFF(default_timeout_stop_usec), NULL, NULL, "SEC", "TimeoutStopSec= of units that set none", false },
+        { "default-timeout-stop-sec", 0, KIND_TIMESPAN, OFF(default_timeout_stop_usec), NULL, NULL, "SEC", "TimeoutStopSec= of units that set none", true },
         { "no-kill-all", 0, KIND_FLAG, OFF(no_kill_all), NULL, NULL, NULL, "do not kill leftover processes at exit", true },
         { "system", 0, KIND_FLAG, OFF(system), NULL, NULL, NULL, "force system mode", false },
         { "pre-run-exec", 0, KIND_STRING, OFF(pre_run_exec), NULL, check_nonempty, "CMD", "run CMD before starting units", false },

@@ -5,6 +5,7 @@
  * only supervises and every failure is handled where it happens.
  */
 #include "cmd/options.h"
+#include "base/timespan.h"
 #include "core/log.h"
 #include "os/fd.h"
 #include "os/proc.h"
@@ -21,6 +22,8 @@
 #endif
 
 #define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
+#define DEFAULT_UNITS_DIR "/etc/vigil/units"
+#define DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 #define OPTIONS_FILE_MAX (1024 * 1024)
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 1
@@ -94,10 +97,17 @@ int main(int argc, char **argv) {
         if (r < 0)
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
 
+        static char *default_units[] = { DEFAULT_UNITS_DIR, NULL };
+        bool default_dir = o.units.n == 0 && os_path_exists(DEFAULT_UNITS_DIR) == 1;
         struct supervisor_config config = {
                 .process_group = o.process_group,
                 .kill_all = !o.no_kill_all,
                 .kill_all_timeout_usec = o.kill_all_timeout_usec,
+                .wait_ready = o.wait_ready,
+                .default_timeout_start_usec = DEFAULT_TIMEOUT_START_USEC,
+                .default_timeout_stop_usec = o.default_timeout_stop_usec,
+                .unit_dirs = default_dir ? default_units : o.units.v,
+                .n_unit_dirs = default_dir ? 1 : o.units.n,
         };
         r = supervisor_init(&config);
         if (r < 0) {
@@ -113,16 +123,18 @@ int main(int argc, char **argv) {
                                     strerror(-r));
         }
 
-        /* 7. The main command. */
-        if (o.command.n > 0) {
-                r = supervisor_start_main(o.command.v);
-                if (r < 0) {
-                        log_error("cannot start main command %s: %s", o.command.v[0], strerror(-r));
-                        supervisor_free();
-                        options_free(&o);
-                        return EXIT_INTERNAL;
-                }
+        /* 6. The units: loaded here, started by supervisor_run(). */
+        r = supervisor_load_units();
+        if (r < 0) {
+                log_error("cannot load units: %s", strerror(-r));
+                supervisor_free();
+                options_free(&o);
+                return EXIT_INTERNAL;
         }
+
+        /* 7. The main command, once the units are up. */
+        if (o.command.n > 0)
+                supervisor_set_main(o.command.v);
 
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
         int code = supervisor_run();

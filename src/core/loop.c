@@ -70,6 +70,8 @@ void loop_timer_cancel(struct loop_timer *t) {
         timer_heap_cancel(&timers, t);
 }
 
+static void (*settle)(void);
+
 uint64_t loop_now(void) {
         return os_now_usec();
 }
@@ -93,8 +95,16 @@ static void rearm_timerfd(void) {
         armed_deadline = want;
 }
 
+void loop_set_settle(void (*fn)(void)) {
+        settle = fn;
+}
+
 int loop_run(void) {
         while (!exiting) {
+                if (settle)
+                        settle();
+                if (exiting)
+                        break;
                 rearm_timerfd();
                 int n = os_epoll_wait(epoll_fd, batch, 32, -1);
                 if (n < 0) {

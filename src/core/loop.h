@@ -37,6 +37,10 @@ void loop_timer_cancel(struct loop_timer *t);
 
 uint64_t loop_now(void);
 
+/* fn runs after every batch of events, before the loop sleeps again: the
+ * place where knock-on effects queued by the callbacks settle (STYLE §3). */
+void loop_set_settle(void (*fn)(void));
+
 /* Dispatch events until loop_exit() is called; returns its code. */
 int loop_run(void);
 void loop_exit(int code);

@@ -103,3 +103,29 @@ int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
                 *ret_len = len;
         return 0;
 }
+
+int os_open(const char *path, int flags, mode_t mode) {
+        int fd;
+        do
+                fd = open(path, flags | O_CLOEXEC, mode);
+        while (fd < 0 && errno == EINTR);
+        return fd < 0 ? -errno : fd;
+}
+
+int os_path_exists(const char *path) {
+        struct stat st;
+        return stat(path, &st) == 0;
+}
+
+int os_pipe(int fds[2], int extra_flags) {
+        return pipe2(fds, O_CLOEXEC | extra_flags) < 0 ? -errno : 0;
+}
+
+int os_fd_move_above(int fd, int min) {
+        if (fd >= min)
+                return fd;
+        int r = fcntl(fd, F_DUPFD_CLOEXEC, min);
+        int e = errno;
+        close(fd);
+        return r < 0 ? -e : r;
+}

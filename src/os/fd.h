@@ -16,4 +16,14 @@ int os_isatty(int fd);
 /* Read a whole small file into a NUL-terminated malloc'd buffer (max bytes). */
 int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* open(2) with O_CLOEXEC added; the fd or -errno. */
+int os_open(const char *path, int flags, mode_t mode);
+/* Whether path exists (stat follows symlinks). */
+int os_path_exists(const char *path);
+/* pipe2(O_CLOEXEC | extra); 0 or -errno. */
+int os_pipe(int fds[2], int extra_flags);
+
+/* Make fd at least min (dup, close the original) if it is below; the fd or -errno. */
+int os_fd_move_above(int fd, int min);
+
 #endif

@@ -95,10 +95,11 @@ static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
         if (r < 0)
                 child_fail(status_fd, SPAWN_STAGE_SIGNALS, -r);
 
+        const char *path = plan->path ? plan->path : plan->argv[0];
         if (plan->envp)
-                execvpe(plan->argv[0], plan->argv, plan->envp);
+                execvpe(path, plan->argv, plan->envp);
         else
-                execvp(plan->argv[0], plan->argv);
+                execvp(path, plan->argv);
         child_fail(status_fd, SPAWN_STAGE_EXEC, errno);
 }
 

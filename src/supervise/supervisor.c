@@ -10,6 +10,7 @@
 #include "os/proc.h"
 #include "os/signals.h"
 #include "supervise/exit_status.h"
+#include "supervise/manager.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -21,7 +22,7 @@
  * process in uninterruptible sleep dies only when its I/O returns). */
 #define KILL_SETTLE_USEC (1 * USEC_PER_SEC)
 
-enum stop_phase { STOP_NONE, STOP_TERM, STOP_KILL, STOP_DONE };
+enum stop_phase { STOP_NONE, STOP_UNITS, STOP_TERM, STOP_KILL, STOP_DONE };
 
 static struct supervisor_config config;
 static pid_t self_pid;
@@ -29,6 +30,7 @@ static struct loop_io signal_io = { .fd = -1 };
 
 /* The main command: at most one, started once. */
 static struct {
+        char *const *argv;        /* NULL: none */
         pid_t pid;                /* 0 when not running */
         int status_fd;            /* exec-status pipe, -1 once read */
         char *name;               /* argv[0], for messages */
@@ -38,8 +40,11 @@ static struct {
 static struct {
         enum stop_phase phase;
         int exit_code;
+        bool code_fixed;          /* a unit's action set the exit code: it wins */
         struct loop_timer timer;
 } stop;
+
+static void stop_begin(int exit_code);
 
 static void stop_finish(void) {
         if (stop.phase == STOP_DONE)
@@ -82,10 +87,10 @@ static void stop_timer_fired(struct loop_timer *t) {
         stop_finish();
 }
 
-static void stop_begin(int exit_code) {
-        if (stop.phase != STOP_NONE)
+/* After the units: SIGTERM, then SIGKILL, to whatever is left. */
+static void killall_begin(void) {
+        if (stop.phase != STOP_NONE && stop.phase != STOP_UNITS)
                 return;
-        stop.exit_code = exit_code;
         if (!config.kill_all) {
                 stop_finish();
                 return;
@@ -105,6 +110,69 @@ static void stop_begin(int exit_code) {
                 log_error("cannot arm the kill-all timer, sending SIGKILL now");
                 stop_timer_fired(&stop.timer);
         }
+}
+
+/* SPEC §2 step 9: units in reverse order, then the leftovers. */
+static void stop_begin(int exit_code) {
+        if (stop.phase != STOP_NONE)
+                return;
+        if (!stop.code_fixed)
+                stop.exit_code = exit_code;
+        stop.phase = STOP_UNITS;
+        if (manager_n_units() == 0) {
+                killall_begin();
+                return;
+        }
+        manager_stop_all();   /* all_stopped() goes on */
+}
+
+static void units_all_stopped(void) {
+        if (stop.phase == STOP_UNITS)
+                killall_begin();
+}
+
+static void unit_shutdown(enum unit_action action, int exit_code, const char *why) {
+        (void)action;
+        if (stop.phase != STOP_NONE)
+                return;
+        log_notice("shutting down: %s", why);
+        stop.exit_code = exit_code;
+        stop.code_fixed = true;
+        if (main_cmd.pid > 0) {
+                /* The main command goes with the units; the kill-all catches it if it lingers. */
+                int r = os_kill(config.process_group ? -main_cmd.pid : main_cmd.pid, SIGTERM);
+                if (r < 0 && r != -ESRCH)
+                        log_warning("cannot send SIGTERM to the main command: %s", strerror(-r));
+        }
+        stop_begin(exit_code);
+}
+
+static void start_main(void) {
+        struct spawn_plan plan = {
+                .argv = main_cmd.argv,
+                .envp = NULL,
+                .stdin_fd = -1,
+                .stdout_fd = -1,
+                .stderr_fd = -1,
+                .group = SPAWN_GROUP_NEW,
+                .tty_foreground = os_isatty(STDIN_FILENO),
+        };
+        main_cmd.name = main_cmd.argv[0];
+        main_cmd.started = true;
+        int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
+        if (r < 0) {
+                main_cmd.pid = 0;
+                log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));
+                stop_begin(1);
+                return;
+        }
+        log_info("started main command %s (pid %d)", main_cmd.name, (int)main_cmd.pid);
+}
+
+static void boot_progress(void) {
+        if (main_cmd.argv && !main_cmd.started && stop.phase == STOP_NONE &&
+            manager_boot_done(config.wait_ready))
+                start_main();
 }
 
 static void main_cmd_exited(int status) {
@@ -134,19 +202,20 @@ static void reap_children(void) {
                 int status;
                 pid_t pid = os_reap_one(&status);
                 if (pid == 0)
-                        return;
+                        break;
                 if (pid < 0) {
                         if (pid == -ECHILD && stop.phase != STOP_NONE)
                                 stop_finish();
                         else if (pid != -ECHILD)
                                 log_error("waitpid failed: %s", strerror(-pid));
-                        return;
+                        break;
                 }
                 if (pid == main_cmd.pid)
                         main_cmd_exited(status);
-                else
+                else if (!manager_child_exited(pid, status))
                         log_debug("reaped orphan %d (status 0x%x)", (int)pid, (unsigned)status);
         }
+        manager_after_reap();
 }
 
 static void forward_signal(const struct signal_event *ev) {
@@ -171,7 +240,7 @@ static void on_signal(const struct signal_event *ev) {
                 forward_signal(ev);
                 return;
         }
-        if (!main_cmd.started && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
+        if (main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
                 log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
                 stop_begin(0);
                 return;
@@ -215,33 +284,35 @@ int supervisor_init(const struct supervisor_config *cfg) {
                 return fd;
         signal_io.fd = fd;
         signal_io.ready = signals_ready;
-        return loop_io_add(&signal_io, OS_EVENT_IN);
-}
-
-int supervisor_start_main(char *const *argv) {
-        struct spawn_plan plan = {
-                .argv = argv,
-                .envp = NULL,
-                .stdin_fd = -1,
-                .stdout_fd = -1,
-                .stderr_fd = -1,
-                .group = SPAWN_GROUP_NEW,
-                .tty_foreground = os_isatty(STDIN_FILENO),
-        };
-        main_cmd.name = argv[0];
-        int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
+        r = loop_io_add(&signal_io, OS_EVENT_IN);
         if (r < 0)
                 return r;
-        main_cmd.started = true;
-        log_info("started main command %s (pid %d)", argv[0], (int)main_cmd.pid);
-        return 0;
+        struct manager_config mc = {
+                .default_timeout_start_usec = cfg->default_timeout_start_usec,
+                .default_timeout_stop_usec = cfg->default_timeout_stop_usec,
+                .hooks = { .boot_progress = boot_progress, .shutdown = unit_shutdown,
+                           .all_stopped = units_all_stopped },
+        };
+        return manager_init(&mc);
+}
+
+int supervisor_load_units(void) {
+        int r = manager_load(config.unit_dirs, config.n_unit_dirs);
+        return r < 0 ? r : 0;
+}
+
+void supervisor_set_main(char *const *argv) {
+        main_cmd.argv = argv;
 }
 
 int supervisor_run(void) {
+        manager_start_all();
+        boot_progress();
         return loop_run();
 }
 
 void supervisor_free(void) {
+        manager_free();
         os_close(main_cmd.status_fd);
         main_cmd.status_fd = -1;
         os_close(signal_io.fd);

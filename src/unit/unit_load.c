@@ -1334,7 +1334,7 @@ void unit_load_paths_free(char **paths, size_t n) {
         free(paths);
 }
 
-int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n) {
+int unit_load_list_dir(const char *dir, const char *suffix, char ***ret_paths, size_t *ret_n) {
         char **names = NULL;
         size_t n = 0;
         struct dirent *de;
@@ -1348,10 +1348,10 @@ int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n) {
                 return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
         while ((de = readdir(d))) {
                 char *path;
-                if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".conf") || de->d_type == DT_DIR)
+                if (de->d_name[0] == '.' || !has_suffix(de->d_name, suffix) || de->d_type == DT_DIR)
                         continue;
                 if (n >= 10000) {
-                        r = -E2BIG;   /* bounded: nobody has 10,000 drop-ins */
+                        r = -E2BIG;   /* bounded: nobody has 10,000 drop-ins or units */
                         break;
                 }
                 if (asprintf(&path, "%s/%s", dir, de->d_name) < 0 || (r = strv_push(&names, &n, path)) < 0) {
@@ -1370,6 +1370,10 @@ int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n) {
         *ret_paths = names;
         *ret_n = n;
         return 0;
+}
+
+int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n) {
+        return unit_load_list_dir(dir, ".conf", ret_paths, ret_n);
 }
 
 int unit_load_read_file(const char *path, char **ret_text, size_t *ret_size) {

@@ -73,6 +73,9 @@ int unit_load_from_texts(const char *name, const struct unit_source *sources, si
  * directories skipped), sorted by file name (strcmp, like systemd's
  * conf_files_list()). A missing dir is 0 entries. 0 or -errno. */
 int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n);
+/* Reads the filesystem: the sorted paths of dir's non-hidden entries whose
+ * name ends in suffix (not directories); none when dir does not exist. */
+int unit_load_list_dir(const char *dir, const char *suffix, char ***ret_paths, size_t *ret_n);
 void unit_load_paths_free(char **paths, size_t n);
 
 /* Reads the filesystem: a whole file, at most UNIT_FILE_SIZE_MAX + 1 bytes

@@ -1,0 +1,568 @@
+/* SPDX-License-Identifier: MIT */
+#include "supervise/manager.h"
+
+#include "base/timespan.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "os/fd.h"
+#include "unit/dep_graph.h"
+#include "unit/unit_load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+struct idx_list {
+        size_t *v;
+        size_t n;
+};
+
+/* pid -> (unit, role): open addressing with linear probing; a reaped pid is
+ * looked up here before it is treated as an orphan. */
+struct pid_slot {
+        pid_t pid;             /* 0 empty, -1 deleted */
+        struct unit *unit;
+        enum unit_proc_role role;
+};
+
+static struct {
+        struct manager_config config;
+        struct unit **units;
+        size_t n;
+        struct idx_list *waiters;    /* waiters[j]: units that wait for j (After=) */
+        struct idx_list *wait_for;   /* wait_for[i]: units i waits for */
+        struct idx_list *required;   /* Requires=/BindsTo= targets of i */
+        struct idx_list *bound;      /* bound[j]: units with BindsTo=j */
+        struct unit **queue;
+        size_t queue_n;
+        struct pid_slot *pids;
+        size_t pid_cap, pid_used;
+        bool stopping;
+        bool all_stopped_sent;
+        int devnull;
+} m = { .devnull = -1 };
+
+/* ---------------------------------------------------------------- pid index */
+
+static size_t pid_hash(pid_t pid, size_t cap) {
+        return ((size_t)pid * 2654435761u) & (cap - 1);
+}
+
+static int pid_grow(void) {
+        size_t cap = m.pid_cap ? m.pid_cap * 2 : 64;
+        struct pid_slot *v = calloc(cap, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < m.pid_cap; i++) {
+                if (m.pids[i].pid <= 0)
+                        continue;
+                size_t h = pid_hash(m.pids[i].pid, cap);
+                while (v[h].pid)
+                        h = (h + 1) & (cap - 1);
+                v[h] = m.pids[i];
+        }
+        free(m.pids);
+        m.pids = v;
+        m.pid_cap = cap;
+        size_t used = 0;
+        for (size_t i = 0; i < cap; i++)
+                used += v[i].pid > 0;
+        m.pid_used = used;
+        return 0;
+}
+
+static struct pid_slot *pid_find(pid_t pid) {
+        if (!m.pid_cap)
+                return NULL;
+        for (size_t h = pid_hash(pid, m.pid_cap), k = 0; k < m.pid_cap; h = (h + 1) & (m.pid_cap - 1), k++) {
+                if (m.pids[h].pid == pid)
+                        return &m.pids[h];
+                if (m.pids[h].pid == 0)
+                        return NULL;
+        }
+        return NULL;
+}
+
+int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role) {
+        struct pid_slot *s = pid_find(pid);
+        if (s) {
+                s->unit = u;
+                s->role = role;
+                return 0;
+        }
+        /* Deleted slots count as used, so probes always end at an empty one. */
+        if ((m.pid_used + 1) * 2 > m.pid_cap && pid_grow() < 0)
+                return -ENOMEM;
+        size_t h = pid_hash(pid, m.pid_cap);
+        while (m.pids[h].pid > 0)
+                h = (h + 1) & (m.pid_cap - 1);
+        if (m.pids[h].pid == 0)
+                m.pid_used++;
+        m.pids[h] = (struct pid_slot){ .pid = pid, .unit = u, .role = role };
+        return 0;
+}
+
+void manager_untrack_pid(pid_t pid) {
+        struct pid_slot *s = pid_find(pid);
+        if (s)
+                *s = (struct pid_slot){ .pid = -1 };
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static struct unit *find_unit(const char *name) {
+        /* units is sorted by name after loading. */
+        size_t lo = 0, hi = m.n;
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(name, m.units[mid]->config.name);
+                if (c == 0)
+                        return m.units[mid];
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return NULL;
+}
+
+static void report(const struct unit_diags *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                const struct unit_diag *x = &d->v[i];
+                int level = x->severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING;
+                if (x->line)
+                        log_msg(level, "%s:%u: %s", x->file ? x->file : "?", x->line, x->message);
+                else
+                        log_msg(level, "%s: %s", x->file ? x->file : "?", x->message);
+        }
+        if (d->n_dropped)
+                log_warning("%zu more messages not shown", d->n_dropped);
+}
+
+static int add_unit(struct unit_config *c) {
+        if (find_unit(c->name)) {
+                /* An earlier --units directory wins, like systemd's search path. */
+                log_warning("%s: %s is shadowed by an earlier unit of the same name", c->sources[0], c->name);
+                unit_config_free(c);
+                return 0;
+        }
+        struct unit **v = realloc(m.units, (m.n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        m.units = v;
+        struct unit *u = unit_new(c, m.n);
+        if (!u)
+                return -ENOMEM;
+        /* Keep sorted by name (insertion: loading is once, before the point of no return). */
+        size_t at = m.n;
+        while (at > 0 && strcmp(m.units[at - 1]->config.name, u->config.name) > 0) {
+                m.units[at] = m.units[at - 1];
+                at--;
+        }
+        m.units[at] = u;
+        m.n++;
+        return 0;
+}
+
+static void apply_defaults(struct unit_config *c) {
+        if (!c->timeout_start_set)
+                c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : m.config.default_timeout_start_usec;
+        if (!c->timeout_stop_set)
+                c->timeout_stop_usec = m.config.default_timeout_stop_usec;
+}
+
+static int load_dir(const char *dir) {
+        char **paths = NULL;
+        size_t n = 0;
+        int r = unit_load_list_dir(dir, ".service", &paths, &n);
+        if (r < 0) {
+                log_error("cannot list units in %s: %s", dir, strerror(-r));
+                return 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct unit_config c;
+                struct unit_diags diags = { 0 };
+                r = unit_load_from_path(paths[i], &c, &diags);
+                report(&diags);
+                unit_diags_free(&diags);
+                if (r == -ENOMEM) {
+                        unit_load_paths_free(paths, n);
+                        return r;
+                }
+                if (r < 0) {
+                        const char *base = strrchr(paths[i], '/');
+                        log_error("%s: not loaded, it will not be started", base ? base + 1 : paths[i]);
+                        continue;
+                }
+                apply_defaults(&c);
+                r = add_unit(&c);
+                if (r < 0) {
+                        unit_config_free(&c);
+                        unit_load_paths_free(paths, n);
+                        return r;
+                }
+        }
+        unit_load_paths_free(paths, n);
+        return 0;
+}
+
+static int list_push(struct idx_list *l, size_t i) {
+        for (size_t k = 0; k < l->n; k++)
+                if (l->v[k] == i)
+                        return 0;
+        size_t *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        v[l->n++] = i;
+        l->v = v;
+        return 0;
+}
+
+/* Resolve names to indexes; a Requires=/BindsTo= on a unit that is not
+ * loaded fails the dependent's start, as systemd's "unit not found". */
+static int build_graph(void) {
+        struct dep_edge *edges = NULL;
+        size_t n_edges = 0, cap = 0;
+        const char **names = calloc(m.n ? m.n : 1, sizeof(char *));
+        m.waiters = calloc(m.n ? m.n : 1, sizeof(*m.waiters));
+        m.wait_for = calloc(m.n ? m.n : 1, sizeof(*m.wait_for));
+        m.required = calloc(m.n ? m.n : 1, sizeof(*m.required));
+        m.bound = calloc(m.n ? m.n : 1, sizeof(*m.bound));
+        if (!names || !m.waiters || !m.wait_for || !m.required || !m.bound) {
+                free(names);
+                return -ENOMEM;
+        }
+        int r = 0;
+        for (size_t i = 0; i < m.n && r == 0; i++) {
+                struct unit *u = m.units[i];
+                u->index = i;
+                names[i] = u->config.name;
+                const struct unit_dep_list *lists[2] = { &u->config.after, &u->config.before };
+                for (int which = 0; which < 2 && r == 0; which++) {
+                        for (size_t k = 0; k < lists[which]->n; k++) {
+                                struct unit *o = find_unit(lists[which]->v[k]);
+                                if (!o || o == u)
+                                        continue;
+                                if (n_edges == cap) {
+                                        cap = cap ? cap * 2 : 64;
+                                        struct dep_edge *e = realloc(edges, cap * sizeof(*e));
+                                        if (!e) {
+                                                r = -ENOMEM;
+                                                break;
+                                        }
+                                        edges = e;
+                                }
+                                edges[n_edges++] = which == 0 ? (struct dep_edge){ .before = o->index, .after = i }
+                                                              : (struct dep_edge){ .before = i, .after = o->index };
+                        }
+                }
+        }
+        struct dep_graph g = { 0 };
+        if (r == 0)
+                r = dep_graph_build(m.n, names, edges, n_edges, &g);
+        free(edges);
+        if (r < 0) {
+                free(names);
+                return r;
+        }
+        for (size_t c = 0; c < g.n_cycles; c++) {
+                char buf[1024];
+                size_t len = 0;
+                for (size_t k = 0; k < g.cycles[c].n && len < sizeof(buf); k++)
+                        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", k ? ", " : "",
+                                                names[g.cycles[c].members[k]]);
+                log_warning("ordering cycle between %s; breaking it by dropping %s after %s", buf,
+                            names[g.cycles[c].dropped_to], names[g.cycles[c].dropped_from]);
+        }
+        for (size_t i = 0; i < m.n && r == 0; i++)
+                for (size_t k = 0; k < g.n_wait_for[i] && r == 0; k++) {
+                        size_t j = g.wait_for[i][k];
+                        r = list_push(&m.wait_for[i], j);
+                        if (r == 0)
+                                r = list_push(&m.waiters[j], i);
+                }
+        dep_graph_free(&g);
+        free(names);
+        for (size_t i = 0; i < m.n && r == 0; i++) {
+                struct unit *u = m.units[i];
+                const struct unit_dep_list *lists[2] = { &u->config.requires, &u->config.binds_to };
+                for (int which = 0; which < 2 && r == 0; which++)
+                        for (size_t k = 0; k < lists[which]->n && r == 0; k++) {
+                                struct unit *o = find_unit(lists[which]->v[k]);
+                                if (!o) {
+                                        log_warning("%s: %s=%s is not loaded; %s will not start",
+                                                    u->config.name, which ? "BindsTo" : "Requires",
+                                                    lists[which]->v[k], u->config.name);
+                                        r = list_push(&m.required[i], SIZE_MAX);
+                                        continue;
+                                }
+                                r = list_push(&m.required[i], o->index);
+                                if (r == 0 && which == 1)
+                                        r = list_push(&m.bound[o->index], i);
+                        }
+                for (size_t k = 0; k < u->config.part_of.n && r == 0; k++) {
+                        struct unit *o = find_unit(u->config.part_of.v[k]);
+                        if (o)
+                                r = list_push(&m.bound[o->index], i);
+                }
+        }
+        return r;
+}
+
+int manager_load(char *const *dirs, size_t n_dirs) {
+        for (size_t i = 0; i < n_dirs; i++) {
+                int r = load_dir(dirs[i]);
+                if (r < 0)
+                        return r;
+        }
+        int r = build_graph();
+        if (r < 0)
+                return r;
+        m.queue = calloc(m.n ? m.n : 1, sizeof(*m.queue));
+        if (!m.queue)
+                return -ENOMEM;
+        if (m.n)
+                log_info("loaded %zu unit%s", m.n, m.n == 1 ? "" : "s");
+        return (int)m.n;
+}
+
+/* ---------------------------------------------------------------- the queue */
+
+static void enqueue(struct unit *u) {
+        if (u->in_queue)
+                return;
+        u->in_queue = true;
+        m.queue[m.queue_n++] = u;
+}
+
+static bool required_failed(size_t i) {
+        for (size_t k = 0; k < m.required[i].n; k++) {
+                size_t j = m.required[i].v[k];
+                if (j == SIZE_MAX)
+                        return true;
+                struct unit *o = m.units[j];
+                /* Only an ordered requirement is waited for; without After= both start at once. */
+                bool ordered = false;
+                for (size_t w = 0; w < m.wait_for[i].n; w++)
+                        ordered |= m.wait_for[i].v[w] == j;
+                if (ordered && (o->start_job == UNIT_JOB_FAILED || unit_state_is_inactive(o->state)) &&
+                    o->start_job != UNIT_JOB_OK)
+                        return true;
+        }
+        return false;
+}
+
+static void check_waiting(struct unit *u) {
+        size_t i = u->index;
+        for (size_t k = 0; k < m.wait_for[i].n; k++) {
+                struct unit *o = m.units[m.wait_for[i].v[k]];
+                if (o->start_job == UNIT_JOB_PENDING)
+                        return;
+        }
+        if (required_failed(i)) {
+                log_notice("%s: a unit it requires failed to start, not starting", u->config.name);
+                unit_event(u, UNIT_EV_DEPS_FAILED);
+                return;
+        }
+        unit_event(u, UNIT_EV_DEPS_UP);
+}
+
+/* Shutdown: a unit stops once every unit ordered after it has stopped. */
+static void check_stop(struct unit *u) {
+        if (unit_state_is_inactive(u->state) || unit_state_is_stopping(u->state))
+                return;
+        size_t i = u->index;
+        for (size_t k = 0; k < m.waiters[i].n; k++)
+                if (!unit_state_is_inactive(m.units[m.waiters[i].v[k]]->state))
+                        return;
+        unit_stop(u);
+}
+
+static void check_all_stopped(void) {
+        if (!m.stopping || m.all_stopped_sent)
+                return;
+        for (size_t i = 0; i < m.n; i++)
+                if (!unit_state_is_inactive(m.units[i]->state))
+                        return;
+        m.all_stopped_sent = true;
+        if (m.config.hooks.all_stopped)
+                m.config.hooks.all_stopped();
+}
+
+static void run_queue(void) {
+        /* Each round may enqueue more; a unit is in the queue at most once. */
+        while (m.queue_n > 0) {
+                struct unit *u = m.queue[--m.queue_n];
+                u->in_queue = false;
+                if (m.stopping)
+                        check_stop(u);
+                else if (u->state == UNIT_WAITING)
+                        check_waiting(u);
+        }
+        check_all_stopped();
+}
+
+static void settle(void) {
+        run_queue();
+}
+
+void manager_unit_changed(struct unit *u, enum unit_state old) {
+        size_t i = u->index;
+        if (m.stopping) {
+                if (unit_state_is_inactive(u->state))
+                        for (size_t k = 0; k < m.wait_for[i].n; k++)
+                                enqueue(m.units[m.wait_for[i].v[k]]);
+                return;
+        }
+        if (u->state == UNIT_WAITING)
+                enqueue(u);
+        if (unit_state_is_settled(u->state) || u->start_job != UNIT_JOB_PENDING)
+                for (size_t k = 0; k < m.waiters[i].n; k++)
+                        enqueue(m.units[m.waiters[i].v[k]]);
+        /* BindsTo=: a unit bound to one that went down goes down with it. */
+        if ((u->state == UNIT_FAILED || u->state == UNIT_DEAD) && !unit_state_is_inactive(old))
+                for (size_t k = 0; k < m.bound[i].n; k++) {
+                        struct unit *b = m.units[m.bound[i].v[k]];
+                        bool binds = false;
+                        for (size_t q = 0; q < b->config.binds_to.n; q++)
+                                binds |= strcmp(b->config.binds_to.v[q], u->config.name) == 0;
+                        if (binds && !unit_state_is_inactive(b->state) && !unit_state_is_stopping(b->state)) {
+                                log_notice("%s: stopping, the unit it is bound to (%s) stopped", b->config.name,
+                                           u->config.name);
+                                unit_stop(b);
+                        }
+                }
+        if (m.config.hooks.boot_progress && u->state != old)
+                m.config.hooks.boot_progress();
+}
+
+void manager_unit_action(struct unit *u, enum unit_action action, bool success) {
+        if (action == ACTION_NONE || m.stopping)
+                return;
+        int code;
+        if (u->main_exit_known)
+                code = u->main_exit.exited ? u->main_exit.code : 128 + u->main_exit.sig;
+        else
+                code = success ? 0 : 1;
+        switch (action) {
+        case ACTION_EXIT:
+        case ACTION_EXIT_FORCE:
+                if (!success && code == 0)
+                        code = 1;
+                break;
+        case ACTION_POWEROFF:
+        case ACTION_POWEROFF_FORCE:
+        case ACTION_POWEROFF_IMMEDIATE:
+                code = success ? 0 : (code ? code : 1);
+                break;
+        default:
+                code = code ? code : 1;
+                break;
+        }
+        char why[256];
+        snprintf(why, sizeof(why), "%s of %s (result %s)", success ? "SuccessAction" : "FailureAction",
+                 u->config.name, unit_result_to_string(u->result));
+        if (u->result == UNIT_RESULT_START_LIMIT_HIT && !success)
+                snprintf(why, sizeof(why), "%s of %s", "StartLimitAction/FailureAction", u->config.name);
+        log_notice("%s: %s=%s: shutting down with exit status %d", u->config.name,
+                   success ? "SuccessAction" : (u->result == UNIT_RESULT_START_LIMIT_HIT ? "StartLimitAction" : "FailureAction"),
+                   unit_action_to_string(action), code);
+        if (m.config.hooks.shutdown)
+                m.config.hooks.shutdown(action, code, why);
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+int manager_init(const struct manager_config *config) {
+        m.config = *config;
+        /* stdin of units: above 2, as the spawn plan wants. */
+        int fd = os_open("/dev/null", O_RDWR, 0);
+        if (fd >= 0)
+                fd = os_fd_move_above(fd, 3);
+        if (fd < 0)
+                return fd;
+        m.devnull = fd;
+        loop_set_settle(settle);
+        return 0;
+}
+
+int manager_devnull(void) {
+        return m.devnull;
+}
+
+void manager_start_all(void) {
+        for (size_t i = 0; i < m.n; i++)
+                unit_start(m.units[i]);
+        run_queue();
+}
+
+void manager_stop_all(void) {
+        if (m.stopping)
+                return;
+        m.stopping = true;
+        m.queue_n = 0;
+        for (size_t i = 0; i < m.n; i++)
+                m.units[i]->in_queue = false;
+        if (m.n)
+                log_info("stopping %zu unit%s", m.n, m.n == 1 ? "" : "s");
+        for (size_t i = 0; i < m.n; i++)
+                enqueue(m.units[i]);
+        run_queue();
+}
+
+bool manager_boot_done(bool wait_ready) {
+        for (size_t i = 0; i < m.n; i++) {
+                struct unit *u = m.units[i];
+                if (u->state == UNIT_WAITING)
+                        return false;
+                if ((wait_ready || u->config.type == SERVICE_ONESHOT) && u->start_job == UNIT_JOB_PENDING)
+                        return false;
+        }
+        return true;
+}
+
+bool manager_child_exited(pid_t pid, int wait_status) {
+        struct pid_slot *s = pid_find(pid);
+        if (!s)
+                return false;
+        struct unit *u = s->unit;
+        enum unit_proc_role role = s->role;
+        *s = (struct pid_slot){ .pid = -1 };
+        unit_child_exited(u, pid, role, wait_status);
+        return true;
+}
+
+void manager_after_reap(void) {
+        for (size_t i = 0; i < m.n; i++)
+                unit_check_all_gone(m.units[i]);
+}
+
+size_t manager_n_units(void) {
+        return m.n;
+}
+
+void manager_free(void) {
+        for (size_t i = 0; i < m.n; i++) {
+                unit_free(m.units[i]);
+                if (m.waiters)
+                        free(m.waiters[i].v);
+                if (m.wait_for)
+                        free(m.wait_for[i].v);
+                if (m.required)
+                        free(m.required[i].v);
+                if (m.bound)
+                        free(m.bound[i].v);
+        }
+        free(m.units);
+        free(m.waiters);
+        free(m.wait_for);
+        free(m.required);
+        free(m.bound);
+        free(m.queue);
+        free(m.pids);
+        os_close(m.devnull);
+        m = (typeof(m)){ .devnull = -1 };
+}

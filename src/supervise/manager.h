@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The set of units: loading them from the --units directories, the start
+ * order from their After=/Before= graph, the index of their processes by
+ * pid, the queue of knock-on effects (STYLE §3: a unit that comes up lets
+ * the units waiting for it go on; a stop lets the units it waits for stop),
+ * and the shutdown in reverse order.
+ *
+ * The supervisor owns the loop and the reaper; it hands every reaped pid to
+ * manager_child_exited() first and calls manager_after_reap() after each
+ * reap pass. The manager calls back through struct manager_hooks.
+ */
+#ifndef VIGIL_SUPERVISE_MANAGER_H
+#define VIGIL_SUPERVISE_MANAGER_H
+
+#include "supervise/unit.h"
+#include "unit/unit_config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct manager_hooks {
+        /* Boot progress changed: the supervisor may now start the main command. */
+        void (*boot_progress)(void);
+        /* A SuccessAction=/FailureAction=/StartLimitAction= asks for a shutdown
+         * with this exit code (container mode). */
+        void (*shutdown)(enum unit_action action, int exit_code, const char *why);
+        /* manager_stop_all() is done: every unit is dead or failed. */
+        void (*all_stopped)(void);
+};
+
+struct manager_config {
+        uint64_t default_timeout_start_usec;
+        uint64_t default_timeout_stop_usec;
+        struct manager_hooks hooks;
+};
+
+int manager_init(const struct manager_config *config);
+void manager_free(void);
+
+/* Load every NAME.service of the directories. A unit that fails to load is
+ * reported (file:line) and left out; the others load. Returns how many
+ * units are loaded, or -errno for what stops vigil from running at all. */
+int manager_load(char *const *dirs, size_t n_dirs);
+
+void manager_start_all(void);
+/* Stop every unit in reverse dependency order; hooks.all_stopped when done. */
+void manager_stop_all(void);
+
+/* Boot progress for the main command: every unit has left "waiting" and
+ * every oneshot has finished (or with wait_ready: every start is over). */
+bool manager_boot_done(bool wait_ready);
+
+/* The reaper's hand-off: true if pid was a process of a unit. */
+bool manager_child_exited(pid_t pid, int wait_status);
+void manager_after_reap(void);
+
+size_t manager_n_units(void);
+
+/* For unit.c. */
+int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role);
+void manager_untrack_pid(pid_t pid);
+void manager_unit_changed(struct unit *u, enum unit_state old);
+void manager_unit_action(struct unit *u, enum unit_action action, bool success);
+int manager_devnull(void);
+
+#endif

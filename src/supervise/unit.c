@@ -1,0 +1,983 @@
+/* SPDX-License-Identifier: MIT */
+#include "supervise/unit.h"
+
+#include "base/signame.h"
+#include "base/spawn_plan.h"
+#include "base/timespan.h"
+#include "core/log.h"
+#include "os/event.h"
+#include "os/fd.h"
+#include "os/proc.h"
+#include "os/user.h"
+#include "supervise/manager.h"
+#include "supervise/output.h"
+#include "unit/env_file.h"
+#include "unit/exec_line.h"
+#include "unit/unit_load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define MAX_GROUPS 64
+
+extern char **environ;
+
+static void go(struct unit *u, enum unit_state next);
+static void feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
+
+#define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
+
+uint64_t unit_restart_delay(uint64_t restart_usec, unsigned steps, uint64_t max_delay_usec, unsigned n) {
+        if (n <= 1 || steps == 0 || restart_usec == 0 || max_delay_usec == TIMESPAN_INFINITY ||
+            restart_usec >= max_delay_usec)
+                return restart_usec;
+        if (n > steps)
+                return max_delay_usec;
+        double ratio = (double)max_delay_usec / (double)restart_usec;
+        return (uint64_t)((double)restart_usec * pow(ratio, (double)(n - 1) / (double)steps));
+}
+
+/* ---------------------------------------------------------------- processes */
+
+static bool group_alive(pid_t g) {
+        return os_kill(-g, 0) == 0;
+}
+
+static void groups_add(struct unit *u, pid_t g) {
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (u->groups[i] == g)
+                        return;
+        if (u->n_groups == u->cap_groups) {
+                size_t cap = u->cap_groups ? u->cap_groups * 2 : 4;
+                if (cap > MAX_GROUPS)
+                        cap = MAX_GROUPS;
+                if (u->n_groups >= cap) {
+                        unit_log(LOG_LEVEL_WARNING, u, "too many process groups to track, not tracking %d", (int)g);
+                        return;
+                }
+                pid_t *v = realloc(u->groups, cap * sizeof(*v));
+                if (!v) {
+                        unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking process group %d", (int)g);
+                        return;
+                }
+                u->groups = v;
+                u->cap_groups = cap;
+        }
+        u->groups[u->n_groups++] = g;
+}
+
+/* Drop groups with no member left (their ids may be reused later). */
+static void groups_prune(struct unit *u) {
+        size_t k = 0;
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (group_alive(u->groups[i]))
+                        u->groups[k++] = u->groups[i];
+        u->n_groups = k;
+}
+
+static bool uses_groups(const struct unit *u) {
+        return u->config.kill_mode == KILL_CONTROL_GROUP || u->config.kill_mode == KILL_MIXED;
+}
+
+static bool procs_left(struct unit *u) {
+        if (u->config.kill_mode == KILL_NONE)
+                return false;
+        if (u->main_pid > 0 || u->control_pid > 0)
+                return true;
+        if (!uses_groups(u))
+                return false;
+        groups_prune(u);
+        return u->n_groups > 0;
+}
+
+static void send(struct unit *u, pid_t target, int sig) {
+        char name[16];
+        int r = os_kill(target, sig);
+        if (r < 0 && r != -ESRCH)
+                unit_log(LOG_LEVEL_WARNING, u, "cannot send %s to %d: %s", signame_from_number(sig, name, sizeof(name)),
+                         (int)target, strerror(-r));
+}
+
+/* KillMode=: who gets sig. all = the SIGKILL phase (mixed then reaches everyone). */
+static void kill_unit(struct unit *u, int sig, bool all) {
+        enum kill_mode m = u->config.kill_mode;
+        if (m == KILL_NONE)
+                return;
+        if (m == KILL_CONTROL_GROUP || (m == KILL_MIXED && all)) {
+                groups_prune(u);
+                for (size_t i = 0; i < u->n_groups; i++) {
+                        send(u, -u->groups[i], sig);
+                        if (sig != SIGKILL && sig != SIGCONT)
+                                send(u, -u->groups[i], SIGCONT);
+                }
+        }
+        /* The main and control processes always, even if they left their group. */
+        pid_t pids[2] = { u->main_pid, u->control_pid };
+        for (int i = 0; i < 2; i++) {
+                if (pids[i] <= 0)
+                        continue;
+                send(u, pids[i], sig);
+                if (sig != SIGKILL && sig != SIGCONT)
+                        send(u, pids[i], SIGCONT);
+        }
+}
+
+/* ---------------------------------------------------------------- spawning */
+
+static int env_set(char ***env, size_t *n, const char *key, const char *value) {
+        size_t len = strlen(key) + strlen(value) + 2;
+        char *a = malloc(len);
+        if (!a)
+                return -ENOMEM;
+        snprintf(a, len, "%s=%s", key, value);
+        int r = env_list_set(env, n, a);
+        free(a);
+        return r;
+}
+
+static const char *exit_code_name(const struct exit_info *e, bool core) {
+        if (e->exited)
+                return "exited";
+        return core ? "dumped" : "killed";
+}
+
+/* systemd's build_environment() order: vigil's environment, then what vigil
+ * sets (HOME, USER, MAINPID, ...), then Environment=, then EnvironmentFile=. */
+static int build_env(struct unit *u, const struct os_user *user, bool stop_vars, char ***ret, size_t *ret_n) {
+        char **env = NULL;
+        size_t n = 0;
+        int r = 0;
+        char buf[64];
+
+        for (char **e = environ; e && *e && r == 0; e++)
+                if (strchr(*e, '='))
+                        r = env_list_set(&env, &n, *e);
+        if (r == 0 && user) {
+                r = env_set(&env, &n, "HOME", user->home);
+                if (r == 0)
+                        r = env_set(&env, &n, "USER", user->name);
+                if (r == 0)
+                        r = env_set(&env, &n, "LOGNAME", user->name);
+                if (r == 0)
+                        r = env_set(&env, &n, "SHELL", user->shell[0] ? user->shell : "/bin/sh");
+        }
+        if (r == 0 && u->main_pid > 0) {
+                snprintf(buf, sizeof(buf), "%d", (int)u->main_pid);
+                r = env_set(&env, &n, "MAINPID", buf);
+        }
+        if (r == 0 && stop_vars) {
+                r = env_set(&env, &n, "SERVICE_RESULT", unit_result_to_string(u->result));
+                if (r == 0 && u->main_exit_known) {
+                        bool core = u->result == UNIT_RESULT_CORE_DUMP;
+                        r = env_set(&env, &n, "EXIT_CODE", exit_code_name(&u->main_exit, core));
+                        if (r == 0 && u->main_exit.exited) {
+                                snprintf(buf, sizeof(buf), "%d", u->main_exit.code);
+                                r = env_set(&env, &n, "EXIT_STATUS", buf);
+                        } else if (r == 0) {
+                                char name[16];
+                                const char *s = signame_from_number(u->main_exit.sig, name, sizeof(name));
+                                r = env_set(&env, &n, "EXIT_STATUS", strncmp(s, "SIG", 3) == 0 ? s + 3 : s);
+                        }
+                }
+        }
+        for (size_t i = 0; r == 0 && i < u->config.n_environment; i++)
+                r = env_list_set(&env, &n, u->config.environment[i]);
+        for (size_t i = 0; r == 0 && i < u->config.n_environment_files; i++) {
+                const char *path = u->config.environment_files[i];
+                bool optional = path[0] == '-';
+                if (optional)
+                        path++;
+                char *text = NULL;
+                size_t size = 0;
+                int q = unit_load_read_file(path, &text, &size);
+                if (q < 0) {
+                        if (!(optional && q == -ENOENT)) {
+                                unit_log(LOG_LEVEL_ERROR, u, "cannot read EnvironmentFile=%s: %s", path, strerror(-q));
+                                r = q;
+                        }
+                        continue;
+                }
+                struct unit_diags diags = { 0 };
+                q = env_file_parse(path, text, size, &env, &n, &diags);
+                for (size_t k = 0; k < diags.n; k++)
+                        log_msg(diags.v[k].severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING,
+                                "%s:%u: %s", diags.v[k].file ? diags.v[k].file : path, diags.v[k].line,
+                                diags.v[k].message);
+                unit_diags_free(&diags);
+                free(text);
+                if (q < 0)
+                        r = q;
+        }
+        if (r < 0) {
+                env_list_free(&env, &n);
+                return r;
+        }
+        if (!env) {
+                env = calloc(1, sizeof(char *));
+                if (!env)
+                        return -ENOMEM;
+        }
+        *ret = env;
+        *ret_n = n;
+        return 0;
+}
+
+/* Where stdout/stderr go (StandardOutput=/StandardError=). *fd is -1 for
+ * "inherit vigil's"; *owned says the caller closes it after the spawn. */
+static int open_output(struct unit *u, const struct unit_output *o, const char *stream, int *fd,
+                       struct output_source **src) {
+        *fd = -1;
+        switch (o->kind) {
+        case OUTPUT_INHERIT:
+                return 0;
+        case OUTPUT_NULL: {
+                int r = os_open("/dev/null", O_WRONLY, 0);
+                if (r < 0)
+                        return r;
+                *fd = r;
+                return 0;
+        }
+        case OUTPUT_FILE:
+        case OUTPUT_APPEND: {
+                int flags = O_WRONLY | O_CREAT | O_NOCTTY | (o->kind == OUTPUT_APPEND ? O_APPEND : 0);
+                int r = os_open(o->path, flags, 0644);
+                if (r < 0) {
+                        unit_log(LOG_LEVEL_ERROR, u, "cannot open Standard%s=%s:%s: %s", stream,
+                                 o->kind == OUTPUT_APPEND ? "append" : "file", o->path, strerror(-r));
+                        return r;
+                }
+                *fd = r;
+                return 0;
+        }
+        case OUTPUT_JOURNAL:
+        default:
+                return output_source_open(u->ident, src, fd);
+        }
+}
+
+static void log_spawn_failure(struct unit *u, int status_fd, const char *what) {
+        struct spawn_failure failure;
+        if (status_fd < 0)
+                return;
+        if (os_spawn_read_status(status_fd, &failure) == 1)
+                unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage), what,
+                         strerror(failure.error));
+}
+
+/* Spawn one Exec*= command. *ret_pid and *ret_status_fd on success; on a
+ * failure before fork the reason is logged and -errno returned. */
+static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, pid_t *ret_pid, int *ret_status_fd) {
+        struct unit_config *c = &u->config;
+        struct os_user user;
+        bool have_user = false;
+        gid_t groups[MAX_GROUPS * 4];
+        size_t n_groups = 0;
+        char **env = NULL, **argv = NULL;
+        size_t n_env = 0;
+        int out_fd = -1, err_fd = -1, in_fd = -1, r;
+        struct output_source *out_src = NULL;
+        struct spawn_rlimit rl[UNIT_RLIMIT_MAX];
+        size_t n_rl = 0;
+        char *wd = NULL;
+
+        struct spawn_plan plan = {
+                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+                .group = SPAWN_SESSION_NEW,
+        };
+
+        if (c->user) {
+                r = os_user_lookup(c->user, &user);
+                if (r < 0) {
+                        unit_log(LOG_LEVEL_ERROR, u, "cannot resolve User=%s: %s", c->user,
+                                 r == -ESRCH ? "no such user" : strerror(-r));
+                        return r;
+                }
+                have_user = true;
+                plan.set_ids = true;
+                plan.uid = user.uid;
+                plan.gid = user.gid;
+        }
+        if (c->group) {
+                r = os_group_lookup(c->group, &plan.gid);
+                if (r < 0) {
+                        unit_log(LOG_LEVEL_ERROR, u, "cannot resolve Group=%s: %s", c->group,
+                                 r == -ESRCH ? "no such group" : strerror(-r));
+                        return r;
+                }
+                plan.set_ids = true;
+                if (!have_user)
+                        plan.uid = 0;
+        }
+        if (plan.set_ids) {
+                if (have_user) {
+                        int k = os_user_groups(user.name, plan.gid, groups, MAX_GROUPS * 2);
+                        if (k > 0)
+                                n_groups = (size_t)k;
+                } else {
+                        groups[n_groups++] = plan.gid;
+                }
+        }
+        for (size_t i = 0; i < c->n_supplementary_groups; i++) {
+                gid_t g;
+                r = os_group_lookup(c->supplementary_groups[i], &g);
+                if (r < 0) {
+                        unit_log(LOG_LEVEL_ERROR, u, "cannot resolve SupplementaryGroups=%s: %s",
+                                 c->supplementary_groups[i], r == -ESRCH ? "no such group" : strerror(-r));
+                        return r;
+                }
+                if (n_groups < sizeof(groups) / sizeof(groups[0]))
+                        groups[n_groups++] = g;
+                if (!plan.set_ids) {
+                        plan.set_ids = true;
+                        plan.uid = 0;
+                        plan.gid = 0;
+                }
+        }
+        plan.groups = groups;
+        plan.n_groups = n_groups;
+
+        r = build_env(u, have_user ? &user : NULL, stop_vars, &env, &n_env);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        unit_log(LOG_LEVEL_ERROR, u, "out of memory building the environment");
+                return r;
+        }
+        r = exec_line_expand(cmd, env, &argv);
+        if (r < 0 || !argv[0]) {
+                unit_log(LOG_LEVEL_ERROR, u, "%s:%u: command line expands to nothing", cmd->file ? cmd->file : "?",
+                         cmd->line);
+                r = r < 0 ? r : -EINVAL;
+                goto out;
+        }
+
+        if (c->working_directory) {
+                const char *w = c->working_directory;
+                plan.working_directory_optional = w[0] == '-';
+                if (plan.working_directory_optional)
+                        w++;
+                if (w[0] == '~') {
+                        const char *home = have_user ? user.home : getenv("HOME");
+                        size_t len = strlen(home ? home : "/") + strlen(w + 1) + 1;
+                        wd = malloc(len);
+                        if (!wd) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        snprintf(wd, len, "%s%s", home ? home : "/", w + 1);
+                        plan.working_directory = wd;
+                } else {
+                        plan.working_directory = w;
+                }
+        }
+        for (int i = 0; i < UNIT_RLIMIT_MAX; i++)
+                if (c->limits[i].set)
+                        rl[n_rl++] = (struct spawn_rlimit){ .resource = i, .value = c->limits[i].value };
+        plan.rlimits = rl;
+        plan.n_rlimits = n_rl;
+        plan.set_nice = c->nice_set;
+        plan.nice = c->nice;
+        plan.set_umask = true;
+        plan.umask = c->umask;
+        plan.no_new_privileges = c->no_new_privileges;
+
+        in_fd = manager_devnull();
+        plan.stdin_fd = in_fd;
+        r = open_output(u, &c->standard_output, "Output", &out_fd, &out_src);
+        if (r < 0)
+                goto out;
+        plan.stdout_fd = out_fd;
+        if (c->standard_error.kind == OUTPUT_INHERIT) {
+                plan.stderr_fd = out_fd;     /* inherit = where stdout goes */
+        } else {
+                r = open_output(u, &c->standard_error, "Error", &err_fd, NULL);
+                if (r < 0)
+                        goto out;
+                plan.stderr_fd = err_fd;
+        }
+
+        plan.argv = argv;
+        plan.path = cmd->path;
+        plan.envp = env;
+        r = os_spawn(&plan, ret_pid, ret_status_fd);
+        if (r < 0) {
+                unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
+                goto out;
+        }
+        if (out_src)
+                output_source_set_pid(out_src, *ret_pid);
+        groups_add(u, *ret_pid);
+out:
+        os_close(out_fd);
+        os_close(err_fd);
+        free(wd);
+        exec_argv_free(argv);
+        env_list_free(&env, &n_env);
+        return r;
+}
+
+/* ---------------------------------------------------------------- exec status (Type=exec) */
+
+static void exec_status_ready(struct loop_io *io, uint32_t events) {
+        (void)events;
+        struct unit *u = io->data;
+        struct spawn_failure failure;
+        int r = os_spawn_read_status(io->fd, &failure);
+        if (r == -EAGAIN)
+                return;
+        loop_io_del(io);
+        if (r == 1) {
+                unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage),
+                         u->config.exec_start.v[0].path, strerror(failure.error));
+                /* The child exits 127/126; main-exited follows. */
+        }
+        os_close(u->main_status_fd);
+        u->main_status_fd = -1;
+        if (r == 0)
+                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+}
+
+/* ---------------------------------------------------------------- main process */
+
+static void main_spawn(struct unit *u) {
+        const struct exec_list *l = &u->config.exec_start;
+        if (l->n == 0 || u->exec_start_next >= l->n) {
+                /* oneshot without ExecStart= (loader allows with RemainAfterExit=). */
+                feed(u, UNIT_EV_MAIN_EXITED, UNIT_RESULT_SUCCESS);
+                return;
+        }
+        const struct exec_command *cmd = &l->v[u->exec_start_next++];
+        pid_t pid;
+        int status_fd;
+        if (spawn(u, cmd, false, &pid, &status_fd) < 0) {
+                u->main_exit = (struct exit_info){ .exited = true, .code = 126 };
+                u->main_exit_known = true;
+                feed(u, UNIT_EV_MAIN_EXITED, UNIT_RESULT_RESOURCES);
+                return;
+        }
+        u->main_pid = pid;
+        u->main_status_fd = status_fd;
+        if (manager_track_pid(pid, u, UNIT_PROC_MAIN) < 0)
+                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
+        unit_log(LOG_LEVEL_INFO, u, "started %s (pid %d)", cmd->path, (int)pid);
+        if (u->config.type == SERVICE_SIMPLE)
+                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+        else if (u->config.type == SERVICE_EXEC) {
+                u->exec_io = (struct loop_io){ .fd = status_fd, .ready = exec_status_ready, .data = u };
+                if (loop_io_add(&u->exec_io, OS_EVENT_IN) < 0)
+                        feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP); /* fall back to "simple" */
+        }
+}
+
+/* Read PIDFile= of a Type=forking unit once its parent is gone. */
+static pid_t read_pid_file(struct unit *u) {
+        char *text = NULL;
+        size_t size = 0;
+        int r = unit_load_read_file(u->config.pid_file, &text, &size);
+        if (r < 0) {
+                unit_log(LOG_LEVEL_ERROR, u, "cannot read PIDFile=%s: %s", u->config.pid_file, strerror(-r));
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        long pid = strtol(text, &end, 10);
+        while (end && (*end == '\n' || *end == ' ' || *end == '\t'))
+                end++;
+        bool ok = errno == 0 && end != text && *end == '\0' && pid > 1 && pid < (1L << 22);
+        free(text);
+        if (!ok) {
+                unit_log(LOG_LEVEL_ERROR, u, "PIDFile=%s does not hold a valid pid", u->config.pid_file);
+                return 0;
+        }
+        if (os_kill((pid_t)pid, 0) < 0) {
+                unit_log(LOG_LEVEL_ERROR, u, "PIDFile=%s names pid %ld, which is not running", u->config.pid_file, pid);
+                return 0;
+        }
+        return (pid_t)pid;
+}
+
+/* Whether an exit counts as clean: daemons (the main process of a
+ * long-running service) also end cleanly by SIGHUP/INT/TERM/PIPE; commands
+ * (control processes, oneshot mains) only by exit 0 (systemd's
+ * EXIT_CLEAN_DAEMON vs EXIT_CLEAN_COMMAND). SuccessExitStatus= for both. */
+static enum unit_result result_of_exit(struct unit *u, const struct exit_info *e, bool core, bool command) {
+        bool clean = command ? ((e->exited && e->code == 0) || exit_status_set_contains(&u->config.restart.success, e))
+                             : exit_is_clean(e, &u->config.restart.success);
+        /* A main process that dies of the signal vigil sent to stop it ended as asked. */
+        if (!clean && !e->exited && unit_state_is_stopping(u->state) &&
+            (e->sig == u->config.kill_signal || e->sig == SIGKILL ||
+             (u->result == UNIT_RESULT_WATCHDOG && e->sig == u->config.watchdog_signal)))
+                clean = true;
+        if (clean)
+                return UNIT_RESULT_SUCCESS;
+        if (e->exited)
+                return UNIT_RESULT_EXIT_CODE;
+        return core ? UNIT_RESULT_CORE_DUMP : UNIT_RESULT_SIGNAL;
+}
+
+static void main_exited(struct unit *u, int status) {
+        struct exit_info e = WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
+                                               : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
+        bool core = WIFSIGNALED(status) && WCOREDUMP(status);
+        char name[16];
+
+        if (u->main_status_fd >= 0) {
+                if (u->config.type == SERVICE_EXEC && u->state == UNIT_START) {
+                        /* Exited before we saw the exec: settle that first. */
+                        struct spawn_failure failure;
+                        int r = os_spawn_read_status(u->main_status_fd, &failure);
+                        loop_io_del(&u->exec_io);
+                        os_close(u->main_status_fd);
+                        u->main_status_fd = -1;
+                        if (r == 1)
+                                unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage),
+                                         u->config.exec_start.v[0].path, strerror(failure.error));
+                        else if (r == 0)
+                                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+                } else {
+                        const struct exec_list *l = &u->config.exec_start;
+                        size_t i = u->exec_start_next ? u->exec_start_next - 1 : 0;
+                        log_spawn_failure(u, u->main_status_fd, i < l->n ? l->v[i].path : "ExecStart=");
+                        os_close(u->main_status_fd);
+                        u->main_status_fd = -1;
+                }
+        }
+        if (e.exited)
+                unit_log(LOG_LEVEL_INFO, u, "main process %d exited with status %d", (int)u->main_pid, e.code);
+        else
+                unit_log(LOG_LEVEL_INFO, u, "main process %d killed by %s%s", (int)u->main_pid,
+                         signame_from_number(e.sig, name, sizeof(name)), core ? " (core dumped)" : "");
+        u->main_pid = 0;
+        u->main_exit = e;
+        u->main_exit_known = true;
+
+        bool oneshot = u->config.type == SERVICE_ONESHOT;
+        enum unit_result r = result_of_exit(u, &e, core, oneshot);
+
+        if (u->state == UNIT_START && r == UNIT_RESULT_SUCCESS) {
+                if (oneshot && u->exec_start_next < u->config.exec_start.n) {
+                        main_spawn(u);
+                        return;
+                }
+                if (u->config.type == SERVICE_FORKING) {
+                        pid_t pid = u->config.pid_file ? read_pid_file(u) : 0;
+                        if (pid > 0) {
+                                u->main_pid = pid;
+                                u->main_exit_known = false;
+                                groups_add(u, pid);
+                                (void)manager_track_pid(pid, u, UNIT_PROC_MAIN);
+                                unit_log(LOG_LEVEL_INFO, u, "main process is %d (from PIDFile=)", (int)pid);
+                        } else if (!u->config.pid_file) {
+                                /* No PIDFile=: the unit runs as long as its group does. */
+                                unit_log(LOG_LEVEL_INFO, u, "Type=forking without PIDFile=: main process unknown");
+                        }
+                        if (pid > 0 || !u->config.pid_file) {
+                                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+                                return;
+                        }
+                }
+        }
+        feed(u, UNIT_EV_MAIN_EXITED, r);
+}
+
+/* ---------------------------------------------------------------- control commands */
+
+static void control_next(struct unit *u) {
+        const struct exec_list *l = u->control_list;
+        if (!l || u->control_next >= l->n) {
+                u->control_list = NULL;
+                u->control_cmd = NULL;
+                feed(u, UNIT_EV_CONTROL_OK, UNIT_RESULT_KEEP);
+                return;
+        }
+        const struct exec_command *cmd = &l->v[u->control_next++];
+        bool stop_vars = u->state == UNIT_STOP || u->state == UNIT_STOP_POST;
+        pid_t pid;
+        int status_fd;
+        u->control_cmd = cmd;
+        if (spawn(u, cmd, stop_vars, &pid, &status_fd) < 0) {
+                if (cmd->flags & EXEC_FLAG_IGNORE_FAILURE) {
+                        control_next(u);
+                        return;
+                }
+                u->control_list = NULL;
+                feed(u, UNIT_EV_CONTROL_FAILED, UNIT_RESULT_RESOURCES);
+                return;
+        }
+        u->control_pid = pid;
+        u->control_status_fd = status_fd;
+        if (manager_track_pid(pid, u, UNIT_PROC_CONTROL) < 0)
+                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
+        unit_log(LOG_LEVEL_DEBUG, u, "running %s (pid %d)", cmd->path, (int)pid);
+}
+
+static void control_run(struct unit *u, const struct exec_list *l) {
+        u->control_list = l;
+        u->control_next = 0;
+        control_next(u);
+}
+
+static void control_exited(struct unit *u, int status) {
+        const struct exec_command *cmd = u->control_cmd;
+        struct exit_info e = WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
+                                               : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
+        bool core = WIFSIGNALED(status) && WCOREDUMP(status);
+        char name[16];
+
+        log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
+        os_close(u->control_status_fd);
+        u->control_status_fd = -1;
+        u->control_pid = 0;
+
+        enum unit_result r = result_of_exit(u, &e, core, true);
+        if (r == UNIT_RESULT_SUCCESS || (cmd && (cmd->flags & EXEC_FLAG_IGNORE_FAILURE))) {
+                if (r != UNIT_RESULT_SUCCESS)
+                        unit_log(LOG_LEVEL_INFO, u, "%s failed (ignored, '-' prefix)", cmd->path);
+                if (u->control_list)
+                        control_next(u);
+                return;
+        }
+        if (e.exited)
+                unit_log(LOG_LEVEL_NOTICE, u, "%s exited with status %d", cmd ? cmd->path : "command", e.code);
+        else
+                unit_log(LOG_LEVEL_NOTICE, u, "%s killed by %s", cmd ? cmd->path : "command",
+                         signame_from_number(e.sig, name, sizeof(name)));
+        u->control_list = NULL;
+        u->control_cmd = NULL;
+        feed(u, UNIT_EV_CONTROL_FAILED, r);
+}
+
+/* ---------------------------------------------------------------- the state machine */
+
+static void timer_fired(struct loop_timer *t) {
+        struct unit *u = t->data;
+        if (u->state == UNIT_AUTO_RESTART) {
+                feed(u, UNIT_EV_RESTART, UNIT_RESULT_KEEP);
+                return;
+        }
+        char span[32];
+        uint64_t usec = unit_state_timer(u->state) == UNIT_TIMER_START ? u->config.timeout_start_usec
+                                                                       : u->config.timeout_stop_usec;
+        unit_log(LOG_LEVEL_WARNING, u, "%s timed out after %s", unit_state_to_string(u->state),
+                 timespan_format(usec, span, sizeof(span)));
+        if (u->state == UNIT_STOP_SIGKILL) {
+                groups_prune(u);
+                unit_log(LOG_LEVEL_WARNING, u, "processes survived SIGKILL (uninterruptible sleep?), giving up on them");
+                /* Forget them: they are no longer the unit's to wait for. */
+                if (u->main_pid > 0)
+                        manager_untrack_pid(u->main_pid);
+                if (u->control_pid > 0)
+                        manager_untrack_pid(u->control_pid);
+                u->main_pid = u->control_pid = 0;
+                u->n_groups = 0;
+        } else if (u->control_pid > 0 && unit_state_timer(u->state) != UNIT_TIMER_NONE &&
+                   u->state != UNIT_STOP_SIGTERM) {
+                /* A control command overran: kill it, it will not be waited for. */
+                send(u, -u->control_pid, SIGKILL);
+                send(u, u->control_pid, SIGKILL);
+        }
+        u->control_list = NULL;
+        feed(u, UNIT_EV_TIMEOUT, UNIT_RESULT_KEEP);
+}
+
+static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
+        const struct unit_config *c = &u->config;
+        bool forking_unknown = c->type == SERVICE_FORKING && !c->pid_file && u->main_pid == 0;
+        bool main_alive = u->main_pid > 0;
+        if (forking_unknown) {
+                groups_prune(u);
+                main_alive = u->n_groups > 0;
+        }
+        return (struct unit_facts){
+                .type = c->type,
+                .remain_after_exit = c->remain_after_exit,
+                .has_start_pre = c->exec_start_pre.n > 0,
+                .has_start_post = c->exec_start_post.n > 0,
+                .has_stop = c->exec_stop.n > 0,
+                .has_stop_post = c->exec_stop_post.n > 0,
+                .has_reload = c->exec_reload.n > 0,
+                .send_sigkill = c->send_sigkill,
+                .main_alive = main_alive,
+                .procs_left = procs_left(u),
+                .result = u->result,
+                .exit_result = exit_result == UNIT_RESULT_KEEP ? UNIT_RESULT_SUCCESS : exit_result,
+        };
+}
+
+/* The only writer of u->state. */
+static void unit_set_state(struct unit *u, enum unit_state s) {
+        enum unit_state old = u->state;
+        if (old == s)
+                return;
+        u->state = s;
+        u->state_since = loop_now();
+        unit_log(LOG_LEVEL_INFO, u, "%s -> %s", unit_state_to_string(old), unit_state_to_string(s));
+
+        loop_timer_cancel(&u->timer);
+        uint64_t usec = TIMESPAN_INFINITY;
+        switch (unit_state_timer(s)) {
+        case UNIT_TIMER_START:
+                usec = u->config.timeout_start_usec;
+                break;
+        case UNIT_TIMER_STOP:
+                usec = u->config.timeout_stop_usec;
+                break;
+        case UNIT_TIMER_RESTART:
+                usec = unit_restart_delay(u->config.restart_usec, u->config.restart_steps,
+                                          u->config.restart_max_delay_usec, u->n_restarts);
+                break;
+        default:
+                break;
+        }
+        /* Stay in the old state's timer? No: each state gets a fresh budget, as systemd. */
+        if (usec != TIMESPAN_INFINITY && usec != 0 && loop_timer_arm_in(&u->timer, usec) < 0)
+                unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(s));
+        if (usec == 0 && s == UNIT_AUTO_RESTART && loop_timer_arm_in(&u->timer, 0) < 0)
+                unit_log(LOG_LEVEL_ERROR, u, "cannot arm the restart timer: out of memory");
+
+        /* The start job (After= dependents, the main command) ends here. */
+        if (u->start_job == UNIT_JOB_PENDING) {
+                if (unit_state_is_up(s))
+                        u->start_job = UNIT_JOB_OK;
+                else if (unit_state_is_inactive(s) || s == UNIT_AUTO_RESTART)
+                        u->start_job = u->result == UNIT_RESULT_SUCCESS ? UNIT_JOB_OK : UNIT_JOB_FAILED;
+        }
+        manager_unit_changed(u, old);
+}
+
+/* The end of the stop path: restart or rest (systemd's service_enter_dead()). */
+static void decide(struct unit *u) {
+        enum exit_cause cause;
+        bool restartable = true;
+        switch (u->result) {
+        case UNIT_RESULT_SUCCESS:
+                cause = EXIT_CAUSE_CLEAN;
+                break;
+        case UNIT_RESULT_SIGNAL:
+        case UNIT_RESULT_CORE_DUMP:
+                cause = EXIT_CAUSE_UNCLEAN_SIGNAL;
+                break;
+        case UNIT_RESULT_TIMEOUT:
+                cause = EXIT_CAUSE_TIMEOUT;
+                break;
+        case UNIT_RESULT_WATCHDOG:
+                cause = EXIT_CAUSE_WATCHDOG;
+                break;
+        case UNIT_RESULT_START_LIMIT_HIT:
+        case UNIT_RESULT_DEPENDENCY:
+                cause = EXIT_CAUSE_UNCLEAN_CODE;
+                restartable = false;
+                break;
+        default:
+                cause = EXIT_CAUSE_UNCLEAN_CODE;
+                break;
+        }
+        const struct exit_info *e = u->main_exit_known ? &u->main_exit : NULL;
+        struct restart_verdict v = restart_decide(&u->config.restart, cause, e, u->stop_requested);
+        if (restartable && v.restart) {
+                u->n_restarts++;
+                u->restarts_total++;
+                char span[32];
+                uint64_t d = unit_restart_delay(u->config.restart_usec, u->config.restart_steps,
+                                                u->config.restart_max_delay_usec, u->n_restarts);
+                unit_log(LOG_LEVEL_INFO, u, "result %s, restarting in %s (%s)", unit_result_to_string(u->result),
+                         timespan_format(d, span, sizeof(span)), restart_reason_to_string(v.reason));
+                go(u, UNIT_AUTO_RESTART);
+                return;
+        }
+        if (u->result == UNIT_RESULT_SUCCESS) {
+                go(u, UNIT_DEAD);
+                if (!u->stop_requested)
+                        manager_unit_action(u, u->config.success_action, true);
+        } else {
+                unit_log(LOG_LEVEL_NOTICE, u, "failed with result %s", unit_result_to_string(u->result));
+                go(u, UNIT_FAILED);
+                if (!u->stop_requested)
+                        manager_unit_action(u, u->config.failure_action, false);
+        }
+}
+
+/* Enter next and do its work. */
+static void go(struct unit *u, enum unit_state next) {
+        if (next == UNIT_DECIDE) {
+                decide(u);
+                return;
+        }
+        unit_set_state(u, next);
+        switch (next) {
+        case UNIT_START_PRE:
+                control_run(u, &u->config.exec_start_pre);
+                break;
+        case UNIT_START:
+                u->exec_start_next = 0;
+                main_spawn(u);
+                break;
+        case UNIT_START_POST:
+                control_run(u, &u->config.exec_start_post);
+                break;
+        case UNIT_RELOAD:
+                control_run(u, &u->config.exec_reload);
+                break;
+        case UNIT_STOP:
+                control_run(u, &u->config.exec_stop);
+                break;
+        case UNIT_STOP_SIGTERM: {
+                int sig = u->result == UNIT_RESULT_WATCHDOG ? u->config.watchdog_signal : u->config.kill_signal;
+                kill_unit(u, sig, false);
+                break;
+        }
+        case UNIT_STOP_SIGKILL:
+                kill_unit(u, SIGKILL, true);
+                break;
+        case UNIT_STOP_POST:
+                control_run(u, &u->config.exec_stop_post);
+                break;
+        case UNIT_DEAD:
+        case UNIT_FAILED:
+        case UNIT_AUTO_RESTART:
+                u->n_groups = 0;
+                break;
+        default:
+                break;
+        }
+}
+
+static void feed(struct unit *u, enum unit_event e, enum unit_result exit_result) {
+        struct unit_facts f = facts(u, exit_result);
+        struct unit_transition t = unit_transition(u->state, e, &f);
+        if (t.ignored) {
+                unit_log(LOG_LEVEL_DEBUG, u, "%s in %s ignored: %s", unit_event_to_string(e),
+                         unit_state_to_string(u->state), t.why);
+                return;
+        }
+        if (t.result != UNIT_RESULT_KEEP && u->result == UNIT_RESULT_SUCCESS)
+                u->result = t.result;
+        if (t.next == u->state)
+                return;
+        unit_log(LOG_LEVEL_DEBUG, u, "%s: %s", unit_event_to_string(e), t.why);
+        go(u, t.next);
+}
+
+static bool conditions_met(struct unit *u) {
+        for (size_t i = 0; i < u->config.n_condition_path_exists; i++) {
+                const char *p = u->config.condition_path_exists[i];
+                bool negate = false;
+                if (*p == '|')
+                        p++;
+                if (*p == '!') {
+                        negate = true;
+                        p++;
+                }
+                if ((os_path_exists(p) == 1) == negate) {
+                        unit_log(LOG_LEVEL_NOTICE, u, "ConditionPathExists=%s not met, skipping",
+                                 u->config.condition_path_exists[i]);
+                        return false;
+                }
+        }
+        return true;
+}
+
+void unit_event(struct unit *u, enum unit_event e) {
+        if (e == UNIT_EV_DEPS_UP && u->state == UNIT_WAITING) {
+                if (!conditions_met(u)) {
+                        u->start_job = UNIT_JOB_OK;
+                        go(u, UNIT_DEAD);
+                        return;
+                }
+                if (!start_limit_allow(&u->limit, u->config.start_limit_interval_usec, u->config.start_limit_burst,
+                                       loop_now())) {
+                        char span[32];
+                        unit_log(LOG_LEVEL_NOTICE, u, "start request repeated too quickly (StartLimitBurst=%u in %s)",
+                                 u->config.start_limit_burst,
+                                 timespan_format(u->config.start_limit_interval_usec, span, sizeof(span)));
+                        feed(u, UNIT_EV_LIMIT_HIT, UNIT_RESULT_KEEP);
+                        if (u->state == UNIT_FAILED)
+                                manager_unit_action(u, u->config.start_limit_action, false);
+                        if (u->state == UNIT_FAILED)
+                                manager_unit_action(u, u->config.failure_action, false);
+                        return;
+                }
+                u->result = UNIT_RESULT_SUCCESS;
+                u->main_exit_known = false;
+        }
+        feed(u, e, UNIT_RESULT_KEEP);
+}
+
+void unit_start(struct unit *u) {
+        if (!unit_state_is_inactive(u->state) && u->state != UNIT_AUTO_RESTART) {
+                unit_log(LOG_LEVEL_DEBUG, u, "start ignored: %s", unit_state_to_string(u->state));
+                return;
+        }
+        u->stop_requested = false;
+        u->n_restarts = 0;
+        u->start_job = UNIT_JOB_PENDING;
+        feed(u, UNIT_EV_START, UNIT_RESULT_KEEP);
+}
+
+void unit_stop(struct unit *u) {
+        u->stop_requested = true;
+        feed(u, UNIT_EV_STOP, UNIT_RESULT_KEEP);
+}
+
+void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int status) {
+        if (role == UNIT_PROC_MAIN && pid == u->main_pid)
+                main_exited(u, status);
+        else if (role == UNIT_PROC_CONTROL && pid == u->control_pid)
+                control_exited(u, status);
+}
+
+void unit_check_all_gone(struct unit *u) {
+        if (u->state != UNIT_STOP_SIGTERM && u->state != UNIT_STOP_SIGKILL)
+                return;
+        if (!procs_left(u))
+                feed(u, UNIT_EV_ALL_GONE, UNIT_RESULT_KEEP);
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+struct unit *unit_new(struct unit_config *config, size_t index) {
+        struct unit *u = calloc(1, sizeof(*u));
+        if (!u)
+                return NULL;
+        u->config = *config;
+        memset(config, 0, sizeof(*config));
+        u->index = index;
+        u->state = UNIT_DEAD;
+        u->main_status_fd = u->control_status_fd = -1;
+        u->exec_io.fd = -1;
+        loop_timer_init(&u->timer, timer_fired, u);
+        if (u->config.syslog_identifier) {
+                u->ident = u->config.syslog_identifier;
+        } else {
+                char *dot = strrchr(u->config.name, '.');
+                size_t len = dot ? (size_t)(dot - u->config.name) : strlen(u->config.name);
+                char *id = strndup(u->config.name, len);
+                if (!id) {
+                        unit_config_free(&u->config);
+                        free(u);
+                        return NULL;
+                }
+                u->ident = id;
+        }
+        return u;
+}
+
+void unit_free(struct unit *u) {
+        if (!u)
+                return;
+        loop_timer_cancel(&u->timer);
+        if (u->exec_io.fd >= 0 && u->main_status_fd >= 0)
+                loop_io_del(&u->exec_io);
+        os_close(u->main_status_fd);
+        os_close(u->control_status_fd);
+        if (u->ident != u->config.syslog_identifier)
+                free((char *)u->ident);
+        free(u->groups);
+        unit_config_free(&u->config);
+        free(u);
+}

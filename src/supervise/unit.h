@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One service at run time: its processes, timer, restart bookkeeping, and
+ * the one writer of its state (unit_set_state(), static in unit.c). The
+ * paths come from unit_transition() (unit_state.h); this file carries them
+ * out: spawns the Exec*= commands from a spawn plan, signals per KillMode=,
+ * arms the state's timer, and asks restart_decide() at the end of a stop.
+ *
+ * The processes of a unit (without cgroups): every process vigil spawns for
+ * it leads its own session and process group, so "all processes of the
+ * unit" are the members of those groups (helpers it forks, unless they
+ * leave with setsid()/setpgid()). A Type=forking daemon's group is added
+ * once its PIDFile= names it.
+ */
+#ifndef VIGIL_SUPERVISE_UNIT_H
+#define VIGIL_SUPERVISE_UNIT_H
+
+#include "core/loop.h"
+#include "supervise/unit_state.h"
+#include "unit/restart_policy.h"
+#include "unit/start_limit.h"
+#include "unit/unit_config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum unit_job { UNIT_JOB_NONE, UNIT_JOB_PENDING, UNIT_JOB_OK, UNIT_JOB_FAILED };
+
+/* What a process of the unit is to it. */
+enum unit_proc_role { UNIT_PROC_MAIN, UNIT_PROC_CONTROL };
+
+struct unit {
+        struct unit_config config;
+        size_t index;                  /* in the manager's table */
+        const char *ident;             /* output prefix: SyslogIdentifier= or the name without .service */
+
+        enum unit_state state;
+        enum unit_result result;
+        enum unit_job start_job;       /* for After= dependents and the main command */
+        struct loop_timer timer;
+        uint64_t state_since;
+
+        pid_t main_pid;                /* 0: none */
+        int main_status_fd;            /* exec-status pipe of the main process, -1 when read */
+        struct loop_io exec_io;        /* Type=exec: watches main_status_fd for EOF */
+        struct exit_info main_exit;    /* how the last main process ended */
+        bool main_exit_known;
+        size_t exec_start_next;        /* Type=oneshot: the next ExecStart= to run */
+
+        pid_t control_pid;             /* the running ExecStartPre=/..., 0: none */
+        int control_status_fd;
+        const struct exec_list *control_list;
+        size_t control_next;           /* index of the next command of control_list */
+        const struct exec_command *control_cmd;
+
+        pid_t *groups;                 /* process groups of the unit (see above) */
+        size_t n_groups, cap_groups;
+
+        struct start_limit limit;
+        unsigned n_restarts;           /* automatic restarts since the last requested start */
+        bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
+        bool in_queue;
+        uint64_t restarts_total;
+};
+
+/* Take ownership of *config (left zeroed). */
+struct unit *unit_new(struct unit_config *config, size_t index);
+void unit_free(struct unit *u);
+
+void unit_start(struct unit *u);
+void unit_stop(struct unit *u);
+/* Feed an event that has no process attached (deps-up, deps-failed, reload). */
+void unit_event(struct unit *u, enum unit_event e);
+
+/* A process of this unit was reaped. */
+void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int wait_status);
+
+/* In stop-sigterm/stop-sigkill: is anything of the unit left? Sends
+ * all-gone when not. Called after every reap pass. */
+void unit_check_all_gone(struct unit *u);
+
+/* Delay before the next automatic restart (systemd's
+ * service_restart_usec_next()): RestartSec= for the first, then growing
+ * geometrically to RestartMaxDelaySec= over RestartSteps= restarts. Pure. */
+uint64_t unit_restart_delay(uint64_t restart_usec, unsigned steps, uint64_t max_delay_usec, unsigned n_restarts_next);
+
+#endif

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* The service state machine: every (state, event) pair has a defined
+ * outcome, and the paths are systemd's. */
+#include "base/timespan.h"
+#include "supervise/unit.h"
+#include "supervise/unit_state.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+static struct unit_facts plain(void) {
+        return (struct unit_facts){ .type = SERVICE_SIMPLE, .send_sigkill = true, .main_alive = true,
+                                    .result = UNIT_RESULT_SUCCESS, .exit_result = UNIT_RESULT_SUCCESS };
+}
+
+/* Walk every pair under many fact combinations: always a valid next state,
+ * a reason, and "ignored" exactly when nothing changes. */
+static void every_pair_defined(void **state) {
+        (void)state;
+        for (unsigned bits = 0; bits < 512; bits++) {
+                struct unit_facts f = plain();
+                f.has_start_pre = bits & 1;
+                f.has_start_post = bits & 2;
+                f.has_stop = bits & 4;
+                f.has_stop_post = bits & 8;
+                f.main_alive = bits & 16;
+                f.procs_left = bits & 32;
+                f.remain_after_exit = bits & 64;
+                f.exit_result = (bits & 128) ? UNIT_RESULT_EXIT_CODE : UNIT_RESULT_SUCCESS;
+                f.send_sigkill = bits & 256;
+                for (int t = 0; t < SERVICE_TYPE_MAX; t++) {
+                        f.type = (enum service_type)t;
+                        for (int s = 0; s < UNIT_STATE_MAX; s++)
+                                for (int e = 0; e < UNIT_EVENT_MAX; e++) {
+                                        struct unit_transition x = unit_transition(s, e, &f);
+                                        assert_non_null(x.why);
+                                        assert_true(x.next <= UNIT_DECIDE);
+                                        assert_true(x.result <= UNIT_RESULT_KEEP);
+                                        if (x.ignored) {
+                                                assert_int_equal(x.next, (enum unit_state)s);
+                                                assert_int_equal(x.result, UNIT_RESULT_KEEP);
+                                        }
+                                        /* Never rest in a state whose work is empty. */
+                                        if (!x.ignored && x.next != (enum unit_state)s) {
+                                                if (x.next == UNIT_START_PRE)
+                                                        assert_true(f.has_start_pre);
+                                                if (x.next == UNIT_START_POST)
+                                                        assert_true(f.has_start_post);
+                                                if (x.next == UNIT_STOP)
+                                                        assert_true(f.has_stop);
+                                                if (x.next == UNIT_STOP_POST)
+                                                        assert_true(f.has_stop_post);
+                                                if (x.next == UNIT_STOP_SIGTERM || x.next == UNIT_STOP_SIGKILL)
+                                                        assert_true(f.procs_left);
+                                        }
+                                }
+                }
+        }
+}
+
+static void names_complete(void **state) {
+        (void)state;
+        for (int s = 0; s <= UNIT_STATE_MAX; s++)
+                assert_string_not_equal(unit_state_to_string(s), "?");
+        for (int s = 0; s < UNIT_STATE_MAX; s++)
+                assert_string_not_equal(unit_state_active(s), "?");
+        for (int e = 0; e < UNIT_EVENT_MAX; e++)
+                assert_string_not_equal(unit_event_to_string(e), "?");
+        for (int r = 0; r < UNIT_RESULT_MAX; r++)
+                assert_string_not_equal(unit_result_to_string(r), "?");
+}
+
+static void start_path_skips_empty_steps(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        assert_int_equal(unit_transition(UNIT_DEAD, UNIT_EV_START, &f).next, UNIT_WAITING);
+        assert_int_equal(unit_transition(UNIT_WAITING, UNIT_EV_DEPS_UP, &f).next, UNIT_START);
+        f.has_start_pre = true;
+        assert_int_equal(unit_transition(UNIT_WAITING, UNIT_EV_DEPS_UP, &f).next, UNIT_START_PRE);
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_STARTED, &f).next, UNIT_RUNNING);
+        f.has_start_post = true;
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_STARTED, &f).next, UNIT_START_POST);
+}
+
+static void oneshot_finishes_to_exited_or_stop(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.type = SERVICE_ONESHOT;
+        f.main_alive = false;
+        f.remain_after_exit = true;
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_MAIN_EXITED, &f).next, UNIT_EXITED);
+        f.remain_after_exit = false;
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_MAIN_EXITED, &f).next, UNIT_DECIDE);
+        f.has_stop = true;   /* systemd runs ExecStop= after a successful oneshot */
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_MAIN_EXITED, &f).next, UNIT_STOP);
+        f.exit_result = UNIT_RESULT_EXIT_CODE;   /* a failure skips ExecStop= */
+        struct unit_transition t = unit_transition(UNIT_START, UNIT_EV_MAIN_EXITED, &f);
+        assert_int_equal(t.next, UNIT_DECIDE);
+        assert_int_equal(t.result, UNIT_RESULT_EXIT_CODE);
+}
+
+static void running_main_exit(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.main_alive = false;
+        f.has_stop = true;
+        f.has_stop_post = true;
+        /* Clean exit: ExecStop= then ExecStopPost=. */
+        assert_int_equal(unit_transition(UNIT_RUNNING, UNIT_EV_MAIN_EXITED, &f).next, UNIT_STOP);
+        /* Failure: no ExecStop=, kill what is left, then ExecStopPost=. */
+        f.exit_result = UNIT_RESULT_SIGNAL;
+        f.procs_left = true;
+        struct unit_transition t = unit_transition(UNIT_RUNNING, UNIT_EV_MAIN_EXITED, &f);
+        assert_int_equal(t.next, UNIT_STOP_SIGTERM);
+        assert_int_equal(t.result, UNIT_RESULT_SIGNAL);
+        f.procs_left = false;
+        assert_int_equal(unit_transition(UNIT_RUNNING, UNIT_EV_MAIN_EXITED, &f).next, UNIT_STOP_POST);
+}
+
+static void stop_escalation(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.procs_left = true;
+        struct unit_transition t = unit_transition(UNIT_STOP_SIGTERM, UNIT_EV_TIMEOUT, &f);
+        assert_int_equal(t.next, UNIT_STOP_SIGKILL);
+        assert_int_equal(t.result, UNIT_RESULT_TIMEOUT);
+        f.send_sigkill = false;
+        assert_int_equal(unit_transition(UNIT_STOP_SIGTERM, UNIT_EV_TIMEOUT, &f).next, UNIT_DECIDE);
+        assert_int_equal(unit_transition(UNIT_STOP_SIGKILL, UNIT_EV_TIMEOUT, &f).next, UNIT_DECIDE);
+        assert_int_equal(unit_transition(UNIT_STOP_SIGTERM, UNIT_EV_ALL_GONE, &f).next, UNIT_DECIDE);
+}
+
+static void stop_requests(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.has_stop = true;
+        f.procs_left = true;
+        assert_int_equal(unit_transition(UNIT_RUNNING, UNIT_EV_STOP, &f).next, UNIT_STOP);
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_STOP, &f).next, UNIT_STOP_SIGTERM);
+        assert_int_equal(unit_transition(UNIT_AUTO_RESTART, UNIT_EV_STOP, &f).next, UNIT_DEAD);
+        assert_int_equal(unit_transition(UNIT_WAITING, UNIT_EV_STOP, &f).next, UNIT_DEAD);
+        assert_true(unit_transition(UNIT_DEAD, UNIT_EV_STOP, &f).ignored);
+        assert_true(unit_transition(UNIT_STOP_SIGKILL, UNIT_EV_STOP, &f).ignored);
+}
+
+static void first_failure_sticks(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.result = UNIT_RESULT_TIMEOUT;
+        f.main_alive = false;
+        f.has_stop = true;
+        /* Clean main exit, but the unit already failed: straight to the kill path. */
+        assert_int_equal(unit_transition(UNIT_START_POST, UNIT_EV_CONTROL_OK, &f).next, UNIT_DECIDE);
+}
+
+static void restart_delay_is_systemds(void **state) {
+        (void)state;
+        const uint64_t ms = USEC_PER_MSEC;
+        /* RestartSec=2s RestartSteps=3 RestartMaxDelaySec=16s: 2, 4, 8, 16, 16. */
+        assert_int_equal(unit_restart_delay(2000 * ms, 3, 16000 * ms, 1), 2000 * ms);
+        assert_true(unit_restart_delay(2000 * ms, 3, 16000 * ms, 2) / ms == 3999 ||
+                    unit_restart_delay(2000 * ms, 3, 16000 * ms, 2) / ms == 4000);
+        assert_true(unit_restart_delay(2000 * ms, 3, 16000 * ms, 3) / ms >= 7999);
+        assert_int_equal(unit_restart_delay(2000 * ms, 3, 16000 * ms, 4), 16000 * ms);
+        assert_int_equal(unit_restart_delay(2000 * ms, 3, 16000 * ms, 100), 16000 * ms);
+        /* No steps, no max, or RestartSec=0: constant. */
+        assert_int_equal(unit_restart_delay(100 * ms, 0, 16000 * ms, 5), 100 * ms);
+        assert_int_equal(unit_restart_delay(100 * ms, 3, TIMESPAN_INFINITY, 5), 100 * ms);
+        assert_int_equal(unit_restart_delay(0, 3, 16000 * ms, 5), 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(every_pair_defined),
+                cmocka_unit_test(names_complete),
+                cmocka_unit_test(start_path_skips_empty_steps),
+                cmocka_unit_test(oneshot_finishes_to_exited_or_stop),
+                cmocka_unit_test(running_main_exit),
+                cmocka_unit_test(stop_escalation),
+                cmocka_unit_test(stop_requests),
+                cmocka_unit_test(first_failure_sticks),
+                cmocka_unit_test(restart_delay_is_systemds),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
