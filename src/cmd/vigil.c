@@ -108,6 +108,7 @@ int main(int argc, char **argv) {
                 .default_timeout_stop_usec = o.default_timeout_stop_usec,
                 .unit_dirs = default_dir ? default_units : o.units.v,
                 .n_unit_dirs = default_dir ? 1 : o.units.n,
+                .runit_dir = o.runit_dir,
         };
         r = supervisor_init(&config);
         if (r < 0) {

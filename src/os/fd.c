@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -128,4 +129,58 @@ int os_fd_move_above(int fd, int min) {
         int e = errno;
         close(fd);
         return r < 0 ? -e : r;
+}
+
+int os_is_executable(const char *path) {
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void os_names_free(char **names, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+int os_list_dir(const char *dir, char ***ret, size_t *ret_n) {
+        char **v = NULL;
+        size_t n = 0, cap = 0;
+        int r = 0;
+        DIR *d = opendir(dir);
+        *ret = NULL;
+        *ret_n = 0;
+        if (!d)
+                return -errno;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 16;
+                        char **nv = realloc(v, cap * sizeof(*nv));
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        v = nv;
+                }
+                if (!(v[n] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        closedir(d);
+        if (r < 0) {
+                os_names_free(v, n);
+                return r;
+        }
+        if (n > 1)
+                qsort(v, n, sizeof(*v), compare_names);
+        *ret = v;
+        *ret_n = n;
+        return 0;
 }

@@ -6,6 +6,7 @@
 #include "core/loop.h"
 #include "os/fd.h"
 #include "unit/dep_graph.h"
+#include "unit/runit_dir.h"
 #include "unit/unit_load.h"
 
 #include <errno.h>
@@ -142,7 +143,9 @@ static void report(const struct unit_diags *d) {
                 log_warning("%zu more messages not shown", d->n_dropped);
 }
 
-static int add_unit(struct unit_config *c) {
+/* *ret is the new unit, or NULL when an earlier one of the same name wins. */
+static int add_unit_ret(struct unit_config *c, struct unit **ret) {
+        *ret = NULL;
         if (find_unit(c->name)) {
                 /* An earlier --units directory wins, like systemd's search path. */
                 log_warning("%s: %s is shadowed by an earlier unit of the same name", c->sources[0], c->name);
@@ -164,7 +167,13 @@ static int add_unit(struct unit_config *c) {
         }
         m.units[at] = u;
         m.n++;
+        *ret = u;
         return 0;
+}
+
+static int add_unit(struct unit_config *c) {
+        struct unit *u;
+        return add_unit_ret(c, &u);
 }
 
 static void apply_defaults(struct unit_config *c) {
@@ -207,6 +216,106 @@ static int load_dir(const char *dir) {
         }
         unit_load_paths_free(paths, n);
         return 0;
+}
+
+static char *path_join(const char *a, const char *b) {
+        size_t len = strlen(a) + strlen(b) + 2;
+        char *p = malloc(len);
+        if (p)
+                snprintf(p, len, "%s/%s", a, b);
+        return p;
+}
+
+static bool executable_in(const char *dir, const char *file) {
+        char *p = path_join(dir, file);
+        bool ok = p && os_is_executable(p) == 1;
+        free(p);
+        return ok;
+}
+
+static bool exists_in(const char *dir, const char *file) {
+        char *p = path_join(dir, file);
+        bool ok = p && os_path_exists(p) == 1;
+        free(p);
+        return ok;
+}
+
+/* One runit service directory: NAME.service (and NAME.log.service). */
+static int load_runit_service(const char *root, const char *name) {
+        char *dir = path_join(root, name);
+        if (!dir)
+                return -ENOMEM;
+        if (!executable_in(dir, "run")) {
+                log_debug("%s: no executable run file, not a service", dir);
+                free(dir);
+                return 0;
+        }
+        struct runit_service s = {
+                .dir = dir,
+                .name = name,
+                .has_finish = executable_in(dir, "finish"),
+                .has_log = executable_in(dir, "log/run"),
+        };
+        struct unit_config main_c, log_c;
+        int r = runit_service_config(&s, &main_c, &log_c);
+        if (r < 0) {
+                if (r == -EINVAL)
+                        log_error("%s: '%s' cannot name a unit, not supervised", dir, name);
+                free(dir);
+                return r == -ENOMEM ? r : 0;
+        }
+        apply_defaults(&main_c);
+        struct unit *mu = NULL, *lu = NULL;
+        bool down = exists_in(dir, "down");
+        int pipe_fds[2] = { -1, -1 };
+        if (s.has_log) {
+                apply_defaults(&log_c);
+                r = os_pipe(pipe_fds, 0);
+                if (r < 0) {
+                        log_error("%s: cannot create the pipe to log/run: %s", dir, strerror(-r));
+                        unit_config_free(&log_c);
+                        s.has_log = false;
+                }
+        }
+        if (s.has_log) {
+                r = add_unit_ret(&log_c, &lu);
+                if (r < 0)
+                        unit_config_free(&log_c);
+        }
+        if (r == 0)
+                r = add_unit_ret(&main_c, &mu);
+        else
+                unit_config_free(&main_c);
+        if (mu) {
+                mu->runit = true;
+                mu->no_autostart = down;
+                if (lu) {
+                        mu->stdout_fd = pipe_fds[1];
+                        pipe_fds[1] = -1;
+                }
+        }
+        if (lu && mu) {
+                lu->stdin_fd = pipe_fds[0];
+                pipe_fds[0] = -1;
+        }
+        os_close(pipe_fds[0]);
+        os_close(pipe_fds[1]);
+        free(dir);
+        return r;
+}
+
+static int load_runit_dir(const char *root) {
+        char **names;
+        size_t n;
+        int r = os_list_dir(root, &names, &n);
+        if (r < 0) {
+                log_error("cannot list runit services in %s: %s", root, strerror(-r));
+                return 0;
+        }
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = load_runit_service(root, names[i]);
+        os_names_free(names, n);
+        return r < 0 ? r : 0;
 }
 
 static int list_push(struct idx_list *l, size_t i) {
@@ -312,9 +421,14 @@ static int build_graph(void) {
         return r;
 }
 
-int manager_load(char *const *dirs, size_t n_dirs) {
+int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir) {
         for (size_t i = 0; i < n_dirs; i++) {
                 int r = load_dir(dirs[i]);
+                if (r < 0)
+                        return r;
+        }
+        if (runit_dir) {
+                int r = load_runit_dir(runit_dir);
                 if (r < 0)
                         return r;
         }
@@ -494,8 +608,12 @@ int manager_devnull(void) {
 }
 
 void manager_start_all(void) {
-        for (size_t i = 0; i < m.n; i++)
-                unit_start(m.units[i]);
+        for (size_t i = 0; i < m.n; i++) {
+                if (m.units[i]->no_autostart)
+                        log_info("%s: not started at boot (down file)", m.units[i]->config.name);
+                else
+                        unit_start(m.units[i]);
+        }
         run_queue();
 }
 

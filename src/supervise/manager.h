@@ -41,8 +41,9 @@ void manager_free(void);
 
 /* Load every NAME.service of the directories. A unit that fails to load is
  * reported (file:line) and left out; the others load. Returns how many
- * units are loaded, or -errno for what stops vigil from running at all. */
-int manager_load(char *const *dirs, size_t n_dirs);
+ * units are loaded, or -errno for what stops vigil from running at all.
+ * runit_dir (--runit-dir, or NULL): its service directories too. */
+int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir);
 
 void manager_start_all(void);
 /* Stop every unit in reverse dependency order; hooks.all_stopped when done. */

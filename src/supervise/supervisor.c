@@ -297,7 +297,7 @@ int supervisor_init(const struct supervisor_config *cfg) {
 }
 
 int supervisor_load_units(void) {
-        int r = manager_load(config.unit_dirs, config.n_unit_dirs);
+        int r = manager_load(config.unit_dirs, config.n_unit_dirs, config.runit_dir);
         return r < 0 ? r : 0;
 }
 

@@ -33,6 +33,7 @@ struct supervisor_config {
         uint64_t default_timeout_stop_usec;
         char *const *unit_dirs;        /* --units */
         size_t n_unit_dirs;
+        const char *runit_dir;         /* --runit-dir */
 };
 
 /* Take over signals and set up the loop. Fails only before the point of no

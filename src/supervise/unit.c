@@ -270,6 +270,29 @@ static void log_spawn_failure(struct unit *u, int status_fd, const char *what) {
                          strerror(failure.error));
 }
 
+/* runit's ./finish arguments: the exit code of ./run (-1 if it did not
+ * exit), and the signal that ended it (0 if none). */
+static int add_runit_finish_args(struct unit *u, char ***argv) {
+        size_t n = 0;
+        while ((*argv)[n])
+                n++;
+        char **v = realloc(*argv, (n + 3) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        *argv = v;
+        v[n] = v[n + 1] = v[n + 2] = NULL;
+        const struct exit_info *e = &u->main_exit;
+        if (asprintf(&v[n], "%d", u->main_exit_known && e->exited ? e->code : -1) < 0) {
+                v[n] = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(&v[n + 1], "%d", u->main_exit_known && !e->exited ? e->sig : 0) < 0) {
+                v[n + 1] = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 /* Spawn one Exec*= command. *ret_pid and *ret_status_fd on success; on a
  * failure before fork the reason is logged and -errno returned. */
 static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, pid_t *ret_pid, int *ret_status_fd) {
@@ -349,6 +372,8 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
                 return r;
         }
         r = exec_line_expand(cmd, env, &argv);
+        if (r == 0 && argv[0] && u->runit && stop_vars && cmd == u->config.exec_stop_post.v)
+                r = add_runit_finish_args(u, &argv);
         if (r < 0 || !argv[0]) {
                 unit_log(LOG_LEVEL_ERROR, u, "%s:%u: command line expands to nothing", cmd->file ? cmd->file : "?",
                          cmd->line);
@@ -386,13 +411,20 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         plan.umask = c->umask;
         plan.no_new_privileges = c->no_new_privileges;
 
-        in_fd = manager_devnull();
+        in_fd = u->stdin_fd >= 0 ? u->stdin_fd : manager_devnull();
         plan.stdin_fd = in_fd;
-        r = open_output(u, &c->standard_output, "Output", &out_fd, &out_src);
-        if (r < 0)
-                goto out;
-        plan.stdout_fd = out_fd;
-        if (c->standard_error.kind == OUTPUT_INHERIT) {
+        if (u->stdout_fd >= 0) {
+                /* runit: stdout into the log service's pipe, stderr stays vigil's. */
+                plan.stdout_fd = u->stdout_fd;
+        } else {
+                r = open_output(u, &c->standard_output, "Output", &out_fd, &out_src);
+                if (r < 0)
+                        goto out;
+                plan.stdout_fd = out_fd;
+        }
+        if (u->stdout_fd >= 0) {
+                plan.stderr_fd = -1;
+        } else if (c->standard_error.kind == OUTPUT_INHERIT) {
                 plan.stderr_fd = out_fd;     /* inherit = where stdout goes */
         } else {
                 r = open_output(u, &c->standard_error, "Error", &err_fd, NULL);
@@ -419,6 +451,13 @@ out:
         exec_argv_free(argv);
         env_list_free(&env, &n_env);
         return r;
+}
+
+/* fork() itself failing is "resources"; a setting vigil could not apply is
+ * an exit-code failure, as systemd's 217/USER etc. are. */
+static enum unit_result spawn_failure_result(int r) {
+        return r == -EAGAIN || r == -ENOMEM || r == -EMFILE || r == -ENFILE ? UNIT_RESULT_RESOURCES
+                                                                           : UNIT_RESULT_EXIT_CODE;
 }
 
 /* ---------------------------------------------------------------- exec status (Type=exec) */
@@ -454,10 +493,12 @@ static void main_spawn(struct unit *u) {
         const struct exec_command *cmd = &l->v[u->exec_start_next++];
         pid_t pid;
         int status_fd;
-        if (spawn(u, cmd, false, &pid, &status_fd) < 0) {
+        int r = spawn(u, cmd, false, &pid, &status_fd);
+        if (r < 0) {
+                /* As if the child had failed before exec: 126 (systemd's 2xx codes are not used). */
                 u->main_exit = (struct exit_info){ .exited = true, .code = 126 };
                 u->main_exit_known = true;
-                feed(u, UNIT_EV_MAIN_EXITED, UNIT_RESULT_RESOURCES);
+                feed(u, UNIT_EV_MAIN_EXITED, spawn_failure_result(r));
                 return;
         }
         u->main_pid = pid;
@@ -600,13 +641,14 @@ static void control_next(struct unit *u) {
         pid_t pid;
         int status_fd;
         u->control_cmd = cmd;
-        if (spawn(u, cmd, stop_vars, &pid, &status_fd) < 0) {
+        int r = spawn(u, cmd, stop_vars, &pid, &status_fd);
+        if (r < 0) {
                 if (cmd->flags & EXEC_FLAG_IGNORE_FAILURE) {
                         control_next(u);
                         return;
                 }
                 u->control_list = NULL;
-                feed(u, UNIT_EV_CONTROL_FAILED, UNIT_RESULT_RESOURCES);
+                feed(u, UNIT_EV_CONTROL_FAILED, spawn_failure_result(r));
                 return;
         }
         u->control_pid = pid;
@@ -949,6 +991,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->index = index;
         u->state = UNIT_DEAD;
         u->main_status_fd = u->control_status_fd = -1;
+        u->stdin_fd = u->stdout_fd = -1;
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
         if (u->config.syslog_identifier) {
@@ -975,6 +1018,8 @@ void unit_free(struct unit *u) {
                 loop_io_del(&u->exec_io);
         os_close(u->main_status_fd);
         os_close(u->control_status_fd);
+        os_close(u->stdin_fd);
+        os_close(u->stdout_fd);
         if (u->ident != u->config.syslog_identifier)
                 free((char *)u->ident);
         free(u->groups);

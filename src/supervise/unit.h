@@ -62,6 +62,11 @@ struct unit {
         bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
         bool in_queue;
         uint64_t restarts_total;
+
+        /* runit directories (unit/runit_dir.h): */
+        bool runit;                    /* finish gets runit's two arguments */
+        bool no_autostart;             /* a "down" file: not started at boot */
+        int stdin_fd, stdout_fd;       /* owned; -1: the usual (/dev/null, StandardOutput=) */
 };
 
 /* Take ownership of *config (left zeroed). */
