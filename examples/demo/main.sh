@@ -1,5 +1,7 @@
 #!/bin/sh
-# Main command of the demo. Runs as PID 2 under vigil (PID 1).
+# Main command of the demo. vigil (PID 1) starts it once the units are up:
+# migrate.service (oneshot) has finished, db and web are running, flaky
+# keeps crashing and being restarted.
 say() { echo "demo: $*"; }
 zombies() { grep -l '^[0-9]* ([^)]*) Z' /proc/[0-9]*/stat 2>/dev/null | wc -l; }
 procs() {
@@ -7,7 +9,7 @@ procs() {
                 read -r pid rest <"$f" 2>/dev/null || continue
                 comm=${rest#(}; comm=${comm%%)*}
                 set -- ${rest##*) }
-                printf '  %5s %5s  %s  %s\n' "$pid" "$2" "$1" "$comm"
+                printf '  %5s %5s %5s  %s  %s\n' "$pid" "$2" "$4" "$1" "$comm"
         done
 }
 
@@ -17,10 +19,11 @@ i=0
 while [ $i -lt 500 ]; do (true &) ; i=$((i + 1)); done
 sleep 0.3
 say "zombies left in the namespace: $(zombies) (vigil reaps orphans as they exit)"
+sleep 2.5
+say "processes now (pid ppid session state name): each unit leads its own session"
+procs
 say "leaving behind a process that ignores SIGTERM"
 sh -c 'trap "" TERM; exec sleep 1000' &
 sleep 0.1
-say "processes now (pid ppid state name):"
-procs
-say "exiting with status 3: vigil sends SIGTERM to what is left, waits 2 s, then SIGKILL"
+say "exiting with status 3: vigil stops web, then db (reverse order), then the rest"
 exit 3

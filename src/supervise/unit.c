@@ -828,7 +828,8 @@ static void decide(struct unit *u) {
                 uint64_t d = unit_restart_delay(u->config.restart_usec, u->config.restart_steps,
                                                 u->config.restart_max_delay_usec, u->n_restarts);
                 unit_log(LOG_LEVEL_INFO, u, "result %s, restarting in %s (%s)", unit_result_to_string(u->result),
-                         timespan_format(d, span, sizeof(span)), restart_reason_to_string(v.reason));
+                         timespan_format(d >= 10 * USEC_PER_MSEC ? (d + 500) / 1000 * 1000 : d, span, sizeof(span)),
+                         restart_reason_to_string(v.reason));
                 go(u, UNIT_AUTO_RESTART);
                 return;
         }
