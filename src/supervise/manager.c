@@ -43,6 +43,7 @@ static struct {
         size_t pid_cap, pid_used;
         bool stopping;
         bool all_stopped_sent;
+        size_t n_killing;            /* units in stop-sigterm/stop-sigkill: waiting for all-gone */
         int devnull;
 } m = { .devnull = -1 };
 
@@ -523,8 +524,13 @@ static void settle(void) {
         run_queue();
 }
 
+static bool killing(enum unit_state s) {
+        return s == UNIT_STOP_SIGTERM || s == UNIT_STOP_SIGKILL;
+}
+
 void manager_unit_changed(struct unit *u, enum unit_state old) {
         size_t i = u->index;
+        m.n_killing += (size_t)killing(u->state) - (size_t)killing(old);
         if (m.stopping) {
                 if (unit_state_is_inactive(u->state))
                         for (size_t k = 0; k < m.wait_for[i].n; k++)
@@ -654,7 +660,8 @@ bool manager_child_exited(pid_t pid, int wait_status) {
 }
 
 void manager_after_reap(void) {
-        for (size_t i = 0; i < m.n; i++)
+        /* Only units that wait for their processes to go; none most of the time. */
+        for (size_t i = 0; i < m.n && m.n_killing > 0; i++)
                 unit_check_all_gone(m.units[i]);
 }
 
