@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "os/fd.h"
 #include "os/proc.h"
+#include "supervise/startup.h"
 #include "supervise/supervisor.h"
 
 #include <errno.h>
@@ -68,6 +69,26 @@ static void warn_unsupported(const struct vigil_options *o) {
                 log_warning("option --%s is not supported by this version yet, ignoring", names[i]);
 }
 
+/* ---- startup wiring (SPEC §2 steps 3-4, §9), minimal: redone at merge ---- */
+static char *const *startup_main_command; /* NULL: no main command */
+
+/* Step 4 is over: on success, step 7 (the main command); on failure, stop
+ * with the script's status (container mode). */
+static void startup_done(int status) {
+        if (status != 0) {
+                supervisor_stop(status);
+                return;
+        }
+        if (!startup_main_command)
+                return;
+        int r = supervisor_start_main(startup_main_command);
+        if (r < 0) {
+                log_error("cannot start main command %s: %s", startup_main_command[0], strerror(-r));
+                supervisor_stop(EXIT_INTERNAL);
+        }
+}
+/* ---- end of startup wiring ---- */
+
 int main(int argc, char **argv) {
         struct vigil_options o;
         options_init(&o);
@@ -113,20 +134,23 @@ int main(int argc, char **argv) {
                                     strerror(-r));
         }
 
-        /* 7. The main command. */
-        if (o.command.n > 0) {
-                r = supervisor_start_main(o.command.v);
-                if (r < 0) {
-                        log_error("cannot start main command %s: %s", o.command.v[0], strerror(-r));
-                        supervisor_free();
-                        options_free(&o);
-                        return EXIT_INTERNAL;
-                }
-        }
+        /* 3. The container environment (startup wiring). */
+        struct startup_config startup = {
+                .dir = o.startup_dir,
+                .container_env = o.container_env,
+        };
+        (void)startup_import_env(&startup);
 
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
+
+        /* 4. Startup scripts, run inside the loop; 7. the main command once
+         * they have all succeeded (startup_done; startup wiring). */
+        startup_main_command = o.command.n > 0 ? o.command.v : NULL;
+        (void)startup_begin(&startup, startup_done);
+
         int code = supervisor_run();
         supervisor_free();
+        startup_free();
         options_free(&o);
         return code;
 }

@@ -10,6 +10,7 @@
 #include "os/proc.h"
 #include "os/signals.h"
 #include "supervise/exit_status.h"
+#include "supervise/startup.h" /* startup wiring (SPEC §9), minimal */
 
 #include <errno.h>
 #include <signal.h>
@@ -142,6 +143,9 @@ static void reap_children(void) {
                                 log_error("waitpid failed: %s", strerror(-pid));
                         return;
                 }
+                /* startup wiring (SPEC §9): a start-up script is startup's. */
+                if (startup_child_exited(pid, status))
+                        continue;
                 if (pid == main_cmd.pid)
                         main_cmd_exited(status);
                 else
@@ -173,6 +177,7 @@ static void on_signal(const struct signal_event *ev) {
         }
         if (!main_cmd.started && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
                 log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
+                startup_cancel(); /* startup wiring (SPEC §9): no further script, done() not called */
                 stop_begin(0);
                 return;
         }
@@ -235,6 +240,12 @@ int supervisor_start_main(char *const *argv) {
         main_cmd.started = true;
         log_info("started main command %s (pid %d)", argv[0], (int)main_cmd.pid);
         return 0;
+}
+
+/* startup wiring (SPEC §9): a failed start-up stops like an exited main
+ * command, with the script's status. */
+void supervisor_stop(int exit_code) {
+        stop_begin(exit_code);
 }
 
 int supervisor_run(void) {

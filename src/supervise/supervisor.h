@@ -34,6 +34,10 @@ int supervisor_init(const struct supervisor_config *config);
  * exit 127/126 when the child is reaped). -errno if the fork itself failed. */
 int supervisor_start_main(char *const *argv);
 
+/* Stop as if the main command had exited with exit_code (startup wiring:
+ * a failed start-up script, SPEC §2 step 4). */
+void supervisor_stop(int exit_code);
+
 /* Run until everything has stopped; returns vigil's exit code. */
 int supervisor_run(void);
 
