@@ -88,8 +88,8 @@ static int check_nonempty(const char *value, const char **ret_why) {
 static const struct option_def option_table[] = {
         { "units", 0, KIND_LIST, OFF(units), NULL, check_nonempty, "DIR", "directory of .service files (repeatable)", true },
         { "runit-dir", 0, KIND_STRING, OFF(runit_dir), NULL, check_nonempty, "DIR", "also supervise runit-style service directories", true },
-        { "startup-dir", 0, KIND_STRING, OFF(startup_dir), NULL, check_nonempty, "DIR", "startup scripts run in order before units", false },
-        { "container-env", 0, KIND_FLAG, OFF(container_env), NULL, NULL, NULL, "import/export /etc/container_environment", false },
+        { "startup-dir", 0, KIND_STRING, OFF(startup_dir), NULL, check_nonempty, "DIR", "startup scripts run in order before units", true },
+        { "container-env", 0, KIND_FLAG, OFF(container_env), NULL, NULL, NULL, "import/export /etc/container_environment", true },
         { "wait-ready", 0, KIND_FLAG, OFF(wait_ready), NULL, NULL, NULL, "start the main command once every unit is ready", true },
         { "process-group", 'g', KIND_FLAG, OFF(process_group), NULL, NULL, NULL, "forward signals to the main command's whole process group", true },
         { "kill-all-timeout", 0, KIND_TIMESPAN, OFF(kill_all_timeout_usec), NULL, NULL, "SEC", "grace between SIGTERM and SIGKILL for leftover processes", true },

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "os/fd.h"
 #include "os/proc.h"
+#include "supervise/startup.h"
 #include "supervise/supervisor.h"
 
 #include <errno.h>
@@ -71,6 +72,7 @@ static void warn_unsupported(const struct vigil_options *o) {
                 log_warning("option --%s is not supported by this version yet, ignoring", names[i]);
 }
 
+
 int main(int argc, char **argv) {
         struct vigil_options o;
         options_init(&o);
@@ -97,6 +99,10 @@ int main(int argc, char **argv) {
         if (r < 0)
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
 
+        struct startup_config startup = {
+                .dir = o.startup_dir,
+                .container_env = o.container_env,
+        };
         static char *default_units[] = { DEFAULT_UNITS_DIR, NULL };
         bool default_dir = o.units.n == 0 && os_path_exists(DEFAULT_UNITS_DIR) == 1;
         struct supervisor_config config = {
@@ -109,6 +115,7 @@ int main(int argc, char **argv) {
                 .unit_dirs = default_dir ? default_units : o.units.v,
                 .n_unit_dirs = default_dir ? 1 : o.units.n,
                 .runit_dir = o.runit_dir,
+                .startup = &startup,
         };
         r = supervisor_init(&config);
         if (r < 0) {
@@ -124,7 +131,11 @@ int main(int argc, char **argv) {
                                     strerror(-r));
         }
 
-        /* 6. The units: loaded here, started by supervisor_run(). */
+        /* 3. The container environment, before anything runs. */
+        (void)startup_import_env(&startup);
+
+        /* 6. The units: loaded here, started by supervisor_run() once the
+         * startup scripts (4) have succeeded. */
         r = supervisor_load_units();
         if (r < 0) {
                 log_error("cannot load units: %s", strerror(-r));
@@ -140,6 +151,7 @@ int main(int argc, char **argv) {
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
         int code = supervisor_run();
         supervisor_free();
+        startup_free();
         options_free(&o);
         return code;
 }

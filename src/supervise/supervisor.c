@@ -11,6 +11,7 @@
 #include "os/signals.h"
 #include "supervise/exit_status.h"
 #include "supervise/manager.h"
+#include "supervise/startup.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -210,6 +211,9 @@ static void reap_children(void) {
                                 log_error("waitpid failed: %s", strerror(-pid));
                         break;
                 }
+                /* A start-up script (SPEC §9) is startup's. */
+                if (startup_child_exited(pid, status))
+                        continue;
                 if (pid == main_cmd.pid)
                         main_cmd_exited(status);
                 else if (!manager_child_exited(pid, status))
@@ -242,6 +246,7 @@ static void on_signal(const struct signal_event *ev) {
         }
         if (main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
                 log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
+                startup_cancel(); /* no further script; done() is not called */
                 stop_begin(0);
                 return;
         }
@@ -305,9 +310,23 @@ void supervisor_set_main(char *const *argv) {
         main_cmd.argv = argv;
 }
 
-int supervisor_run(void) {
+/* SPEC §2 step 4 over: a failed script stops everything with its status
+ * (container mode); else step 6, the units, and the main command after them. */
+static void startup_done(int status) {
+        if (status != 0) {
+                stop_begin(status);
+                return;
+        }
         manager_start_all();
         boot_progress();
+}
+
+int supervisor_run(void) {
+        int r = startup_begin(config.startup, startup_done);
+        if (r < 0) {
+                log_error("cannot run the startup scripts: %s", strerror(-r));
+                stop_begin(1);
+        }
         return loop_run();
 }
 

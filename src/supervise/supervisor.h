@@ -20,6 +20,8 @@
 #ifndef VIGIL_SUPERVISE_SUPERVISOR_H
 #define VIGIL_SUPERVISE_SUPERVISOR_H
 
+#include "supervise/startup.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +36,7 @@ struct supervisor_config {
         char *const *unit_dirs;        /* --units */
         size_t n_unit_dirs;
         const char *runit_dir;         /* --runit-dir */
+        const struct startup_config *startup; /* SPEC §9; must outlive the supervisor */
 };
 
 /* Take over signals and set up the loop. Fails only before the point of no
