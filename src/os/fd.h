@@ -26,11 +26,5 @@ int os_pipe(int fds[2], int extra_flags);
 /* Make fd at least min (dup, close the original) if it is below; the fd or -errno. */
 int os_fd_move_above(int fd, int min);
 
-/* Whether path is a regular file vigil may execute. */
-int os_is_executable(const char *path);
-/* The names of dir's entries that do not start with '.', sorted (strcmp);
- * free with os_names_free(). */
-int os_list_dir(const char *dir, char ***ret, size_t *ret_n);
-void os_names_free(char **names, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "os/fd.h"
+#include "os/files.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
 #include "unit/unit_load.h"
@@ -229,7 +230,7 @@ static char *path_join(const char *a, const char *b) {
 
 static bool executable_in(const char *dir, const char *file) {
         char *p = path_join(dir, file);
-        bool ok = p && os_is_executable(p) == 1;
+        bool ok = p && os_is_executable_file(p);
         free(p);
         return ok;
 }
@@ -306,16 +307,17 @@ static int load_runit_service(const char *root, const char *name) {
 }
 
 static int load_runit_dir(const char *root) {
-        char **names;
+        struct os_dir_entry *v;
         size_t n;
-        int r = os_list_dir(root, &names, &n);
+        int r = os_dir_list(root, 10000, &v, &n);
         if (r < 0) {
                 log_error("cannot list runit services in %s: %s", root, strerror(-r));
                 return 0;
         }
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = load_runit_service(root, names[i]);
-        os_names_free(names, n);
+                if (v[i].name[0] != '.')
+                        r = load_runit_service(root, v[i].name);
+        os_dir_list_free(&v, &n);
         return r < 0 ? r : 0;
 }
 
