@@ -37,7 +37,7 @@ static struct {
         struct idx_list *waiters;    /* waiters[j]: units that wait for j (After=) */
         struct idx_list *wait_for;   /* wait_for[i]: units i waits for */
         struct idx_list *required;   /* Requires=/BindsTo= targets of i */
-        struct idx_list *bound;      /* bound[j]: units with BindsTo=j */
+        struct idx_list *bound;      /* bound[j]: units with Requires=/BindsTo=/PartOf=j: a stop of j stops them */
         struct unit **queue;
         size_t queue_n;
         struct pid_slot *pids;
@@ -412,7 +412,7 @@ static int build_graph(void) {
                                         continue;
                                 }
                                 r = list_push(&m.required[i], o->index);
-                                if (r == 0 && which == 1)
+                                if (r == 0)
                                         r = list_push(&m.bound[o->index], i);
                         }
                 for (size_t k = 0; k < u->config.part_of.n && r == 0; k++) {
@@ -530,6 +530,30 @@ static bool killing(enum unit_state s) {
         return s == UNIT_STOP_SIGTERM || s == UNIT_STOP_SIGKILL;
 }
 
+static bool names(const struct unit_dep_list *l, const char *name) {
+        for (size_t q = 0; q < l->n; q++)
+                if (strcmp(l->v[q], name) == 0)
+                        return true;
+        return false;
+}
+
+/* A stop job (the user's, a BindsTo= one, not a crash) goes on to the units
+ * that Requires=, BindsTo= or are PartOf= the stopped one (systemd's stop
+ * propagation). A unit already stopping or stopped ends the walk, so cycles
+ * end too. */
+static void stop_propagating(struct unit *u) {
+        if (unit_state_is_inactive(u->state) || unit_state_is_stopping(u->state))
+                return;
+        unit_stop(u);
+        for (size_t k = 0; k < m.bound[u->index].n; k++) {
+                struct unit *b = m.units[m.bound[u->index].v[k]];
+                if (!unit_state_is_inactive(b->state) && !unit_state_is_stopping(b->state)) {
+                        log_notice("%s: stopping, as %s stops", b->config.name, u->config.name);
+                        stop_propagating(b);
+                }
+        }
+}
+
 void manager_unit_changed(struct unit *u, enum unit_state old) {
         size_t i = u->index;
         m.n_killing += (size_t)killing(u->state) - (size_t)killing(old);
@@ -548,13 +572,11 @@ void manager_unit_changed(struct unit *u, enum unit_state old) {
         if ((u->state == UNIT_FAILED || u->state == UNIT_DEAD) && !unit_state_is_inactive(old))
                 for (size_t k = 0; k < m.bound[i].n; k++) {
                         struct unit *b = m.units[m.bound[i].v[k]];
-                        bool binds = false;
-                        for (size_t q = 0; q < b->config.binds_to.n; q++)
-                                binds |= strcmp(b->config.binds_to.v[q], u->config.name) == 0;
-                        if (binds && !unit_state_is_inactive(b->state) && !unit_state_is_stopping(b->state)) {
+                        if (names(&b->config.binds_to, u->config.name) && !unit_state_is_inactive(b->state) &&
+                            !unit_state_is_stopping(b->state)) {
                                 log_notice("%s: stopping, the unit it is bound to (%s) stopped", b->config.name,
                                            u->config.name);
-                                unit_stop(b);
+                                stop_propagating(b);
                         }
                 }
         if (m.config.hooks.boot_progress && u->state != old)

@@ -205,7 +205,7 @@ static void reap_children(void) {
                 if (pid == 0)
                         break;
                 if (pid < 0) {
-                        if (pid == -ECHILD && stop.phase != STOP_NONE)
+                        if (pid == -ECHILD && (stop.phase == STOP_TERM || stop.phase == STOP_KILL))
                                 stop_finish();
                         else if (pid != -ECHILD)
                                 log_error("waitpid failed: %s", strerror(-pid));

@@ -599,6 +599,14 @@ static void main_exited(struct unit *u, int status) {
 
         bool oneshot = u->config.type == SERVICE_ONESHOT;
         enum unit_result r = result_of_exit(u, &e, core, oneshot);
+        /* "-": a failing exit is recorded (logged) and has no further effect. */
+        const struct exec_list *l = &u->config.exec_start;
+        size_t ran = u->exec_start_next ? u->exec_start_next - 1 : 0;
+        if (r != UNIT_RESULT_SUCCESS && ran < l->n && (l->v[ran].flags & EXEC_FLAG_IGNORE_FAILURE) &&
+            !unit_state_is_stopping(u->state)) {
+                unit_log(LOG_LEVEL_INFO, u, "%s failed (ignored, '-' prefix)", l->v[ran].path);
+                r = UNIT_RESULT_SUCCESS;
+        }
 
         if (u->state == UNIT_START && r == UNIT_RESULT_SUCCESS) {
                 if (oneshot && u->exec_start_next < u->config.exec_start.n) {
