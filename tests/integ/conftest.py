@@ -56,3 +56,23 @@ def time_limit():
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, old)
+
+
+# ---------------------------------------------------------------- units (issue 3)
+
+from harness import Units, public_dir, remove_public_dir  # noqa: E402
+
+
+@pytest.fixture
+def units(vigil):
+    """A units directory for this test (tmp_path/units) and its scripts; see harness.Units."""
+    return Units(vigil)
+
+
+@pytest.fixture
+def public_units(vigil):
+    """Like units, but under a world-readable /tmp directory (out/ world-writable),
+    for units that run as another user; removed after the test."""
+    root = public_dir()
+    yield Units(vigil, root)
+    remove_public_dir(root)

@@ -381,3 +381,167 @@ class Harness:
         assert not left, f"could not kill processes left by the test: {left}"
         reports = [r.stderr for r in self.runs if sanitizer_report(r.stderr)]
         assert not reports, "sanitizer report in vigil's stderr:\n" + (reports[0] if reports else "")
+
+
+# ---------------------------------------------------------------- units (issue 3)
+#
+# Unit tests write their unit files inline, into a directory of their own,
+# and watch what the units' own processes leave behind: lines appended to
+# files, timestamps (`date +%s.%N`, the realtime clock, which every process
+# and the test share, also across the PID namespace), pids.
+
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import textwrap  # noqa: E402
+
+
+class Units:
+    """One test's units directory (`vigil --units DIR`) and the scripts its units run.
+
+    * add(NAME, TEXT): DIR/NAME.service (TEXT dedented); dropin(NAME, CONF, TEXT);
+    * script(NAME, BODY): an executable in ROOT/bin (`#!/bin/sh` unless told);
+    * file(NAME): a path in ROOT/out for the units to write to;
+    * start(*OPTIONS, cmd=[...]) = vigil --units DIR OPTIONS -- CMD.
+
+    Unit files only ever name scripts and plain paths: no `$` and no `%` in
+    them unless a test means it, so nothing depends on systemd's expansion
+    rules except where a test is about them.
+    """
+
+    def __init__(self, harness, root=None):
+        self.h = harness
+        self.root = pathlib.Path(root) if root else pathlib.Path(harness.tmp)
+        self.dir = self.root / "units"
+        self.bin = self.root / "bin"
+        self.out = self.root / "out"
+        for d in (self.dir, self.bin, self.out):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def add(self, name, text, directory=None):
+        if not name.endswith(".service"):
+            name += ".service"
+        path = pathlib.Path(directory or self.dir) / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+        return path
+
+    def dropin(self, name, conf, text):
+        if not name.endswith(".service"):
+            name += ".service"
+        d = self.dir / f"{name}.d"
+        d.mkdir(exist_ok=True)
+        path = d / conf
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+        return path
+
+    def script(self, name, body, interpreter="/bin/sh"):
+        path = self.bin / name
+        path.write_text(f"#!{interpreter}\n" + textwrap.dedent(body).lstrip("\n"))
+        path.chmod(0o755)
+        return str(path)
+
+    def file(self, name):
+        return str(self.out / name)
+
+    def wait_cmd(self, *files, code=0):
+        """A main command that waits (at most 10 s, else exits 99) until every
+        file exists, writes its own end time to out/cmd.end, and exits code."""
+        path = self.bin / "wait-cmd"
+        if not path.exists():
+            self.script("wait-cmd", """
+                code=$1; shift
+                i=0
+                for f in "$@"; do
+                        while [ ! -e "$f" ]; do
+                                i=$((i + 1)); [ $i -gt 1000 ] && exit 99
+                                sleep 0.01
+                        done
+                done
+                date +%s.%N > "$(dirname "$0")/../out/cmd.end"
+                exit "$code"
+                """)
+        return [str(path), str(code), *[str(f) for f in files]]
+
+    def cmd_end(self):
+        return float(read_lines(self.out / "cmd.end")[0])
+
+    def start(self, *options, cmd=(), **kwargs):
+        args = ["--units", str(self.dir), *options]
+        if cmd:
+            args += ["--", *cmd]
+        return self.h.start(*args, **kwargs)
+
+
+def read_lines(path):
+    """The lines of a file the units write ([] while it does not exist)."""
+    try:
+        with open(path) as f:
+            return [line.rstrip("\n") for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def count_lines(path):
+    return len(read_lines(path))
+
+
+def stamps(path, word=None):
+    """Timestamps from lines "WORD TIME ..." (or "TIME ..." when word is None)."""
+    out = []
+    for line in read_lines(path):
+        f = line.split()
+        if word is None:
+            out.append(float(f[0]))
+        elif f[0] == word:
+            out.append(float(f[1]))
+    return out
+
+
+def stop_vigil(run, timeout=20):
+    """SIGTERM to a vigil that has no main command: it stops its units and exits 0."""
+    assert run.running(), f"vigil exited early ({run.returncode}):\n{run.stderr}"
+    run.signal(signal.SIGTERM)
+    status = run.wait(timeout)
+    assert status == 0, f"vigil without CMD exits 0 after SIGTERM, not {status}:\n{run.stderr}"
+    return status
+
+
+def stderr_lines(run, *words):
+    """vigil's stderr lines that contain every one of words."""
+    return [line for line in run.stderr.splitlines() if all(w in line for w in words)]
+
+
+def public_dir():
+    """A directory under /tmp that any user can read (for User= tests), its out/ writable by all."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="vigil-itest-", dir="/tmp"))
+    root.chmod(0o755)
+    for sub, mode in (("units", 0o755), ("bin", 0o755), ("out", 0o777)):
+        (root / sub).mkdir()
+        (root / sub).chmod(mode)
+    return root
+
+
+def remove_public_dir(root):
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_until(run, predicate, what, timeout=5.0, interval=0.01):
+    """wait_for while vigil runs, with vigil's stderr in the failure message.
+
+    Fails at once when vigil has exited and the condition still does not hold."""
+    deadline = time.monotonic() + timeout
+    while True:
+        exited = not run.running()
+        value = predicate()
+        if value:
+            return value
+        if exited:
+            raise AssertionError(f"vigil exited with {run.returncode} before {what}; its stderr:\n{run.stderr}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}; vigil is running; "
+                                 f"its stderr:\n{run.stderr}")
+        time.sleep(interval)
+
+
+def unit_text(*lines):
+    """A unit file from lines (None and "" entries are skipped: handy for optional keys)."""
+    return "\n".join(line for line in lines if line) + "\n"
