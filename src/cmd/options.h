@@ -12,6 +12,8 @@
 #ifndef VIGIL_CMD_OPTIONS_H
 #define VIGIL_CMD_OPTIONS_H
 
+#include "base/log_format.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,7 +24,6 @@ struct strlist {
 };
 
 enum on_exit_action { ON_EXIT_REBOOT, ON_EXIT_POWEROFF, ON_EXIT_HALT, ON_EXIT_HANG };
-enum log_format { LOG_FORMAT_PREFIXED, LOG_FORMAT_PLAIN, LOG_FORMAT_JSON };
 
 enum option_source { OPTION_SOURCE_FILE, OPTION_SOURCE_COMMAND_LINE };
 

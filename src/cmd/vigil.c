@@ -10,6 +10,7 @@
 #include "os/fd.h"
 #include "os/proc.h"
 #include "supervise/startup.h"
+#include "supervise/output.h"
 #include "supervise/supervisor.h"
 
 #include <errno.h>
@@ -123,6 +124,14 @@ int main(int argc, char **argv) {
                 options_free(&o);
                 return EXIT_INTERNAL;
         }
+        /* Service output through vigil (SPEC §6), registered with the loop. */
+        r = output_init((enum log_format)o.log_format, STDOUT_FILENO);
+        if (r < 0) {
+                log_error("cannot set up service output: %s", strerror(-r));
+                supervisor_free();
+                options_free(&o);
+                return EXIT_INTERNAL;
+        }
         /* Not PID 1: orphans must still come to us (SPEC §2). */
         if (os_getpid() != 1) {
                 r = os_set_child_subreaper();
@@ -139,6 +148,7 @@ int main(int argc, char **argv) {
         r = supervisor_load_units();
         if (r < 0) {
                 log_error("cannot load units: %s", strerror(-r));
+                output_free();
                 supervisor_free();
                 options_free(&o);
                 return EXIT_INTERNAL;
@@ -150,6 +160,8 @@ int main(int argc, char **argv) {
 
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
         int code = supervisor_run();
+        output_flush();   /* the last lines of the units, bounded in time */
+        output_free();
         supervisor_free();
         startup_free();
         options_free(&o);

@@ -120,5 +120,6 @@ int loop_run(void) {
                 }
                 batch_len = 0;
         }
+        exiting = false; /* loop_run() may be called again (tests, shutdown phases) */
         return exit_code;
 }

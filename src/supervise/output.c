@@ -1,17 +1,465 @@
 /* SPDX-License-Identifier: MIT */
 #include "supervise/output.h"
 
-#include <stddef.h>
+#include "base/linebuf.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "os/event.h"
+#include "os/fd.h"
+#include "os/pipe.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct output_source {
+        struct loop_io io;              /* the pipe's read end; io.data = the source */
+        struct output_source *prev, *next;
+        pid_t pid;
+        bool reading;                   /* registered with the loop */
+        struct linebuf lines;
+        char ident[];
+};
+
+static struct {
+        enum log_format format;
+        int fd;                         /* where lines go; -1: discard */
+        int own_fd;                     /* opened by output_init, or -1 */
+        enum os_output_kind kind;
+        struct loop_io io;              /* EPOLLOUT on fd while the buffer waits */
+        bool io_added;
+        bool write_failed;              /* a write error was logged */
+        char *buf;                      /* OUTPUT_BUFFER_MAX: buf[off..off+used) waits */
+        size_t off, used;
+        unsigned long long dropped;     /* lines dropped since the last notice */
+        bool paused;                    /* sources not read: buffer high */
+        bool stalled;                   /* paused for OUTPUT_STALL_USEC without progress */
+        struct loop_timer stall_timer;
+        struct output_source *sources;
+        size_t n_sources;
+        char *chunk;                    /* OUTPUT_READ_MAX: one read */
+} out = { .fd = -1, .own_fd = -1 };
+
+/* ---- rendering (pure) ---- */
+
+/* Appends into dst[0..room) that stop at the first one that does not fit. */
+struct span {
+        char *p;
+        size_t room, n;
+        bool full;
+};
+
+static void put(struct span *s, const char *p, size_t len) {
+        if (s->full || len > s->room - s->n) {
+                s->full = true;
+                return;
+        }
+        memcpy(s->p + s->n, p, len);
+        s->n += len;
+}
+
+static void puts_(struct span *s, const char *p) {
+        put(s, p, strlen(p));
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629 table), 0 if invalid. */
+static size_t utf8_sequence(const unsigned char *p, size_t len) {
+        unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+        size_t n;
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlongs */
+                hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                lo = c == 0xf0 ? 0x90 : 0x80;
+                hi = c == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
+        } else {
+                return 0;
+        }
+        if (len < n || p[1] < lo || p[1] > hi)
+                return 0;
+        for (size_t i = 2; i < n; i++)
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+        return n;
+}
+
+static void put_json_string(struct span *s, const char *str, size_t len) {
+        const unsigned char *p = (const unsigned char *)str;
+        size_t i = 0;
+        put(s, "\"", 1);
+        while (i < len) {
+                size_t run = i; /* bytes that go out as they are */
+                while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+                        run++;
+                put(s, str + i, run - i);
+                if (run == len)
+                        break;
+                i = run;
+                unsigned char c = p[i];
+                char esc[8];
+                size_t n = c >= 0x80 ? utf8_sequence(p + i, len - i) : 1;
+                if (n > 1) {
+                        put(s, str + i, n);
+                } else if (n == 0) {
+                        put(s, "\\ufffd", 6);
+                        n = 1;
+                } else if (c == '"' || c == '\\') {
+                        esc[0] = '\\';
+                        esc[1] = (char)c;
+                        put(s, esc, 2);
+                } else {
+                        const char *named = c == '\b' ? "\\b" : c == '\f' ? "\\f" : c == '\n' ? "\\n"
+                                          : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+                        if (named) {
+                                put(s, named, 2);
+                        } else {
+                                snprintf(esc, sizeof(esc), "\\u%04x", c);
+                                put(s, esc, 6);
+                        }
+                }
+                i += n;
+        }
+        put(s, "\"", 1);
+}
+
+size_t output_render_line(enum log_format format, const char *ident, pid_t pid, const char *line,
+                          size_t len, bool cut, char *dst, size_t room) {
+        struct span s = { .p = dst, .room = room };
+        char num[32];
+        snprintf(num, sizeof(num), "%ld", (long)pid);
+        switch (format) {
+        case LOG_FORMAT_JSON:
+                puts_(&s, "{\"unit\":");
+                put_json_string(&s, ident, strlen(ident));
+                if (pid > 0) {
+                        puts_(&s, ",\"pid\":");
+                        puts_(&s, num);
+                }
+                puts_(&s, ",\"message\":");
+                put_json_string(&s, line, len);
+                puts_(&s, cut ? ",\"cut\":true}\n" : "}\n");
+                break;
+        case LOG_FORMAT_PREFIXED:
+                puts_(&s, ident);
+                if (pid > 0) {
+                        puts_(&s, "[");
+                        puts_(&s, num);
+                        puts_(&s, "]");
+                }
+                puts_(&s, ": ");
+                /* fall through */
+        case LOG_FORMAT_PLAIN:
+        default:
+                put(&s, line, len);
+                puts_(&s, cut ? " [line cut]\n" : "\n");
+                break;
+        }
+        return s.full ? 0 : s.n;
+}
+
+size_t output_render_dropped(enum log_format format, unsigned long long dropped, char *dst, size_t room) {
+        char text[96];
+        int n = format == LOG_FORMAT_JSON
+                ? snprintf(text, sizeof(text),
+                           "{\"unit\":\"vigil\",\"message\":\"dropped %llu lines of service output\",\"dropped\":%llu}\n",
+                           dropped, dropped)
+                : snprintf(text, sizeof(text), "vigil: dropped %llu lines of service output\n", dropped);
+        struct span s = { .p = dst, .room = room };
+        put(&s, text, (size_t)n);
+        return s.full ? 0 : s.n;
+}
+
+/* ---- the buffer and vigil's stdout ---- */
+
+/* Render with fn into the buffer's free tail, compacting once if needed.
+ * false: it does not fit. */
+static bool buffer_append(size_t (*fn)(const void *arg, char *dst, size_t room), const void *arg) {
+        size_t n = fn(arg, out.buf + out.off + out.used, OUTPUT_BUFFER_MAX - out.off - out.used);
+        if (n == 0 && out.off > 0) {
+                memmove(out.buf, out.buf + out.off, out.used);
+                out.off = 0;
+                n = fn(arg, out.buf + out.used, OUTPUT_BUFFER_MAX - out.used);
+        }
+        out.used += n;
+        return n > 0;
+}
+
+static size_t render_dropped(const void *arg, char *dst, size_t room) {
+        (void)arg;
+        return output_render_dropped(out.format, out.dropped, dst, room);
+}
+
+struct line_arg {
+        const struct output_source *s;
+        const char *line;
+        size_t len;
+        bool cut;
+};
+
+static size_t render_line(const void *arg, char *dst, size_t room) {
+        const struct line_arg *a = arg;
+        return output_render_line(out.format, a->s->ident, a->s->pid, a->line, a->len, a->cut, dst, room);
+}
+
+/* Once lines were dropped, more are dropped until the buffer is below low
+ * water again; then the notice goes first. No run of tiny gaps, each with
+ * its own notice, while stdout is stuck. */
+static void try_notice(void) {
+        if (out.dropped > 0 && out.used < OUTPUT_LOW_WATER && buffer_append(render_dropped, NULL))
+                out.dropped = 0;
+}
+
+static void append_line(const char *line, size_t len, bool cut, void *userdata) {
+        struct line_arg a = { userdata, line, len, cut };
+        try_notice();
+        if (out.dropped > 0 || !buffer_append(render_line, &a))
+                out.dropped++;
+}
+
+static void out_ready(struct loop_io *io, uint32_t events);
+static void update_flow(void);
+
+static void watch_writable(bool on) {
+        if (on == out.io_added)
+                return;
+        if (on) {
+                out.io.fd = out.fd;
+                out.io.ready = out_ready;
+                /* A regular file cannot be polled (EPERM) but never says EAGAIN either. */
+                out.io_added = loop_io_add(&out.io, OS_EVENT_OUT) == 0;
+        } else {
+                loop_io_del(&out.io);
+                out.io_added = false;
+        }
+}
+
+/* Write what stdout takes now; true if it took anything. */
+static bool write_out(void) {
+        bool progress = false;
+        for (;;) {
+                try_notice();
+                if (out.used == 0)
+                        break;
+                ssize_t n = out.fd < 0 ? -EBADF : os_output_write(out.fd, out.kind, out.buf + out.off, out.used);
+                if (n == -EAGAIN)
+                        break;
+                if (n < 0) {
+                        if (!out.write_failed && out.fd >= 0)
+                                log_warning("cannot write service output to stdout: %s, discarding it",
+                                            strerror((int)-n));
+                        out.write_failed = true;
+                        out.used = 0;
+                        break;
+                }
+                out.off += (size_t)n;
+                out.used -= (size_t)n;
+                progress = true;
+                out.write_failed = false;
+        }
+        if (out.used == 0)
+                out.off = 0;
+        watch_writable(out.used > 0);
+        return progress;
+}
+
+/* ---- flow control ---- */
+
+/* A failed add (ENOMEM) is retried on the next flow change. */
+static int source_watch(struct output_source *s, bool on) {
+        if (on == s->reading)
+                return 0;
+        if (!on) {
+                loop_io_del(&s->io);
+                s->reading = false;
+                return 0;
+        }
+        int r = loop_io_add(&s->io, OS_EVENT_IN);
+        s->reading = r == 0;
+        return r;
+}
+
+static void update_flow(void) {
+        bool pause = !out.stalled && out.used >= (out.paused ? OUTPUT_LOW_WATER : OUTPUT_HIGH_WATER);
+        if (pause && !out.paused)
+                (void)loop_timer_arm_in(&out.stall_timer, OUTPUT_STALL_USEC);
+        if (!pause)
+                loop_timer_cancel(&out.stall_timer);
+        out.paused = pause;
+        for (struct output_source *s = out.sources; s; s = s->next)
+                (void)source_watch(s, !pause);
+}
+
+static void stall_timer_fired(struct loop_timer *t) {
+        (void)t;
+        out.stalled = true; /* read again, drop what does not fit */
+        update_flow();
+}
+
+static void after_write(bool progress) {
+        if (progress) {
+                out.stalled = false;
+                if (out.paused)
+                        (void)loop_timer_arm_in(&out.stall_timer, OUTPUT_STALL_USEC);
+        }
+        update_flow();
+}
+
+static void out_ready(struct loop_io *io, uint32_t events) {
+        (void)io;
+        (void)events;
+        after_write(write_out());
+}
+
+/* ---- sources ---- */
+
+static void source_free(struct output_source *s) {
+        (void)source_watch(s, false);
+        os_close(s->io.fd);
+        if (s->prev)
+                s->prev->next = s->next;
+        else
+                out.sources = s->next;
+        if (s->next)
+                s->next->prev = s->prev;
+        out.n_sources--;
+        free(s);
+}
+
+/* One read: bytes read (their lines rendered), 0 at EOF (s is freed with its
+ * last line rendered), -EAGAIN when empty. */
+static ssize_t source_read(struct output_source *s) {
+        ssize_t n = os_read(s->io.fd, out.chunk, OUTPUT_READ_MAX);
+        if (n == -EAGAIN)
+                return n;
+        if (n > 0) {
+                linebuf_feed(&s->lines, out.chunk, (size_t)n, append_line, s);
+                return n;
+        }
+        linebuf_flush(&s->lines, append_line, s); /* EOF; a read error ends it the same way */
+        source_free(s);
+        return 0;
+}
+
+static void source_ready(struct loop_io *io, uint32_t events) {
+        (void)events;
+        (void)source_read(io->data);
+        after_write(write_out());
+}
 
 int output_source_open(const char *ident, struct output_source **ret, int *ret_write_fd) {
-        (void)ident;
-        if (ret)
-                *ret = NULL;
-        *ret_write_fd = -1;
+        if (!out.buf)
+                return -EINVAL; /* output_init() first */
+        size_t len = strnlen(ident, OUTPUT_IDENT_MAX);
+        struct output_source *s = calloc(1, sizeof(*s) + len + 1);
+        if (!s)
+                return -ENOMEM;
+        int read_fd, write_fd;
+        int r = os_pipe_open(&read_fd, &write_fd);
+        if (r < 0) {
+                free(s);
+                return r;
+        }
+        memcpy(s->ident, ident, len);
+        linebuf_init(&s->lines);
+        s->io = (struct loop_io){ .fd = read_fd, .ready = source_ready, .data = s };
+        s->next = out.sources;
+        if (out.sources)
+                out.sources->prev = s;
+        out.sources = s;
+        out.n_sources++;
+        r = source_watch(s, !out.paused);
+        if (r < 0) {
+                source_free(s);
+                os_close(write_fd);
+                return r;
+        }
+        *ret = s;
+        *ret_write_fd = write_fd;
         return 0;
 }
 
 void output_source_set_pid(struct output_source *s, pid_t pid) {
-        (void)s;
-        (void)pid;
+        s->pid = pid;
+}
+
+size_t output_source_count(void) {
+        return out.n_sources;
+}
+
+/* ---- init, flush, free ---- */
+
+int output_init(enum log_format format, int out_fd) {
+        loop_timer_init(&out.stall_timer, stall_timer_fired, NULL);
+        out.buf = malloc(OUTPUT_BUFFER_MAX);
+        out.chunk = malloc(OUTPUT_READ_MAX);
+        if (!out.buf || !out.chunk) {
+                output_free();
+                return -ENOMEM;
+        }
+        out.format = format;
+        int fd;
+        int r = os_output_open(out_fd, &fd, &out.kind);
+        if (r < 0) {
+                log_debug("service output is discarded: stdout unusable: %s", strerror(-r));
+                return 0;
+        }
+        out.fd = fd;
+        out.own_fd = fd != out_fd ? fd : -1;
+        return 0;
+}
+
+static int ms_until(uint64_t deadline) {
+        uint64_t now = loop_now();
+        return now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
+}
+
+/* Write until the buffer is below high (or empty), waiting until deadline. */
+static void drain_until(uint64_t deadline, size_t high) {
+        for (;;) {
+                write_out();
+                if (out.used <= high || out.fd < 0 || ms_until(deadline) == 0)
+                        return;
+                if (os_wait_writable(out.fd, ms_until(deadline)) < 0)
+                        return;
+        }
+}
+
+void output_flush(void) {
+        if (!out.buf)
+                return;
+        uint64_t deadline = loop_now() + OUTPUT_FLUSH_USEC;
+        /* Rounds of one read per source, so a flooding one cannot take the
+         * whole time; stops when nothing was read or at the deadline. */
+        for (bool again = true; again && ms_until(deadline) > 0;) {
+                again = false;
+                for (struct output_source *s = out.sources, *next; s; s = next) {
+                        next = s->next;
+                        ssize_t n = source_read(s);
+                        if (n > 0)
+                                again = true;
+                        else if (n == -EAGAIN)
+                                linebuf_flush(&s->lines, append_line, s);
+                }
+                drain_until(deadline, OUTPUT_LOW_WATER);
+        }
+        drain_until(deadline, 0);
+}
+
+void output_free(void) {
+        while (out.sources)
+                source_free(out.sources);
+        watch_writable(false);
+        loop_timer_cancel(&out.stall_timer);
+        os_close(out.own_fd);
+        free(out.buf);
+        free(out.chunk);
+        out = (typeof(out)){ .fd = -1, .own_fd = -1 };
 }
