@@ -281,8 +281,10 @@ static int signal_pinned(pid_t pid, pid_t expected_ppid, int sig) {
         pid_t ppid;
         char state;
         int r = read_stat(pid, &ppid, &state);
-        if (r == 0 && ppid != expected_ppid)
-                r = -ESRCH; /* the pid now names some other process */
+        /* The pid now names some other process, unless its parent died and
+         * it was re-parented to us (the subreaper): still ours to signal. */
+        if (r == 0 && ppid != expected_ppid && ppid != getpid())
+                r = -ESRCH;
         if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
                 r = -errno;
         close(pidfd);
