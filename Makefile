@@ -13,7 +13,7 @@ BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -DVIGIL_VERSION='"$(VERSIO
 OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/container/*.c src/supervise/*.c src/cmd/*.c))
+SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/container/*.c src/notify/*.c src/supervise/*.c src/cmd/*.c))
 LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC))
 
 obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))

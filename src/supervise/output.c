@@ -2,6 +2,7 @@
 #include "supervise/output.h"
 
 #include "base/linebuf.h"
+#include "base/utf8.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "os/event.h"
@@ -62,33 +63,6 @@ static void put(struct span *s, const char *p, size_t len) {
 
 static void puts_(struct span *s, const char *p) {
         put(s, p, strlen(p));
-}
-
-/* Length of the valid UTF-8 sequence at p (RFC 3629 table), 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *p, size_t len) {
-        unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-        size_t n;
-        if (c < 0x80)
-                return 1;
-        if (c >= 0xc2 && c <= 0xdf) {
-                n = 2;
-        } else if (c >= 0xe0 && c <= 0xef) {
-                n = 3;
-                lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlongs */
-                hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
-        } else if (c >= 0xf0 && c <= 0xf4) {
-                n = 4;
-                lo = c == 0xf0 ? 0x90 : 0x80;
-                hi = c == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
-        } else {
-                return 0;
-        }
-        if (len < n || p[1] < lo || p[1] > hi)
-                return 0;
-        for (size_t i = 2; i < n; i++)
-                if ((p[i] & 0xc0) != 0x80)
-                        return 0;
-        return n;
 }
 
 static void put_json_string(struct span *s, const char *str, size_t len) {
