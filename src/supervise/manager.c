@@ -132,7 +132,7 @@ static struct unit *find_unit(const char *name) {
         return NULL;
 }
 
-static void report(const struct unit_diags *d) {
+void manager_report(const struct unit_diags *d) {
         for (size_t i = 0; i < d->n; i++) {
                 const struct unit_diag *x = &d->v[i];
                 int level = x->severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING;
@@ -146,7 +146,7 @@ static void report(const struct unit_diags *d) {
 }
 
 /* *ret is the new unit, or NULL when an earlier one of the same name wins. */
-static int add_unit_ret(struct unit_config *c, struct unit **ret) {
+static int add_unit(struct unit_config *c, struct unit **ret) {
         *ret = NULL;
         if (find_unit(c->name)) {
                 /* An earlier --units directory wins, like systemd's search path. */
@@ -173,16 +173,16 @@ static int add_unit_ret(struct unit_config *c, struct unit **ret) {
         return 0;
 }
 
-static int add_unit(struct unit_config *c) {
-        struct unit *u;
-        return add_unit_ret(c, &u);
-}
-
 static void apply_defaults(struct unit_config *c) {
         if (!c->timeout_start_set)
                 c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : m.config.default_timeout_start_usec;
         if (!c->timeout_stop_set)
                 c->timeout_stop_usec = m.config.default_timeout_stop_usec;
+        /* 0 means "no timeout", as for the keys themselves (--default-timeout-stop-sec 0). */
+        if (c->timeout_start_usec == 0)
+                c->timeout_start_usec = TIMESPAN_INFINITY;
+        if (c->timeout_stop_usec == 0)
+                c->timeout_stop_usec = TIMESPAN_INFINITY;
 }
 
 static int load_dir(const char *dir) {
@@ -197,7 +197,7 @@ static int load_dir(const char *dir) {
                 struct unit_config c;
                 struct unit_diags diags = { 0 };
                 r = unit_load_from_path(paths[i], &c, &diags);
-                report(&diags);
+                manager_report(&diags);
                 unit_diags_free(&diags);
                 if (r == -ENOMEM) {
                         unit_load_paths_free(paths, n);
@@ -209,7 +209,8 @@ static int load_dir(const char *dir) {
                         continue;
                 }
                 apply_defaults(&c);
-                r = add_unit(&c);
+                struct unit *u;
+                r = add_unit(&c, &u);
                 if (r < 0) {
                         unit_config_free(&c);
                         unit_load_paths_free(paths, n);
@@ -220,34 +221,22 @@ static int load_dir(const char *dir) {
         return 0;
 }
 
-static char *path_join(const char *a, const char *b) {
-        size_t len = strlen(a) + strlen(b) + 2;
-        char *p = malloc(len);
-        if (p)
-                snprintf(p, len, "%s/%s", a, b);
-        return p;
-}
-
-static bool executable_in(const char *dir, const char *file) {
-        char *p = path_join(dir, file);
-        bool ok = p && os_is_executable_file(p);
-        free(p);
-        return ok;
-}
-
-static bool exists_in(const char *dir, const char *file) {
-        char *p = path_join(dir, file);
-        bool ok = p && os_path_exists(p) == 1;
+/* Whether dir/file exists (or, with executable, is an executable file). */
+static bool file_in(const char *dir, const char *file, bool executable) {
+        char *p;
+        if (asprintf(&p, "%s/%s", dir, file) < 0)
+                return false;
+        bool ok = executable ? os_is_executable_file(p) : os_path_exists(p) == 1;
         free(p);
         return ok;
 }
 
 /* One runit service directory: NAME.service (and NAME.log.service). */
 static int load_runit_service(const char *root, const char *name) {
-        char *dir = path_join(root, name);
-        if (!dir)
+        char *dir;
+        if (asprintf(&dir, "%s/%s", root, name) < 0)
                 return -ENOMEM;
-        if (!executable_in(dir, "run")) {
+        if (!file_in(dir, "run", true)) {
                 log_debug("%s: no executable run file, not a service", dir);
                 free(dir);
                 return 0;
@@ -255,8 +244,8 @@ static int load_runit_service(const char *root, const char *name) {
         struct runit_service s = {
                 .dir = dir,
                 .name = name,
-                .has_finish = executable_in(dir, "finish"),
-                .has_log = executable_in(dir, "log/run"),
+                .has_finish = file_in(dir, "finish", true),
+                .has_log = file_in(dir, "log/run", true),
         };
         struct unit_config main_c, log_c;
         int r = runit_service_config(&s, &main_c, &log_c);
@@ -268,7 +257,7 @@ static int load_runit_service(const char *root, const char *name) {
         }
         apply_defaults(&main_c);
         struct unit *mu = NULL, *lu = NULL;
-        bool down = exists_in(dir, "down");
+        bool down = file_in(dir, "down", false);
         int pipe_fds[2] = { -1, -1 };
         if (s.has_log) {
                 apply_defaults(&log_c);
@@ -280,12 +269,12 @@ static int load_runit_service(const char *root, const char *name) {
                 }
         }
         if (s.has_log) {
-                r = add_unit_ret(&log_c, &lu);
+                r = add_unit(&log_c, &lu);
                 if (r < 0)
                         unit_config_free(&log_c);
         }
         if (r == 0)
-                r = add_unit_ret(&main_c, &mu);
+                r = add_unit(&main_c, &mu);
         else
                 unit_config_free(&main_c);
         if (mu) {
@@ -465,8 +454,8 @@ static bool required_failed(size_t i) {
                 bool ordered = false;
                 for (size_t w = 0; w < m.wait_for[i].n; w++)
                         ordered |= m.wait_for[i].v[w] == j;
-                if (ordered && (o->start_job == UNIT_JOB_FAILED || unit_state_is_inactive(o->state)) &&
-                    o->start_job != UNIT_JOB_OK)
+                /* Failed to start, or never asked to (a down file): not there. */
+                if (ordered && (o->start_job == UNIT_JOB_FAILED || o->start_job == UNIT_JOB_NONE))
                         return true;
         }
         return false;

@@ -15,6 +15,7 @@
 
 #include "supervise/unit.h"
 #include "unit/unit_config.h"
+#include "unit/unit_file.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,5 +66,7 @@ void manager_untrack_pid(pid_t pid);
 void manager_unit_changed(struct unit *u, enum unit_state old);
 void manager_unit_action(struct unit *u, enum unit_action action, bool success);
 int manager_devnull(void);
+/* Log parser diagnostics as "FILE:LINE: message" (errors and warnings). */
+void manager_report(const struct unit_diags *d);
 
 #endif

@@ -205,10 +205,7 @@ static int build_env(struct unit *u, const struct os_user *user, bool stop_vars,
                 }
                 struct unit_diags diags = { 0 };
                 q = env_file_parse(path, text, size, &env, &n, &diags);
-                for (size_t k = 0; k < diags.n; k++)
-                        log_msg(diags.v[k].severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING,
-                                "%s:%u: %s", diags.v[k].file ? diags.v[k].file : path, diags.v[k].line,
-                                diags.v[k].message);
+                manager_report(&diags);
                 unit_diags_free(&diags);
                 free(text);
                 if (q < 0)
@@ -561,10 +558,15 @@ static enum unit_result result_of_exit(struct unit *u, const struct exit_info *e
         return core ? UNIT_RESULT_CORE_DUMP : UNIT_RESULT_SIGNAL;
 }
 
+static struct exit_info exit_of(int status, bool *core) {
+        *core = WIFSIGNALED(status) && WCOREDUMP(status);
+        return WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
+                                 : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
+}
+
 static void main_exited(struct unit *u, int status) {
-        struct exit_info e = WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
-                                               : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
-        bool core = WIFSIGNALED(status) && WCOREDUMP(status);
+        bool core;
+        struct exit_info e = exit_of(status, &core);
         char name[16];
 
         if (u->main_status_fd >= 0) {
@@ -674,9 +676,8 @@ static void control_run(struct unit *u, const struct exec_list *l) {
 
 static void control_exited(struct unit *u, int status) {
         const struct exec_command *cmd = u->control_cmd;
-        struct exit_info e = WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
-                                               : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
-        bool core = WIFSIGNALED(status) && WCOREDUMP(status);
+        bool core;
+        struct exit_info e = exit_of(status, &core);
         char name[16];
 
         log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
@@ -784,11 +785,11 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
         default:
                 break;
         }
-        /* Stay in the old state's timer? No: each state gets a fresh budget, as systemd. */
-        if (usec != TIMESPAN_INFINITY && usec != 0 && loop_timer_arm_in(&u->timer, usec) < 0)
+        /* Each state gets a fresh budget, as in systemd. A 0 start/stop
+         * timeout cannot occur (the loader makes it infinity); RestartSec=0
+         * arms a timer due at once. */
+        if (usec != TIMESPAN_INFINITY && loop_timer_arm_in(&u->timer, usec) < 0)
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(s));
-        if (usec == 0 && s == UNIT_AUTO_RESTART && loop_timer_arm_in(&u->timer, 0) < 0)
-                unit_log(LOG_LEVEL_ERROR, u, "cannot arm the restart timer: out of memory");
 
         /* The start job (After= dependents, the main command) ends here. */
         if (u->start_job == UNIT_JOB_PENDING) {

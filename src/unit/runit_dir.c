@@ -9,11 +9,8 @@
 #include <string.h>
 
 static char *join(const char *a, const char *b) {
-        size_t len = strlen(a) + strlen(b) + 2;
-        char *s = malloc(len);
-        if (s)
-                snprintf(s, len, "%s/%s", a, b);
-        return s;
+        char *s;
+        return asprintf(&s, "%s/%s", a, b) < 0 ? NULL : s;
 }
 
 /* One command "DIR/file" run as "./file" (as runsv does), nothing expanded. */
