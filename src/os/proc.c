@@ -150,6 +150,11 @@ int os_kill(pid_t pid, int sig) {
         return kill(pid, sig) < 0 ? -errno : 0;
 }
 
+pid_t os_getpgid(pid_t pid) {
+        pid_t g = getpgid(pid);
+        return g < 0 ? -errno : g;
+}
+
 pid_t os_reap_one(int *ret_status) {
         for (;;) {
                 pid_t pid = waitpid(-1, ret_status, WNOHANG);

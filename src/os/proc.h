@@ -27,6 +27,8 @@ int os_spawn_read_status(int status_fd, struct spawn_failure *ret);
 int os_spawn_failure_exit_code(int error);
 
 int os_kill(pid_t pid, int sig);
+/* pid's process group, or -errno. */
+pid_t os_getpgid(pid_t pid);
 
 /* Reap one child without blocking: >0 pid (status in *ret_status), 0 when
  * children exist but none has changed, -ECHILD when there are none. */

@@ -72,6 +72,13 @@ static void groups_add(struct unit *u, pid_t g) {
         u->groups[u->n_groups++] = g;
 }
 
+static bool in_groups(const struct unit *u, pid_t g) {
+        for (size_t i = 0; g > 0 && i < u->n_groups; i++)
+                if (u->groups[i] == g)
+                        return true;
+        return false;
+}
+
 /* Drop groups with no member left (their ids may be reused later). */
 static void groups_prune(struct unit *u) {
         size_t k = 0;
@@ -109,7 +116,8 @@ static void kill_unit(struct unit *u, int sig, bool all) {
         enum kill_mode m = u->config.kill_mode;
         if (m == KILL_NONE)
                 return;
-        if (m == KILL_CONTROL_GROUP || (m == KILL_MIXED && all)) {
+        bool groups = m == KILL_CONTROL_GROUP || (m == KILL_MIXED && all);
+        if (groups) {
                 groups_prune(u);
                 for (size_t i = 0; i < u->n_groups; i++) {
                         send(u, -u->groups[i], sig);
@@ -117,10 +125,14 @@ static void kill_unit(struct unit *u, int sig, bool all) {
                                 send(u, -u->groups[i], SIGCONT);
                 }
         }
-        /* The main and control processes always, even if they left their group. */
+        /* The main and control processes always, even if they left their
+         * group; but once only: a handler that runs between two deliveries
+         * would see the signal twice (systemd skips them in the cgroup walk). */
         pid_t pids[2] = { u->main_pid, u->control_pid };
         for (int i = 0; i < 2; i++) {
                 if (pids[i] <= 0)
+                        continue;
+                if (groups && in_groups(u, os_getpgid(pids[i])))
                         continue;
                 send(u, pids[i], sig);
                 if (sig != SIGKILL && sig != SIGCONT)
