@@ -32,6 +32,8 @@ struct spawn_plan {
         char *const *argv;          /* argv[0] is looked up in PATH unless it has a '/' */
         const char *path;           /* what to execute instead of argv[0] (ExecStart=@), or NULL */
         char *const *envp;          /* NULL: vigil's own environment */
+        char *self_pid_env;         /* an entry of envp, "NAME=" then spaces: the child
+                                     * writes its own pid there (WATCHDOG_PID=) */
         int stdin_fd, stdout_fd, stderr_fd; /* dup2'ed onto 0, 1, 2; -1 = inherit; others > 2 */
         enum spawn_group group;
         bool tty_foreground;        /* make the new group the foreground group of fd 0's tty */

@@ -82,6 +82,19 @@ static int check_nonempty(const char *value, const char **ret_why) {
         return 0;
 }
 
+/* A Unix socket address as NOTIFY_SOCKET spells it: absolute path or @name. */
+static int check_socket_address(const char *value, const char **ret_why) {
+        if (!((value[0] == '/' && value[1]) || (value[0] == '@' && value[1]))) {
+                *ret_why = "must be an absolute path or @name (an abstract socket)";
+                return -EINVAL;
+        }
+        if (strlen(value) > 107) {
+                *ret_why = "too long for a Unix socket address (at most 107 bytes)";
+                return -EINVAL;
+        }
+        return 0;
+}
+
 #define OFF(field) offsetof(struct vigil_options, field)
 
 /* The one table of options; order is --help's order. */
@@ -113,7 +126,7 @@ static const struct option_def option_table[] = {
         { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", false },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
         { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_nonempty, "PATH", "control socket path", false },
-        { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_nonempty, "PATH", "sd_notify socket path", false },
+        { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_socket_address, "PATH", "sd_notify socket: a path or @abstract-name", true },
         { "config", 0, KIND_CONFIG, OFF(config), NULL, check_nonempty, "FILE", "options file (default /etc/vigil.conf if it exists)", true },
         { "verbose", 'v', KIND_VERBOSE, 0, NULL, NULL, NULL, "more log output (repeatable)", true },
         { "quiet", 'q', KIND_QUIET, 0, NULL, NULL, NULL, "less log output (repeatable)", true },

@@ -25,6 +25,7 @@
 
 #define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
 #define DEFAULT_UNITS_DIR "/etc/vigil/units"
+#define DEFAULT_RUNTIME_DIR "/run/vigil"
 #define DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 #define OPTIONS_FILE_MAX (1024 * 1024)
 #define EXIT_USAGE 2
@@ -106,6 +107,17 @@ int main(int argc, char **argv) {
         };
         static char *default_units[] = { DEFAULT_UNITS_DIR, NULL };
         bool default_dir = o.units.n == 0 && os_path_exists(DEFAULT_UNITS_DIR) == 1;
+        /* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
+        const char *runtime_dir = getenv("VIGIL_RUNTIME_DIR");
+        if (!runtime_dir || runtime_dir[0] != '/')
+                runtime_dir = DEFAULT_RUNTIME_DIR;
+        static char notify_default[256];
+        if (snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir) >= 108) {
+                log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", runtime_dir,
+                            DEFAULT_RUNTIME_DIR);
+                runtime_dir = DEFAULT_RUNTIME_DIR;
+                snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir);
+        }
         struct supervisor_config config = {
                 .process_group = o.process_group,
                 .kill_all = !o.no_kill_all,
@@ -116,6 +128,8 @@ int main(int argc, char **argv) {
                 .unit_dirs = default_dir ? default_units : o.units.v,
                 .n_unit_dirs = default_dir ? 1 : o.units.n,
                 .runit_dir = o.runit_dir,
+                .notify_socket = o.notify_socket ? o.notify_socket : notify_default,
+                .runtime_dir = o.notify_socket ? NULL : runtime_dir,
                 .startup = &startup,
         };
         r = supervisor_init(&config);

@@ -95,6 +95,12 @@ static _Noreturn void child_run(const struct spawn_plan *plan, int status_fd) {
         if (r < 0)
                 child_fail(status_fd, SPAWN_STAGE_SIGNALS, -r);
 
+        if (plan->self_pid_env) {
+                char *value = strchr(plan->self_pid_env, '=');
+                size_t room = value ? strlen(value + 1) : 0;
+                if (room > 0)
+                        snprintf(value + 1, room + 1, "%d", (int)getpid());
+        }
         const char *path = plan->path ? plan->path : plan->argv[0];
         if (plan->envp)
                 execvpe(path, plan->argv, plan->envp);

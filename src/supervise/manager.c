@@ -6,6 +6,7 @@
 #include "core/loop.h"
 #include "os/fd.h"
 #include "os/files.h"
+#include "os/proc.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
 #include "unit/unit_load.h"
@@ -106,6 +107,27 @@ int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role) {
                 m.pid_used++;
         m.pids[h] = (struct pid_slot){ .pid = pid, .unit = u, .role = role };
         return 0;
+}
+
+bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender) {
+        struct pid_slot *s = pid_find(pid);
+        if (s) {
+                *ret = s->unit;
+                *ret_sender = s->role == UNIT_PROC_MAIN ? UNIT_SENDER_MAIN : UNIT_SENDER_CONTROL;
+                return true;
+        }
+        /* Any other process: by its process group. A scan, but only for
+         * senders that are neither a main nor a control process. */
+        pid_t g = os_getpgid(pid);
+        if (g <= 0)
+                return false;
+        for (size_t i = 0; i < m.n; i++)
+                if (unit_owns_group(m.units[i], g)) {
+                        *ret = m.units[i];
+                        *ret_sender = UNIT_SENDER_OTHER;
+                        return true;
+                }
+        return false;
 }
 
 void manager_untrack_pid(pid_t pid) {
@@ -676,6 +698,13 @@ void manager_after_reap(void) {
         /* Only units that wait for their processes to go; none most of the time. */
         for (size_t i = 0; i < m.n && m.n_killing > 0; i++)
                 unit_check_all_gone(m.units[i]);
+}
+
+bool manager_wants_notify(void) {
+        for (size_t i = 0; i < m.n; i++)
+                if (unit_wants_notify(m.units[i]))
+                        return true;
+        return false;
 }
 
 size_t manager_n_units(void) {

@@ -60,6 +60,12 @@ void manager_after_reap(void);
 
 size_t manager_n_units(void);
 
+/* Which unit pid belongs to (for sd_notify): its main or control process
+ * by the pid index, else a member of one of its process groups. */
+bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender);
+/* Does any loaded unit get NOTIFY_SOCKET? */
+bool manager_wants_notify(void);
+
 /* For unit.c. */
 int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role);
 void manager_untrack_pid(pid_t pid);

@@ -10,7 +10,9 @@
 #include "os/proc.h"
 #include "os/signals.h"
 #include "supervise/exit_status.h"
+#include "os/files.h"
 #include "supervise/manager.h"
+#include "supervise/notify_server.h"
 #include "supervise/startup.h"
 
 #include <errno.h>
@@ -273,8 +275,11 @@ static void signals_ready(struct loop_io *io, uint32_t events) {
         } while (n == 16);
         if (n < 0)
                 log_error("reading signals failed: %s", strerror(-n));
-        if (child_changed)
+        if (child_changed) {
+                /* What a process said before it exited is heard before its exit. */
+                notify_server_drain();
                 reap_children();
+        }
 }
 
 int supervisor_init(const struct supervisor_config *cfg) {
@@ -303,7 +308,18 @@ int supervisor_init(const struct supervisor_config *cfg) {
 
 int supervisor_load_units(void) {
         int r = manager_load(config.unit_dirs, config.n_unit_dirs, config.runit_dir);
-        return r < 0 ? r : 0;
+        if (r < 0)
+                return r;
+        if (manager_wants_notify() && config.notify_socket) {
+                if (config.runtime_dir) {
+                        int q = os_make_dir(config.runtime_dir, 0755);
+                        if (q < 0 && q != -EEXIST)
+                                log_warning("cannot create %s: %s", config.runtime_dir, strerror(-q));
+                }
+                /* Without it Type=notify units time out; the others run. */
+                (void)notify_server_open(config.notify_socket);
+        }
+        return 0;
 }
 
 void supervisor_set_main(char *const *argv) {
@@ -331,6 +347,7 @@ int supervisor_run(void) {
 }
 
 void supervisor_free(void) {
+        notify_server_close();
         manager_free();
         os_close(main_cmd.status_fd);
         main_cmd.status_fd = -1;

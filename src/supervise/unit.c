@@ -10,13 +10,16 @@
 #include "os/proc.h"
 #include "os/user.h"
 #include "supervise/manager.h"
+#include "supervise/notify_server.h"
 #include "supervise/output.h"
 #include "unit/env_file.h"
+#include "notify/notify_msg.h"
 #include "unit/exec_line.h"
 #include "unit/unit_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,11 +28,13 @@
 #include <sys/wait.h>
 
 #define MAX_GROUPS 64
+#define PID_SLOT "                    " /* room for WATCHDOG_PID=, written by the child */
 
 extern char **environ;
 
 static void go(struct unit *u, enum unit_state next);
 static void feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
+static void watchdog_reset(struct unit *u);
 
 #define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
 
@@ -161,7 +166,8 @@ static const char *exit_code_name(const struct exit_info *e, bool core) {
 
 /* systemd's build_environment() order: vigil's environment, then what vigil
  * sets (HOME, USER, MAINPID, ...), then Environment=, then EnvironmentFile=. */
-static int build_env(struct unit *u, const struct os_user *user, bool stop_vars, char ***ret, size_t *ret_n) {
+static int build_env(struct unit *u, const struct os_user *user, bool stop_vars, bool main, char ***ret,
+                     size_t *ret_n) {
         char **env = NULL;
         size_t n = 0;
         int r = 0;
@@ -182,6 +188,18 @@ static int build_env(struct unit *u, const struct os_user *user, bool stop_vars,
         if (r == 0 && u->main_pid > 0) {
                 snprintf(buf, sizeof(buf), "%d", (int)u->main_pid);
                 r = env_set(&env, &n, "MAINPID", buf);
+        }
+        /* sd_notify (SPEC §5): the socket for every process of the unit, the
+         * watchdog for the main process only, as systemd does. */
+        const char *notify = unit_wants_notify(u) ? notify_server_address() : NULL;
+        if (r == 0 && notify)
+                r = env_set(&env, &n, "NOTIFY_SOCKET", notify);
+        uint64_t wd = unit_watchdog_usec(u);
+        if (r == 0 && notify && main && wd != 0 && wd != TIMESPAN_INFINITY) {
+                snprintf(buf, sizeof(buf), "%" PRIu64, wd);
+                r = env_set(&env, &n, "WATCHDOG_USEC", buf);
+                if (r == 0)
+                        r = env_set(&env, &n, "WATCHDOG_PID", PID_SLOT);
         }
         if (r == 0 && stop_vars) {
                 r = env_set(&env, &n, "SERVICE_RESULT", unit_result_to_string(u->result));
@@ -304,7 +322,8 @@ static int add_runit_finish_args(struct unit *u, char ***argv) {
 
 /* Spawn one Exec*= command. *ret_pid and *ret_status_fd on success; on a
  * failure before fork the reason is logged and -errno returned. */
-static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, pid_t *ret_pid, int *ret_status_fd) {
+static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
+                 int *ret_status_fd) {
         struct unit_config *c = &u->config;
         struct os_user user;
         bool have_user = false;
@@ -374,7 +393,7 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         plan.groups = groups;
         plan.n_groups = n_groups;
 
-        r = build_env(u, have_user ? &user : NULL, stop_vars, &env, &n_env);
+        r = build_env(u, have_user ? &user : NULL, stop_vars, main, &env, &n_env);
         if (r < 0) {
                 if (r == -ENOMEM)
                         unit_log(LOG_LEVEL_ERROR, u, "out of memory building the environment");
@@ -445,6 +464,9 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         plan.argv = argv;
         plan.path = cmd->path;
         plan.envp = env;
+        for (size_t i = 0; i < n_env; i++)
+                if (strcmp(env[i], "WATCHDOG_PID=" PID_SLOT) == 0)
+                        plan.self_pid_env = env[i]; /* not overridden by Environment= */
         r = os_spawn(&plan, ret_pid, ret_status_fd);
         if (r < 0) {
                 unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
@@ -502,7 +524,7 @@ static void main_spawn(struct unit *u) {
         const struct exec_command *cmd = &l->v[u->exec_start_next++];
         pid_t pid;
         int status_fd;
-        int r = spawn(u, cmd, false, &pid, &status_fd);
+        int r = spawn(u, cmd, false, true, &pid, &status_fd);
         if (r < 0) {
                 /* As if the child had failed before exec: 126 (systemd's 2xx codes are not used). */
                 u->main_exit = (struct exit_info){ .exited = true, .code = 126 };
@@ -663,7 +685,7 @@ static void control_next(struct unit *u) {
         pid_t pid;
         int status_fd;
         u->control_cmd = cmd;
-        int r = spawn(u, cmd, stop_vars, &pid, &status_fd);
+        int r = spawn(u, cmd, stop_vars, false, &pid, &status_fd);
         if (r < 0) {
                 if (cmd->flags & EXEC_FLAG_IGNORE_FAILURE) {
                         control_next(u);
@@ -766,6 +788,7 @@ static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
                 .has_reload = c->exec_reload.n > 0,
                 .send_sigkill = c->send_sigkill,
                 .main_alive = main_alive,
+                .control_alive = u->control_pid > 0,
                 .procs_left = procs_left(u),
                 .result = u->result,
                 .exit_result = exit_result == UNIT_RESULT_KEEP ? UNIT_RESULT_SUCCESS : exit_result,
@@ -802,6 +825,16 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
          * arms a timer due at once. */
         if (usec != TIMESPAN_INFINITY && loop_timer_arm_in(&u->timer, usec) < 0)
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(s));
+
+        /* The software watchdog lives in start-post/running/reload. */
+        if (!unit_state_has_watchdog(s))
+                loop_timer_cancel(&u->watchdog_timer);
+        else if (!unit_state_has_watchdog(old))
+                watchdog_reset(u);
+        if (old == UNIT_RELOAD)
+                u->reload_by_notify = false;
+        if (old == UNIT_STOP_SIGTERM)
+                u->stop_by_notify = false;
 
         /* The start job (After= dependents, the main command) ends here. */
         if (u->start_job == UNIT_JOB_PENDING) {
@@ -879,18 +912,26 @@ static void go(struct unit *u, enum unit_state next) {
                 break;
         case UNIT_START:
                 u->exec_start_next = 0;
+                u->watchdog_override_usec = 0;  /* WATCHDOG_USEC= lasts one run */
+                u->ready = false;
+                free(u->status_text);
+                u->status_text = NULL;
+                u->status_errno = 0;
                 main_spawn(u);
                 break;
         case UNIT_START_POST:
                 control_run(u, &u->config.exec_start_post);
                 break;
         case UNIT_RELOAD:
-                control_run(u, &u->config.exec_reload);
+                if (!u->reload_by_notify)
+                        control_run(u, &u->config.exec_reload);
                 break;
         case UNIT_STOP:
                 control_run(u, &u->config.exec_stop);
                 break;
         case UNIT_STOP_SIGTERM: {
+                if (u->stop_by_notify)
+                        break;  /* STOPPING=1: the service is on its way out */
                 int sig = u->result == UNIT_RESULT_WATCHDOG ? u->config.watchdog_signal : u->config.kill_signal;
                 kill_unit(u, sig, false);
                 break;
@@ -1002,6 +1043,162 @@ void unit_check_all_gone(struct unit *u) {
                 feed(u, UNIT_EV_ALL_GONE, UNIT_RESULT_KEEP);
 }
 
+/* ---------------------------------------------------------------- sd_notify and the software watchdog */
+
+enum notify_access unit_notify_access(const struct unit *u) {
+        const struct unit_config *c = &u->config;
+        if (c->notify_access_set)
+                return c->notify_access;
+        if (c->type == SERVICE_NOTIFY || (c->watchdog_usec != 0 && c->watchdog_usec != TIMESPAN_INFINITY))
+                return NOTIFY_MAIN;
+        return NOTIFY_NONE;
+}
+
+bool unit_wants_notify(const struct unit *u) {
+        const struct unit_config *c = &u->config;
+        return c->type == SERVICE_NOTIFY || (c->watchdog_usec != 0 && c->watchdog_usec != TIMESPAN_INFINITY) ||
+               unit_notify_access(u) != NOTIFY_NONE;
+}
+
+uint64_t unit_watchdog_usec(const struct unit *u) {
+        return u->watchdog_override_usec ? u->watchdog_override_usec : u->config.watchdog_usec;
+}
+
+bool unit_owns_group(const struct unit *u, pid_t pgid) {
+        return in_groups(u, pgid);
+}
+
+/* A new deadline from now (systemd's service_reset_watchdog()); off when
+ * there is no timeout. One heap operation: O(log n) in the number of timers. */
+static void watchdog_reset(struct unit *u) {
+        uint64_t usec = unit_watchdog_usec(u);
+        if (usec == 0 || usec == TIMESPAN_INFINITY || !unit_state_has_watchdog(u->state)) {
+                loop_timer_cancel(&u->watchdog_timer);
+                return;
+        }
+        if (loop_timer_arm_in(&u->watchdog_timer, usec) < 0)
+                unit_log(LOG_LEVEL_ERROR, u, "cannot arm the watchdog timer: out of memory");
+}
+
+static void watchdog_fired(struct loop_timer *t) {
+        struct unit *u = t->data;
+        char span[32];
+        u->watchdog_misses++;
+        unit_log(LOG_LEVEL_WARNING, u, "watchdog timeout: no WATCHDOG=1 for %s%s%s",
+                 timespan_format(unit_watchdog_usec(u), span, sizeof(span)), u->status_text ? "; last STATUS=" : "",
+                 u->status_text ? u->status_text : "");
+        feed(u, UNIT_EV_WATCHDOG, UNIT_RESULT_KEEP);
+}
+
+static bool sender_allowed(const struct unit *u, pid_t pid, enum unit_sender sender) {
+        switch (unit_notify_access(u)) {
+        case NOTIFY_MAIN:
+                return sender == UNIT_SENDER_MAIN && pid == u->main_pid;
+        case NOTIFY_EXEC:
+                return (sender == UNIT_SENDER_MAIN && pid == u->main_pid) ||
+                       (sender == UNIT_SENDER_CONTROL && pid == u->control_pid);
+        case NOTIFY_ALL:
+                return true;  /* the caller found pid among the unit's processes */
+        default:
+                return false;
+        }
+}
+
+/* EXTEND_TIMEOUT_USEC=: the running start/stop timer (and the watchdog)
+ * fire no sooner than usec from now; never earlier than already due. */
+static void extend_timeout(struct unit *u, uint64_t usec) {
+        uint64_t until = loop_now() + usec;
+        if (unit_state_timer(u->state) != UNIT_TIMER_NONE && u->state != UNIT_AUTO_RESTART &&
+            u->timer.heap_index != TIMER_NOT_ARMED && u->timer.deadline < until)
+                (void)loop_timer_arm(&u->timer, until);
+        if (u->watchdog_timer.heap_index != TIMER_NOT_ARMED && u->watchdog_timer.deadline < until)
+                (void)loop_timer_arm(&u->watchdog_timer, until);
+}
+
+/* MAINPID=: only a process of the unit may become its main process. */
+static void set_main_pid(struct unit *u, pid_t pid) {
+        if (pid == u->main_pid)
+                return;
+        if (u->state != UNIT_START && u->state != UNIT_START_POST && u->state != UNIT_RUNNING &&
+            u->state != UNIT_RELOAD) {
+                unit_log(LOG_LEVEL_DEBUG, u, "MAINPID=%d ignored in %s", (int)pid, unit_state_to_string(u->state));
+                return;
+        }
+        pid_t g = os_getpgid(pid);
+        if (pid == u->control_pid || g < 0 || !in_groups(u, g)) {
+                unit_log(LOG_LEVEL_WARNING, u, "MAINPID=%d refused: %s", (int)pid,
+                         g < 0 ? "no such process" : "not a process of this unit");
+                return;
+        }
+        if (u->main_pid > 0)
+                manager_untrack_pid(u->main_pid);
+        unit_log(LOG_LEVEL_INFO, u, "main process is now %d (MAINPID=)", (int)pid);
+        u->main_pid = pid;
+        u->main_exit_known = false;
+        if (manager_track_pid(pid, u, UNIT_PROC_MAIN) < 0)
+                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
+}
+
+bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struct notify_msg *msg) {
+        if (!sender_allowed(u, pid, sender)) {
+                u->notify_denied++;
+                return false;
+        }
+        u->notify_accepted++;
+        unsigned f = msg->flags;
+
+        /* In systemd's order: MAINPID, then the state changes, then the rest. */
+        if (f & NOTIFY_HAS_MAINPID)
+                set_main_pid(u, msg->main_pid);
+        if (f & NOTIFY_HAS_STATUS) {
+                char *t = msg->status_len ? strndup(msg->status, msg->status_len) : NULL;
+                if (msg->status_len && !t) {
+                        unit_log(LOG_LEVEL_WARNING, u, "out of memory storing STATUS=");
+                } else {
+                        free(u->status_text);
+                        u->status_text = t;
+                        unit_log(LOG_LEVEL_DEBUG, u, "status: %s", t ? t : "(cleared)");
+                }
+        }
+        if (f & NOTIFY_HAS_ERRNO)
+                u->status_errno = msg->error;
+        if (f & NOTIFY_HAS_WATCHDOG_USEC) {
+                char span[32];
+                u->watchdog_override_usec = msg->watchdog_usec;
+                unit_log(LOG_LEVEL_INFO, u, "watchdog timeout set to %s by the service",
+                         timespan_format(msg->watchdog_usec, span, sizeof(span)));
+                watchdog_reset(u);
+        }
+        if (f & NOTIFY_WATCHDOG) {
+                u->watchdog_last_ping = loop_now();
+                watchdog_reset(u);
+        }
+        if (f & NOTIFY_HAS_EXTEND_TIMEOUT)
+                extend_timeout(u, msg->extend_timeout_usec);
+        if (f & NOTIFY_RELOADING) {
+                u->ready = false;
+                if (u->state == UNIT_RUNNING)
+                        u->reload_by_notify = true;
+                feed(u, UNIT_EV_NOTIFY_RELOADING, UNIT_RESULT_KEEP);
+        }
+        if (f & NOTIFY_READY) {
+                u->ready = true;
+                feed(u, UNIT_EV_NOTIFY_READY, UNIT_RESULT_KEEP);
+        }
+        if (f & NOTIFY_STOPPING) {
+                u->ready = false;
+                if (u->state == UNIT_RUNNING)
+                        u->stop_by_notify = true;
+                feed(u, UNIT_EV_NOTIFY_STOPPING, UNIT_RESULT_KEEP);
+        }
+        if ((f & NOTIFY_WATCHDOG_TRIGGER) && unit_state_has_watchdog(u->state)) {
+                u->watchdog_misses++;
+                unit_log(LOG_LEVEL_WARNING, u, "watchdog triggered by the service (WATCHDOG=trigger)");
+                feed(u, UNIT_EV_WATCHDOG, UNIT_RESULT_KEEP);
+        }
+        return true;
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 struct unit *unit_new(struct unit_config *config, size_t index) {
@@ -1016,6 +1213,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->stdin_fd = u->stdout_fd = -1;
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
+        loop_timer_init(&u->watchdog_timer, watchdog_fired, u);
         if (u->config.syslog_identifier) {
                 u->ident = u->config.syslog_identifier;
         } else {
@@ -1036,6 +1234,8 @@ void unit_free(struct unit *u) {
         if (!u)
                 return;
         loop_timer_cancel(&u->timer);
+        loop_timer_cancel(&u->watchdog_timer);
+        free(u->status_text);
         if (u->exec_io.fd >= 0 && u->main_status_fd >= 0)
                 loop_io_del(&u->exec_io);
         os_close(u->main_status_fd);

@@ -57,6 +57,18 @@ struct unit {
         pid_t *groups;                 /* process groups of the unit (see above) */
         size_t n_groups, cap_groups;
 
+        /* sd_notify (SPEC §5) */
+        struct loop_timer watchdog_timer;  /* the WatchdogSec= deadline; re-armed by WATCHDOG=1 */
+        uint64_t watchdog_override_usec;   /* WATCHDOG_USEC= from the service; 0: none */
+        uint64_t watchdog_last_ping;       /* loop_now() of the last WATCHDOG=1, 0: none */
+        uint64_t watchdog_misses;
+        char *status_text;                 /* STATUS=, NULL when none */
+        int status_errno;                  /* ERRNO= */
+        bool ready;                        /* READY=1 seen in this run */
+        bool reload_by_notify;             /* in reload because of RELOADING=1 (no ExecReload=) */
+        bool stop_by_notify;               /* in stop-sigterm because of STOPPING=1 (no signal) */
+        uint64_t notify_accepted, notify_denied;
+
         struct start_limit limit;
         unsigned n_restarts;           /* automatic restarts since the last requested start */
         bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
@@ -84,6 +96,25 @@ void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int 
 /* In stop-sigterm/stop-sigkill: is anything of the unit left? Sends
  * all-gone when not. Called after every reap pass. */
 void unit_check_all_gone(struct unit *u);
+
+/* Effective NotifyAccess=: as set, else main for Type=notify or a
+ * WatchdogSec= unit (systemd's default), else none. */
+enum notify_access unit_notify_access(const struct unit *u);
+/* Does the unit get NOTIFY_SOCKET? (Type=notify, WatchdogSec=, NotifyAccess=) */
+bool unit_wants_notify(const struct unit *u);
+/* WATCHDOG_USEC= override, else WatchdogSec=; 0 or infinity: off. */
+uint64_t unit_watchdog_usec(const struct unit *u);
+
+/* Who sent a notify datagram, as far as the unit is concerned. */
+enum unit_sender { UNIT_SENDER_MAIN, UNIT_SENDER_CONTROL, UNIT_SENDER_OTHER };
+
+struct notify_msg;
+/* A parsed datagram from pid, a process of u. Applies NotifyAccess= and
+ * then the message; false when the sender was not allowed to speak for u
+ * (nothing was done). */
+bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struct notify_msg *msg);
+/* Is pid's process group one of the unit's? */
+bool unit_owns_group(const struct unit *u, pid_t pgid);
 
 /* Delay before the next automatic restart (systemd's
  * service_restart_usec_next()): RestartSec= for the first, then growing

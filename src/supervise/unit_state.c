@@ -51,6 +51,9 @@ static const char *const event_names[UNIT_EVENT_MAX] = {
         [UNIT_EV_RESTART] = "restart",
         [UNIT_EV_RELOAD] = "reload",
         [UNIT_EV_WATCHDOG] = "watchdog",
+        [UNIT_EV_NOTIFY_READY] = "READY=1",
+        [UNIT_EV_NOTIFY_RELOADING] = "RELOADING=1",
+        [UNIT_EV_NOTIFY_STOPPING] = "STOPPING=1",
 };
 
 static const char *const result_names[UNIT_RESULT_MAX] = {
@@ -103,6 +106,10 @@ enum unit_timer_kind unit_state_timer(enum unit_state s) {
 
 bool unit_state_is_up(enum unit_state s) {
         return s == UNIT_RUNNING || s == UNIT_EXITED || s == UNIT_RELOAD;
+}
+
+bool unit_state_has_watchdog(enum unit_state s) {
+        return s == UNIT_START_POST || s == UNIT_RUNNING || s == UNIT_RELOAD;
 }
 
 bool unit_state_is_inactive(enum unit_state s) {
@@ -249,6 +256,10 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                 switch (e) {
                 case UNIT_EV_STARTED:
                         return go(UNIT_START_POST, f, UNIT_RESULT_KEEP, "main process started");
+                case UNIT_EV_NOTIFY_READY:
+                        if (f->type != SERVICE_NOTIFY)
+                                return ignore(s, "READY=1 completes the start of Type=notify only");
+                        return go(UNIT_START_POST, f, UNIT_RESULT_KEEP, "READY=1");
                 case UNIT_EV_MAIN_EXITED:
                         if (f->exit_result == UNIT_RESULT_SUCCESS &&
                             (f->type == SERVICE_NOTIFY || f->type == SERVICE_FORKING))
@@ -271,6 +282,8 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                         return go(UNIT_STOP, f, f->exit_result, "ExecStartPost= failed");
                 case UNIT_EV_TIMEOUT:
                         return go(UNIT_STOP, f, UNIT_RESULT_TIMEOUT, "start timed out");
+                case UNIT_EV_WATCHDOG:
+                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_WATCHDOG, "watchdog timeout");
                 case UNIT_EV_MAIN_EXITED:
                         return note(s, f->exit_result, "main process exited during ExecStartPost=");
                 default:
@@ -287,6 +300,11 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                         return go(UNIT_RELOAD, f, UNIT_RESULT_KEEP, "reload requested");
                 case UNIT_EV_WATCHDOG:
                         return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_WATCHDOG, "watchdog timeout");
+                case UNIT_EV_NOTIFY_RELOADING:
+                        return go(UNIT_RELOAD, f, UNIT_RESULT_KEEP, "RELOADING=1");
+                case UNIT_EV_NOTIFY_STOPPING:
+                        /* The service stops by itself: wait for it, no signal (unit.c). */
+                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_KEEP, "STOPPING=1");
                 default:
                         return ignore(s, "running");
                 }
@@ -305,6 +323,12 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                         return go(UNIT_RUNNING, f, UNIT_RESULT_KEEP, "reload over");
                 case UNIT_EV_MAIN_EXITED:
                         return note(s, f->exit_result, "main process exited during ExecReload=");
+                case UNIT_EV_NOTIFY_READY:
+                        if (f->control_alive)
+                                return ignore(s, "ExecReload= still running");
+                        return go(UNIT_RUNNING, f, UNIT_RESULT_KEEP, "READY=1: reload over");
+                case UNIT_EV_WATCHDOG:
+                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_WATCHDOG, "watchdog timeout");
                 default:
                         return ignore(s, "reloading");
                 }

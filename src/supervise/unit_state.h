@@ -53,7 +53,10 @@ enum unit_event {
         UNIT_EV_ALL_GONE,        /* no process of the unit is left */
         UNIT_EV_RESTART,         /* RestartSec= elapsed */
         UNIT_EV_RELOAD,          /* reload requested */
-        UNIT_EV_WATCHDOG,        /* the software watchdog deadline passed */
+        UNIT_EV_WATCHDOG,        /* the software watchdog deadline passed, or WATCHDOG=trigger */
+        UNIT_EV_NOTIFY_READY,    /* READY=1 from an authorised sender */
+        UNIT_EV_NOTIFY_RELOADING,/* RELOADING=1 */
+        UNIT_EV_NOTIFY_STOPPING, /* STOPPING=1 */
         UNIT_EVENT_MAX,
 };
 
@@ -80,6 +83,7 @@ struct unit_facts {
         bool has_start_pre, has_start_post, has_stop, has_stop_post, has_reload;
         bool send_sigkill;
         bool main_alive;       /* the main process is running */
+        bool control_alive;    /* a control command (ExecStartPost=, ExecReload=, ...) is running */
         bool procs_left;       /* anything left to wait for in stop-sigterm/sigkill */
         enum unit_result result; /* recorded so far (SUCCESS until something failed) */
         enum unit_result exit_result; /* for MAIN_EXITED / CONTROL_FAILED: what the exit means */
@@ -110,6 +114,9 @@ bool unit_state_is_settled(enum unit_state s);
 /* active or reloading: up, for After= dependents and Requires=. */
 bool unit_state_is_up(enum unit_state s);
 bool unit_state_is_stopping(enum unit_state s);
+/* The software watchdog runs in these states (systemd: start-post,
+ * running, reload); entering them from any other state starts it afresh. */
+bool unit_state_has_watchdog(enum unit_state s);
 /* dead or failed. */
 bool unit_state_is_inactive(enum unit_state s);
 

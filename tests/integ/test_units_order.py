@@ -130,7 +130,6 @@ NOTIFY = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="Type=notify readiness arrives with sd_notify, issue 4")
 def test_a_notify_unit_is_up_at_ready(units):
     job = units.script("job", JOB)
     notify = units.script("notify", NOTIFY, interpreter="/usr/bin/python3")
@@ -349,7 +348,6 @@ def test_wait_ready_waits_for_a_forking_unit_to_be_up(units, wait_ready, expecte
     assert run.wait(10) == expected, run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="Type=notify readiness arrives with sd_notify, issue 4")
 def test_wait_ready_waits_for_ready_1(units):
     notify = units.script("notify", NOTIFY, interpreter="/usr/bin/python3")
     log = units.file("n")

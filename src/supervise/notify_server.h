@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sd_notify server (SPEC §5): one datagram socket for every unit,
+ * passed as NOTIFY_SOCKET. Each datagram is parsed (notify/notify_msg.h),
+ * attributed to a unit by the sender's SCM_CREDENTIALS pid (the manager's
+ * pid index for main and control processes, the unit's process groups for
+ * the rest), and handed to unit_notify(), which applies NotifyAccess=.
+ * Whatever cannot be attributed, is not allowed, or is malformed is dropped
+ * and counted, never acted on; fds passed along are always closed (that
+ * close is BARRIER=1's answer).
+ *
+ * A bounded batch is read per wake-up, so a flood cannot starve the other
+ * events. notify_server_drain() reads everything queued: the supervisor
+ * calls it before reaping, so "READY=1 then exit" is seen while the sender
+ * is still known (systemd gives its notify socket priority for the same
+ * reason).
+ */
+#ifndef VIGIL_SUPERVISE_NOTIFY_SERVER_H
+#define VIGIL_SUPERVISE_NOTIFY_SERVER_H
+
+#include <stdint.h>
+
+struct notify_stats {
+        uint64_t received;       /* datagrams read */
+        uint64_t accepted;       /* acted on */
+        uint64_t malformed;      /* too long, empty, NUL bytes */
+        uint64_t unattributed;   /* no credentials, or not a process of any unit */
+        uint64_t unauthorised;   /* a unit's process that NotifyAccess= does not allow */
+};
+
+/* Bind address ("/path" or "@name"). 0, or -errno (logged). */
+int notify_server_open(const char *address);
+/* The NOTIFY_SOCKET value, or NULL when there is no socket. */
+const char *notify_server_address(void);
+void notify_server_drain(void);
+const struct notify_stats *notify_server_stats(void);
+/* Close the socket and remove its file. */
+void notify_server_close(void);
+
+#endif
