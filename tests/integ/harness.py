@@ -21,7 +21,9 @@ import os
 import pathlib
 import resource
 import signal
+import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -298,6 +300,10 @@ class Harness:
         self.tag = f"{os.getpid()}-{uuid.uuid4().hex}"
         self.runs, self.others = [], []
         self._n = 0
+        # vigil's runtime dir (the notify socket): short, so socket paths fit
+        # in sun_path, and private to this test, so tests never share one.
+        self.runtime = tempfile.mkdtemp(prefix="vr-", dir="/tmp")
+        os.chmod(self.runtime, 0o755)
 
     def path(self, name):
         return str(self.tmp / name)
@@ -305,6 +311,7 @@ class Harness:
     def env(self, extra=None):
         env = dict(os.environ)
         env[TAG_VAR] = self.tag
+        env["VIGIL_RUNTIME_DIR"] = self.runtime
         env.update(extra or {})
         return env
 
@@ -377,6 +384,7 @@ class Harness:
             except ProcessLookupError:
                 pass
             p.wait(timeout=10)
+        shutil.rmtree(self.runtime, ignore_errors=True)
         left = tagged_pids(self.tag)
         assert not left, f"could not kill processes left by the test: {left}"
         reports = [r.stderr for r in self.runs if sanitizer_report(r.stderr)]
@@ -390,8 +398,6 @@ class Harness:
 # files, timestamps (`date +%s.%N`, the realtime clock, which every process
 # and the test share, also across the PID namespace), pids.
 
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
 import textwrap  # noqa: E402
 
 
