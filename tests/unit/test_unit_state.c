@@ -20,7 +20,7 @@ static struct unit_facts plain(void) {
  * a reason, and "ignored" exactly when nothing changes. */
 static void every_pair_defined(void **state) {
         (void)state;
-        for (unsigned bits = 0; bits < 512; bits++) {
+        for (unsigned bits = 0; bits < 1024; bits++) {
                 struct unit_facts f = plain();
                 f.has_start_pre = bits & 1;
                 f.has_start_post = bits & 2;
@@ -31,6 +31,7 @@ static void every_pair_defined(void **state) {
                 f.remain_after_exit = bits & 64;
                 f.exit_result = (bits & 128) ? UNIT_RESULT_EXIT_CODE : UNIT_RESULT_SUCCESS;
                 f.send_sigkill = bits & 256;
+                f.control_alive = bits & 512;
                 for (int t = 0; t < SERVICE_TYPE_MAX; t++) {
                         f.type = (enum service_type)t;
                         for (int s = 0; s < UNIT_STATE_MAX; s++)
@@ -172,10 +173,56 @@ static void restart_delay_is_systemds(void **state) {
         assert_int_equal(unit_restart_delay(0, 3, 16000 * ms, 5), 0);
 }
 
+/* sd_notify (SPEC §5): systemd's service_notify_message() paths. */
+static void notify_paths(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.type = SERVICE_NOTIFY;
+        f.procs_left = true;
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_NOTIFY_READY, &f).next, UNIT_RUNNING);
+        f.has_start_post = true;
+        assert_int_equal(unit_transition(UNIT_START, UNIT_EV_NOTIFY_READY, &f).next, UNIT_START_POST);
+        /* READY=1 completes the start of Type=notify only. */
+        f.type = SERVICE_SIMPLE;
+        assert_true(unit_transition(UNIT_START, UNIT_EV_NOTIFY_READY, &f).ignored);
+        f.type = SERVICE_NOTIFY;
+        assert_true(unit_transition(UNIT_RUNNING, UNIT_EV_NOTIFY_READY, &f).ignored);
+        assert_true(unit_transition(UNIT_START_PRE, UNIT_EV_NOTIFY_READY, &f).ignored);
+
+        /* RELOADING=1 ... READY=1 */
+        assert_int_equal(unit_transition(UNIT_RUNNING, UNIT_EV_NOTIFY_RELOADING, &f).next, UNIT_RELOAD);
+        assert_int_equal(unit_transition(UNIT_RELOAD, UNIT_EV_NOTIFY_READY, &f).next, UNIT_RUNNING);
+        f.control_alive = true;  /* ExecReload= still running: its end decides */
+        assert_true(unit_transition(UNIT_RELOAD, UNIT_EV_NOTIFY_READY, &f).ignored);
+        f.control_alive = false;
+
+        /* STOPPING=1: into stop-sigterm, no failure recorded. */
+        struct unit_transition t = unit_transition(UNIT_RUNNING, UNIT_EV_NOTIFY_STOPPING, &f);
+        assert_int_equal(t.next, UNIT_STOP_SIGTERM);
+        assert_int_equal(t.result, UNIT_RESULT_KEEP);
+        assert_true(unit_transition(UNIT_START, UNIT_EV_NOTIFY_STOPPING, &f).ignored);
+
+        /* The watchdog: start-post, running and reload; not before. */
+        enum unit_state with[] = { UNIT_START_POST, UNIT_RUNNING, UNIT_RELOAD };
+        for (size_t i = 0; i < 3; i++) {
+                assert_true(unit_state_has_watchdog(with[i]));
+                t = unit_transition(with[i], UNIT_EV_WATCHDOG, &f);
+                assert_int_equal(t.next, UNIT_STOP_SIGTERM);
+                assert_int_equal(t.result, UNIT_RESULT_WATCHDOG);
+        }
+        for (int s = 0; s < UNIT_STATE_MAX; s++) {
+                bool has = s == UNIT_START_POST || s == UNIT_RUNNING || s == UNIT_RELOAD;
+                assert_int_equal(unit_state_has_watchdog((enum unit_state)s), has);
+                if (!has)
+                        assert_true(unit_transition((enum unit_state)s, UNIT_EV_WATCHDOG, &f).ignored);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(every_pair_defined),
                 cmocka_unit_test(names_complete),
+                cmocka_unit_test(notify_paths),
                 cmocka_unit_test(start_path_skips_empty_steps),
                 cmocka_unit_test(oneshot_finishes_to_exited_or_stop),
                 cmocka_unit_test(running_main_exit),
