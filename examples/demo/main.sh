@@ -19,7 +19,7 @@ i=0
 while [ $i -lt 500 ]; do (true &) ; i=$((i + 1)); done
 sleep 0.3
 say "zombies left in the namespace: $(zombies) (vigil reaps orphans as they exit)"
-sleep 2.5
+sleep 3.2
 say "processes now (pid ppid session state name): each unit leads its own session"
 procs
 say "leaving behind a process that ignores SIGTERM"
