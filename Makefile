@@ -13,13 +13,16 @@ BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -DVIGIL_VERSION='"$(VERSIO
 OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/container/*.c src/notify/*.c src/supervise/*.c src/cmd/*.c))
+SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/container/*.c src/notify/*.c src/control/*.c src/supervise/*.c src/cmd/*.c))
+SRC := $(filter-out src/cmd/vigilctl.c,$(SRC))
 LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC))
+# vigilctl: the client, with only what it needs (no supervisor in it).
+CTL_SRC := src/cmd/vigilctl.c src/control/control_msg.c src/base/strbuf.c src/os/unix_socket.c
 
 obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))
 
 .PHONY: all static asan unit check lint clean
-all: build/vigil
+all: build/vigil build/vigilctl
 
 build/obj/dyn/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -34,12 +37,21 @@ build/obj/asan/%.o: src/%.c
 build/vigil: $(call obj,dyn,$(SRC))
 	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^ -lm
 
-static: build/vigil-static
+build/vigilctl: $(call obj,dyn,$(CTL_SRC))
+	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^
+
+static: build/vigil-static build/vigilctl-static
+build/vigilctl-static: $(call obj,static,$(CTL_SRC))
+	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^
+	strip $@
 build/vigil-static: $(call obj,static,$(SRC))
 	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^ -lm
 	strip $@
 
-asan: build/asan/vigil
+asan: build/asan/vigil build/asan/vigilctl
+build/asan/vigilctl: $(call obj,asan,$(CTL_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^
 build/asan/vigil: $(call obj,asan,$(SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ -lm

@@ -125,7 +125,7 @@ static const struct option_def option_table[] = {
         { "reboot-watchdog-sec", 0, KIND_TIMESPAN, OFF(reboot_watchdog_usec), NULL, NULL, "SEC", "hardware watchdog timeout for the shutdown path", false },
         { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", false },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
-        { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_nonempty, "PATH", "control socket path", false },
+        { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_socket_address, "PATH", "control socket (vigilctl): a path or @abstract-name", true },
         { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_socket_address, "PATH", "sd_notify socket: a path or @abstract-name", true },
         { "config", 0, KIND_CONFIG, OFF(config), NULL, check_nonempty, "FILE", "options file (default /etc/vigil.conf if it exists)", true },
         { "verbose", 'v', KIND_VERBOSE, 0, NULL, NULL, NULL, "more log output (repeatable)", true },

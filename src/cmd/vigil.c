@@ -111,12 +111,14 @@ int main(int argc, char **argv) {
         const char *runtime_dir = getenv("VIGIL_RUNTIME_DIR");
         if (!runtime_dir || runtime_dir[0] != '/')
                 runtime_dir = DEFAULT_RUNTIME_DIR;
-        static char notify_default[256];
-        if (snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir) >= 108) {
+        static char notify_default[256], control_default[256];
+        if (snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir) >= 108 ||
+            snprintf(control_default, sizeof(control_default), "%s/control", runtime_dir) >= 108) {
                 log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", runtime_dir,
                             DEFAULT_RUNTIME_DIR);
                 runtime_dir = DEFAULT_RUNTIME_DIR;
                 snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir);
+                snprintf(control_default, sizeof(control_default), "%s/control", runtime_dir);
         }
         struct supervisor_config config = {
                 .process_group = o.process_group,
@@ -129,7 +131,8 @@ int main(int argc, char **argv) {
                 .n_unit_dirs = default_dir ? 1 : o.units.n,
                 .runit_dir = o.runit_dir,
                 .notify_socket = o.notify_socket ? o.notify_socket : notify_default,
-                .runtime_dir = o.notify_socket ? NULL : runtime_dir,
+                .control_socket = o.control_socket ? o.control_socket : control_default,
+                .runtime_dir = o.notify_socket && o.control_socket ? NULL : runtime_dir,
                 .startup = &startup,
         };
         r = supervisor_init(&config);

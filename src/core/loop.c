@@ -51,6 +51,10 @@ int loop_io_add(struct loop_io *io, uint32_t events) {
         return os_epoll_add(epoll_fd, io->fd, events, io);
 }
 
+int loop_io_mod(struct loop_io *io, uint32_t events) {
+        return os_epoll_mod(epoll_fd, io->fd, events, io);
+}
+
 void loop_io_del(struct loop_io *io) {
         (void)os_epoll_del(epoll_fd, io->fd);
         for (int i = 0; i < batch_len; i++)

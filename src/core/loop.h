@@ -28,6 +28,7 @@ int loop_init(void);
 void loop_free(void);
 
 int loop_io_add(struct loop_io *io, uint32_t events);
+int loop_io_mod(struct loop_io *io, uint32_t events);
 void loop_io_del(struct loop_io *io);
 
 /* Arm (or move) t to fire at the absolute deadline; 0 or -ENOMEM. */

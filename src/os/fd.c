@@ -130,3 +130,7 @@ int os_fd_move_above(int fd, int min) {
         close(fd);
         return r < 0 ? -e : r;
 }
+
+int os_unlink(const char *path) {
+        return unlink(path) < 0 ? -errno : 0;
+}

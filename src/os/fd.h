@@ -27,4 +27,7 @@ int os_pipe(int fds[2], int extra_flags);
 int os_fd_move_above(int fd, int min);
 
 
+/* unlink(2); 0, or -errno (-ENOENT when already gone). */
+int os_unlink(const char *path);
+
 #endif

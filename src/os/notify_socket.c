@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/notify_socket.h"
 
+#include "os/unix_socket.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -11,39 +13,10 @@
 
 #define RCVBUF_SIZE (8 * 1024 * 1024)
 
-/* sockaddr for "/path" or "@abstract"; -EINVAL if empty or too long. */
-static int make_address(const char *address, struct sockaddr_un *sa, socklen_t *ret_len) {
-        size_t len = strlen(address);
-        memset(sa, 0, sizeof(*sa));
-        sa->sun_family = AF_UNIX;
-        if (len < 2 && address[0] == '@')
-                return -EINVAL;
-        if (len == 0 || len >= sizeof(sa->sun_path))
-                return -EINVAL;
-        memcpy(sa->sun_path, address, len);
-        if (address[0] == '@') {
-                sa->sun_path[0] = '\0';
-                *ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-        } else {
-                *ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
-        }
-        return 0;
-}
-
-/* Is a live socket bound at path? Only a datagram socket is asked. */
-static bool path_is_live(const struct sockaddr_un *sa, socklen_t len) {
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return false;
-        bool live = connect(fd, (const struct sockaddr *)sa, len) == 0;
-        close(fd);
-        return live;
-}
-
 int os_notify_socket_open(const char *address, int *ret_fd) {
         struct sockaddr_un sa;
         socklen_t len;
-        int r = make_address(address, &sa, &len);
+        int r = os_unix_address(address, &sa, &len);
         if (r < 0)
                 return r;
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -55,20 +28,10 @@ int os_notify_socket_open(const char *address, int *ret_fd) {
         /* Beyond rmem_max needs CAP_NET_ADMIN; the plain option is the fallback. */
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
                 (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-        if (address[0] != '@') {
-                struct stat st;
-                if (lstat(address, &st) == 0) {
-                        if (!S_ISSOCK(st.st_mode)) {
-                                errno = EEXIST;
-                                goto fail;
-                        }
-                        if (path_is_live(&sa, len)) {
-                                errno = EADDRINUSE;
-                                goto fail;
-                        }
-                        if (unlink(address) < 0 && errno != ENOENT)
-                                goto fail;
-                }
+        r = os_unix_claim_path(address, SOCK_DGRAM);
+        if (r < 0) {
+                close(fd);
+                return r;
         }
         if (bind(fd, (const struct sockaddr *)&sa, len) < 0)
                 goto fail;

@@ -527,7 +527,10 @@ static void run_queue(void) {
                 u->in_queue = false;
                 if (m.stopping)
                         check_stop(u);
-                else if (u->state == UNIT_WAITING)
+                else if (u->restart_requested && unit_state_is_inactive(u->state)) {
+                        u->restart_requested = false;
+                        unit_start(u);
+                } else if (u->state == UNIT_WAITING)
                         check_waiting(u);
         }
         check_all_stopped();
@@ -575,6 +578,9 @@ void manager_unit_changed(struct unit *u, enum unit_state old) {
                 return;
         }
         if (u->state == UNIT_WAITING)
+                enqueue(u);
+        /* vigilctl restart: the stop is over, start again (from the queue). */
+        if (u->restart_requested && unit_state_is_inactive(u->state))
                 enqueue(u);
         if (unit_state_is_settled(u->state) || u->start_job != UNIT_JOB_PENDING)
                 for (size_t k = 0; k < m.waiters[i].n; k++)
@@ -698,6 +704,48 @@ void manager_after_reap(void) {
         /* Only units that wait for their processes to go; none most of the time. */
         for (size_t i = 0; i < m.n && m.n_killing > 0; i++)
                 unit_check_all_gone(m.units[i]);
+}
+
+struct unit *manager_unit_at(size_t i) {
+        return i < m.n ? m.units[i] : NULL;
+}
+
+struct unit *manager_find(const char *name) {
+        struct unit *u = find_unit(name);
+        if (u || strchr(name, '.'))
+                return u;
+        char full[512];
+        if (snprintf(full, sizeof(full), "%s.service", name) >= (int)sizeof(full))
+                return NULL;
+        return find_unit(full);
+}
+
+void manager_request_start(struct unit *u) {
+        if (m.stopping)
+                return;
+        u->restart_requested = false;
+        unit_start(u);
+        run_queue();
+}
+
+void manager_request_stop(struct unit *u) {
+        u->restart_requested = false;
+        stop_propagating(u);
+        run_queue();
+}
+
+void manager_request_restart(struct unit *u) {
+        if (m.stopping)
+                return;
+        if (unit_state_is_inactive(u->state)) {
+                manager_request_start(u);
+                return;
+        }
+        manager_request_stop(u);
+        if (unit_state_is_inactive(u->state))
+                manager_request_start(u);
+        else
+                u->restart_requested = true;
 }
 
 bool manager_wants_notify(void) {

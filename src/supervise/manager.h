@@ -59,6 +59,15 @@ bool manager_child_exited(pid_t pid, int wait_status);
 void manager_after_reap(void);
 
 size_t manager_n_units(void);
+/* The i-th unit in name order (i < manager_n_units()). */
+struct unit *manager_unit_at(size_t i);
+/* By name, with or without ".service"; NULL if unknown. */
+struct unit *manager_find(const char *name);
+/* The user's requests (vigilctl): start; stop (propagating to Requires=,
+ * BindsTo=, PartOf= dependents); restart = stop, then start once inactive. */
+void manager_request_start(struct unit *u);
+void manager_request_stop(struct unit *u);
+void manager_request_restart(struct unit *u);
 
 /* Which unit pid belongs to (for sd_notify): its main or control process
  * by the pid index, else a member of one of its process groups. */

@@ -11,6 +11,7 @@
 #include "os/signals.h"
 #include "supervise/exit_status.h"
 #include "os/files.h"
+#include "supervise/control_server.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
 #include "supervise/startup.h"
@@ -310,15 +311,18 @@ int supervisor_load_units(void) {
         int r = manager_load(config.unit_dirs, config.n_unit_dirs, config.runit_dir);
         if (r < 0)
                 return r;
-        if (manager_wants_notify() && config.notify_socket) {
-                if (config.runtime_dir) {
-                        int q = os_make_dir(config.runtime_dir, 0755);
-                        if (q < 0 && q != -EEXIST)
-                                log_warning("cannot create %s: %s", config.runtime_dir, strerror(-q));
-                }
-                /* Without it Type=notify units time out; the others run. */
-                (void)notify_server_open(config.notify_socket);
+        bool notify = manager_wants_notify() && config.notify_socket;
+        if ((notify || config.control_socket) && config.runtime_dir) {
+                int q = os_make_dir(config.runtime_dir, 0755);
+                if (q < 0 && q != -EEXIST)
+                        log_warning("cannot create %s: %s", config.runtime_dir, strerror(-q));
         }
+        /* Without it Type=notify units time out; the others run. */
+        if (notify)
+                (void)notify_server_open(config.notify_socket);
+        /* Without it vigilctl cannot reach this vigil; everything else runs. */
+        if (config.control_socket)
+                (void)control_server_open(config.control_socket);
         return 0;
 }
 
@@ -347,6 +351,7 @@ int supervisor_run(void) {
 }
 
 void supervisor_free(void) {
+        control_server_close();
         notify_server_close();
         manager_free();
         os_close(main_cmd.status_fd);

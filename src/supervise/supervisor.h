@@ -37,7 +37,8 @@ struct supervisor_config {
         size_t n_unit_dirs;
         const char *runit_dir;         /* --runit-dir */
         const char *notify_socket;     /* NOTIFY_SOCKET address: "/path" or "@name" */
-        const char *runtime_dir;       /* made (0755) if the notify socket is its default one inside */
+        const char *control_socket;    /* vigilctl's socket: "/path" or "@name" */
+        const char *runtime_dir;       /* made (0755) if a socket is a default one inside it */
         const struct startup_config *startup; /* SPEC §9; must outlive the supervisor */
 };
 

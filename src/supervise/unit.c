@@ -826,6 +826,9 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
         if (usec != TIMESPAN_INFINITY && loop_timer_arm_in(&u->timer, usec) < 0)
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(s));
 
+        if (unit_state_is_up(s) && !unit_state_is_up(old))
+                u->active_since = u->state_since;
+
         /* The software watchdog lives in start-post/running/reload. */
         if (!unit_state_has_watchdog(s))
                 loop_timer_cancel(&u->watchdog_timer);

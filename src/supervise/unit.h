@@ -40,6 +40,8 @@ struct unit {
         enum unit_job start_job;       /* for After= dependents and the main command */
         struct loop_timer timer;
         uint64_t state_since;
+        uint64_t active_since;         /* loop_now() when the unit last came up (0: never) */
+        bool restart_requested;        /* the user's restart: start again once stopped */
 
         pid_t main_pid;                /* 0: none */
         int main_status_fd;            /* exec-status pipe of the main process, -1 when read */

@@ -29,6 +29,10 @@ import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VIGIL = os.path.abspath(os.environ.get("VIGIL", str(ROOT / "build" / "vigil")))
+# vigilctl of the same build: build/vigilctl, build/vigilctl-static, build/asan/vigilctl.
+VIGILCTL = os.path.abspath(os.environ.get(
+    "VIGILCTL", VIGIL[:-len("vigil-static")] + "vigilctl-static" if VIGIL.endswith("vigil-static")
+    else os.path.join(os.path.dirname(VIGIL), "vigilctl")))
 HELPER_SRC = pathlib.Path(__file__).resolve().parent / "helpers"
 HELPER_DIR = ROOT / "build" / "tests" / "integ"
 TAG_VAR = "VIGIL_ITEST_TAG"
@@ -312,6 +316,11 @@ class Harness:
         env = dict(os.environ)
         env[TAG_VAR] = self.tag
         env["VIGIL_RUNTIME_DIR"] = self.runtime
+        # ASan builds: a small free-quarantine, so "memory stays flat" checks
+        # measure vigil, not ASan's 256 MB of delayed frees (use-after-free
+        # of recent frees is still caught).
+        asan = os.environ.get("ASAN_OPTIONS")
+        env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "quarantine_size_mb=1"
         env.update(extra or {})
         return env
 
@@ -338,6 +347,19 @@ class Harness:
         run = Run(self, argv, proc, out_path, err_path)
         self.runs.append(run)
         return run
+
+    def ctl(self, *args, timeout=10, user=None):
+        """Run vigilctl against this test's vigil (its runtime dir); user: a uid to run as."""
+        def drop():
+            os.setgroups([])
+            os.setgid(user)
+            os.setuid(user)
+        return subprocess.run([VIGILCTL, *[str(a) for a in args]], env=self.env(), cwd=str(self.tmp),
+                              capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=drop if user is not None else None)
+
+    def control_socket(self):
+        return os.path.join(self.runtime, "control")
 
     def run(self, *args, timeout=20, **kwargs):
         """Start vigil and wait for it to exit."""

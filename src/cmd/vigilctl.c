@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vigilctl: talk to a running vigil over its control socket (SPEC §6,
+ * protocol in docs/CONTROL.md). One request per connection; the reply's
+ * code is the exit code (0 ok, 1 failed, 2 usage, 3 unit not found, 4 not
+ * authorised), and 5 when vigil cannot be reached.
+ */
+#include "base/strbuf.h"
+#include "control/control_msg.h"
+#include "os/unix_socket.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define EXIT_UNREACHABLE 5
+#define MAX_FIELDS 64
+
+static bool json, color;
+
+static void usage(FILE *f) {
+        fprintf(f, "Usage: vigilctl [--socket PATH] [--json] COMMAND [ARGS...]\n"
+                   "\n"
+                   "Commands:\n"
+                   "  status [UNIT...]     units: state, pid, uptime, restarts, last exit, STATUS=\n"
+                   "  start UNIT...        start units\n"
+                   "  stop UNIT...         stop units (and what Requires=/BindsTo=/PartOf= them)\n"
+                   "  restart UNIT...      stop, then start again\n"
+                   "  check                exit 0 iff every unit is healthy; else one line why\n"
+                   "\n"
+                   "Options:\n"
+                   "  -s, --socket PATH    control socket (default $VIGIL_RUNTIME_DIR/control or /run/vigil/control)\n"
+                   "      --json           status as JSON (schema in docs/CONTROL.md)\n"
+                   "  -h, --help           this help\n"
+                   "\n"
+                   "Exit status: 0 ok, 1 failed, 2 usage, 3 unit not found, 4 not authorised,\n"
+                   "5 vigil not reachable.\n");
+}
+
+/* Send the request, read the whole reply (vigil closes when done). */
+static int exchange(const char *address, const char *request, char **ret) {
+        int fd;
+        int r = os_stream_connect(address, &fd);
+        if (r < 0)
+                return r;
+        size_t len = strlen(request), off = 0;
+        while (off < len) {
+                ssize_t n = send(fd, request + off, len - off, MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EPIPE)
+                        break; /* vigil answered and closed already (a refusal): read it */
+                if (n < 0) {
+                        r = -errno;
+                        close(fd);
+                        return r;
+                }
+                off += (size_t)n;
+        }
+        struct strbuf b = { 0 };
+        char buf[16384];
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        /* A reset after a full reply (vigil closed with our bytes unread) is still a reply. */
+                        if (errno == ECONNRESET && b.n > 0)
+                                break;
+                        r = -errno;
+                        close(fd);
+                        free(strbuf_take(&b));
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                strbuf_put(&b, buf, (size_t)n);
+        }
+        close(fd);
+        *ret = strbuf_take(&b);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* ---------------------------------------------------------------- status */
+
+struct table {
+        char *names[MAX_FIELDS];
+        size_t n_names;
+};
+
+static const char *field(const struct table *t, char **f, size_t n, const char *name) {
+        for (size_t i = 0; i < t->n_names && i < n; i++)
+                if (strcmp(t->names[i], name) == 0)
+                        return f[i];
+        return "";
+}
+
+static void json_string(const char *s) {
+        putchar('"');
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        printf("\\%c", *p);
+                else if (*p < 0x20)
+                        printf("\\u%04x", *p);
+                else
+                        putchar(*p);
+        }
+        putchar('"');
+}
+
+static void json_number_or_null(const char *s) {
+        if (*s)
+                fputs(s, stdout);
+        else
+                fputs("null", stdout);
+}
+
+static void format_uptime(const char *usec, char *out, size_t size) {
+        if (!*usec) {
+                snprintf(out, size, "-");
+                return;
+        }
+        unsigned long long s = strtoull(usec, NULL, 10) / 1000000ULL;
+        if (s < 60)
+                snprintf(out, size, "%llus", s);
+        else if (s < 3600)
+                snprintf(out, size, "%llum%02llus", s / 60, s % 60);
+        else if (s < 86400)
+                snprintf(out, size, "%lluh%02llum", s / 3600, (s / 60) % 60);
+        else
+                snprintf(out, size, "%llud%02lluh", s / 86400, (s / 3600) % 24);
+}
+
+static const char *state_color(const char *active) {
+        if (!color)
+                return "";
+        if (strcmp(active, "active") == 0)
+                return "\033[32m";
+        if (strcmp(active, "failed") == 0)
+                return "\033[31m";
+        return "\033[33m";
+}
+
+static int print_status(char *body) {
+        struct table t = { 0 };
+        char *notify = NULL;
+        char *lines[4096];
+        size_t n_lines = 0;
+        for (char *save = NULL, *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (line[0] == '#' && t.n_names == 0)
+                        t.n_names = control_split_fields(line + 1, t.names, MAX_FIELDS);
+                else if (line[0] == '@')
+                        notify = line;
+                else if (n_lines < sizeof(lines) / sizeof(lines[0]))
+                        lines[n_lines++] = line;
+        }
+        if (json) {
+                printf("{\"version\":1,\"units\":[");
+                for (size_t i = 0; i < n_lines; i++) {
+                        char *f[MAX_FIELDS];
+                        size_t n = control_split_fields(lines[i], f, MAX_FIELDS);
+                        printf("%s{\"name\":", i ? "," : "");
+                        json_string(field(&t, f, n, "name"));
+                        printf(",\"active\":");
+                        json_string(field(&t, f, n, "active"));
+                        printf(",\"sub\":");
+                        json_string(field(&t, f, n, "sub"));
+                        printf(",\"result\":");
+                        json_string(field(&t, f, n, "result"));
+                        printf(",\"pid\":");
+                        json_number_or_null(field(&t, f, n, "pid"));
+                        printf(",\"uptime_usec\":");
+                        json_number_or_null(field(&t, f, n, "uptime_usec"));
+                        printf(",\"restarts\":");
+                        json_number_or_null(field(&t, f, n, "restarts"));
+                        const char *last = field(&t, f, n, "last_exit");
+                        printf(",\"last_exit\":");
+                        if (strcmp(last, "-") == 0 || !*last)
+                                printf("null");
+                        else
+                                json_string(last);
+                        const char *ready = field(&t, f, n, "ready");
+                        printf(",\"ready\":%s", strcmp(ready, "yes") == 0 ? "true" : strcmp(ready, "no") == 0 ? "false" : "null");
+                        const char *st = field(&t, f, n, "status");
+                        printf(",\"status\":");
+                        if (*st)
+                                json_string(st);
+                        else
+                                printf("null");
+                        printf(",\"notify_denied\":");
+                        json_number_or_null(field(&t, f, n, "notify_denied"));
+                        printf(",\"watchdog_misses\":");
+                        json_number_or_null(field(&t, f, n, "watchdog_misses"));
+                        printf(",\"description\":");
+                        json_string(field(&t, f, n, "description"));
+                        printf("}");
+                }
+                printf("]");
+                if (notify) {
+                        printf(",\"notify\":{");
+                        char *f[MAX_FIELDS];
+                        size_t n = control_split_fields(notify + 1, f, MAX_FIELDS);
+                        bool first = true;
+                        for (size_t i = 1; i < n; i++) {
+                                char *eq = strchr(f[i], '=');
+                                if (!eq)
+                                        continue;
+                                *eq = '\0';
+                                printf("%s", first ? "" : ",");
+                                json_string(f[i]);
+                                printf(":%s", eq + 1);
+                                first = false;
+                        }
+                        printf("}");
+                }
+                printf("}\n");
+                return 0;
+        }
+        printf("%-24s %-10s %-13s %7s %8s %8s %-16s %s\n", "UNIT", "ACTIVE", "SUB", "PID", "UPTIME", "RESTARTS",
+               "LAST EXIT", "STATUS");
+        for (size_t i = 0; i < n_lines; i++) {
+                char *f[MAX_FIELDS];
+                size_t n = control_split_fields(lines[i], f, MAX_FIELDS);
+                char up[32];
+                format_uptime(field(&t, f, n, "uptime_usec"), up, sizeof(up));
+                const char *active = field(&t, f, n, "active");
+                const char *pid = field(&t, f, n, "pid");
+                const char *st = field(&t, f, n, "status");
+                const char *ready = field(&t, f, n, "ready");
+                char status[256];
+                snprintf(status, sizeof(status), "%s%s", strcmp(ready, "no") == 0 ? "(not ready) " : "", st);
+                for (char *p = status; *p; p++)
+                        if ((unsigned char)*p < 0x20)
+                                *p = ' ';
+                printf("%-24s %s%-10s%s %-13s %7s %8s %8s %-16s %s\n", field(&t, f, n, "name"), state_color(active),
+                       active, color ? "\033[0m" : "", field(&t, f, n, "sub"), *pid ? pid : "-", up,
+                       field(&t, f, n, "restarts"), field(&t, f, n, "last_exit"), status);
+        }
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        static const struct option longopts[] = {
+                { "socket", required_argument, NULL, 's' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *address = NULL;
+        int c;
+        while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 's':
+                        address = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return CONTROL_USAGE;
+                }
+        }
+        if (optind >= argc) {
+                usage(stderr);
+                return CONTROL_USAGE;
+        }
+        int verb = control_verb_from_name(argv[optind]);
+        if (verb < 0) {
+                fprintf(stderr, "vigilctl: unknown command '%s' (see vigilctl --help)\n", argv[optind]);
+                return CONTROL_USAGE;
+        }
+        /* --json may also follow the command (vigilctl status --json). */
+        const char *args[CONTROL_ARGS_MAX];
+        size_t n_args = 0;
+        for (int i = optind + 1; i < argc; i++) {
+                if (strcmp(argv[i], "--json") == 0) {
+                        json = true;
+                        continue;
+                }
+                if (n_args == CONTROL_ARGS_MAX) {
+                        fprintf(stderr, "vigilctl: too many arguments\n");
+                        return CONTROL_USAGE;
+                }
+                args[n_args++] = argv[i];
+        }
+        color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+        char fallback[256];
+        if (!address) {
+                const char *dir = getenv("VIGIL_RUNTIME_DIR");
+                snprintf(fallback, sizeof(fallback), "%s/control", dir && dir[0] == '/' ? dir : "/run/vigil");
+                address = fallback;
+        }
+        struct strbuf rq = { 0 };
+        if (control_request_format((enum control_verb)verb, args, n_args, &rq) < 0) {
+                free(strbuf_take(&rq));
+                fprintf(stderr, "vigilctl: invalid arguments for '%s' (names may not be empty or contain spaces)\n",
+                        argv[optind]);
+                return CONTROL_USAGE;
+        }
+        char *request = strbuf_take(&rq);
+        if (!request) {
+                fprintf(stderr, "vigilctl: out of memory\n");
+                return CONTROL_FAILED;
+        }
+        char *reply = NULL;
+        int r = exchange(address, request, &reply);
+        free(request);
+        if (r < 0) {
+                fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
+                /* The socket's mode refused us: that is "not authorised" (SPEC §6). */
+                return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
+        }
+        char *body = strchr(reply, '\n');
+        if (body)
+                *body++ = '\0';
+        int code;
+        const char *text;
+        if (control_reply_parse_header(reply, &code, &text) < 0) {
+                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
+                        *reply ? "" : " (connection closed)");
+                free(reply);
+                return EXIT_UNREACHABLE;
+        }
+        if (code != CONTROL_OK) {
+                fprintf(stderr, "vigilctl: %s\n", text);
+        } else if (verb == CONTROL_STATUS) {
+                print_status(body ? body : (char *)"");
+        } else if (verb == CONTROL_CHECK) {
+                printf("%s\n", text);
+        } else if (body && *body) {
+                fputs(body, stdout);
+        }
+        free(reply);
+        return code;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control socket (SPEC §6; protocol in docs/CONTROL.md): a Unix stream
+ * socket, mode 0600, in vigil's runtime directory. Every connection is
+ * authorised by its peer's credentials (root or vigil's own uid) before a
+ * byte is read, carries one request and gets one reply; then vigil closes
+ * it. Reads and writes never block: a slow client waits on its own buffer,
+ * one that says nothing for 10 s is dropped, and at most 64 connections are
+ * open at once (more are told so and closed).
+ */
+#ifndef VIGIL_SUPERVISE_CONTROL_SERVER_H
+#define VIGIL_SUPERVISE_CONTROL_SERVER_H
+
+#include <stdint.h>
+
+struct control_stats {
+        uint64_t connections, refused, malformed;
+};
+
+/* Listen at address ("/path" or "@name"). 0 or -errno (logged). */
+int control_server_open(const char *address);
+const struct control_stats *control_server_stats(void);
+/* Close every connection and the socket, and remove its file. */
+void control_server_close(void);
+
+#endif

@@ -1,0 +1,239 @@
+"""vigilctl and the control socket (issue 5, first part: status, check,
+start/stop/restart, authorisation, robustness). Each test runs vigil with
+units, then vigilctl against its control socket (the harness gives every
+test its own VIGIL_RUNTIME_DIR)."""
+import json
+import os
+import socket
+import stat
+import time
+
+import pytest
+
+from harness import stop_vigil, unit_text, wait_until
+
+UP = """
+    # up FILE: write the pid (as vigil sees it), then stay until FILE.die appears, then fail
+    echo "$$" > "$1"
+    while [ ! -e "$1.die" ]; do sleep 0.05; done
+    kill -KILL $$
+"""
+
+
+def listening(run, vigil):
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+
+
+def status_json(vigil):
+    r = vigil.ctl("status", "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def unit_of(doc, name):
+    return next(u for u in doc["units"] if u["name"] == name)
+
+
+# The documented schema (docs/CONTROL.md): name -> accepted types.
+SCHEMA = {
+    "name": (str,), "active": (str,), "sub": (str,), "result": (str,), "pid": (int, type(None)),
+    "uptime_usec": (int, type(None)), "restarts": (int,), "last_exit": (str, type(None)),
+    "ready": (bool, type(None)), "status": (str, type(None)), "notify_denied": (int,),
+    "watchdog_misses": (int,), "description": (str,),
+}
+
+
+def start_two(units, *options):
+    up = units.script("up", UP)
+    units.add("alpha", unit_text("[Unit]", "Description=the first", "[Service]",
+                                 f"ExecStart={up} {units.file('alpha')}"))
+    units.add("bravo", unit_text("[Service]", f"ExecStart={up} {units.file('bravo')}", "Restart=no"))
+    run = units.start(*options)
+    wait_until(run, lambda: os.path.exists(units.file("alpha")) and os.path.exists(units.file("bravo")),
+               "both units to start")
+    listening(run, units.h)
+    return run
+
+
+def test_status_table_and_json_schema(vigil, units):
+    run = start_two(units)
+    sock = vigil.control_socket()
+    assert stat.S_ISSOCK(os.stat(sock).st_mode)
+    assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
+    table = vigil.ctl("status")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["UNIT", "ACTIVE", "SUB"]
+    alpha_pid = int(open(units.file("alpha")).read())
+    row = next(line for line in lines if line.startswith("alpha.service"))
+    assert row.split()[1:4] == ["active", "running", str(alpha_pid)], table.stdout
+    assert "\033[" not in table.stdout, "no colours when stdout is not a terminal"
+
+    doc = status_json(vigil)
+    assert doc["version"] == 1
+    assert [u["name"] for u in doc["units"]] == ["alpha.service", "bravo.service"]
+    for u in doc["units"]:
+        assert set(u) == set(SCHEMA), u
+        for key, types in SCHEMA.items():
+            assert isinstance(u[key], types), (key, u[key])
+    a = unit_of(doc, "alpha.service")
+    assert (a["active"], a["sub"], a["pid"], a["description"]) == ("active", "running", alpha_pid, "the first")
+    assert a["uptime_usec"] > 0 and a["restarts"] == 0 and a["last_exit"] is None
+    assert set(doc["notify"]) >= {"received", "accepted", "malformed", "unattributed", "unauthorised"}
+
+    one = vigil.ctl("status", "bravo", "--json")
+    assert [u["name"] for u in json.loads(one.stdout)["units"]] == ["bravo.service"]
+    stop_vigil(run)
+
+
+def test_check_flips_with_unit_health(vigil, units):
+    run = start_two(units)
+    r = vigil.ctl("check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    open(units.file("bravo") + ".die", "w").close()  # Restart=no: bravo fails and stays failed
+    wait_until(run, lambda: unit_of(status_json(vigil), "bravo.service")["active"] == "failed", "bravo to fail")
+    r = vigil.ctl("check")
+    assert r.returncode == 1
+    assert "bravo.service" in r.stderr and "failed" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, "one line saying why"
+    doc = status_json(vigil)
+    assert unit_of(doc, "bravo.service")["last_exit"] == "killed SIGKILL"
+    # Start it again: healthy again.
+    os.unlink(units.file("bravo") + ".die")
+    assert vigil.ctl("start", "bravo").returncode == 0
+    wait_until(run, lambda: vigil.ctl("check").returncode == 0, "check to pass again")
+    stop_vigil(run)
+
+
+def test_check_waits_for_ready_of_notify_units(vigil, units):
+    gate = units.file("gate")
+    notify = units.script("notify", f"""
+        import os, socket, time
+        while not os.path.exists({gate!r}):
+            time.sleep(0.02)
+        a = os.environ["NOTIFY_SOCKET"]
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.connect(a)
+        s.send(b"READY=1\\nSTATUS=serving")
+        time.sleep(1000)
+        """, interpreter="/usr/bin/python3")
+    units.add("n", unit_text("[Service]", "Type=notify", f"ExecStart={notify}"))
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: unit_of(status_json(vigil), "n.service")["pid"], "n to be spawned")
+    r = vigil.ctl("check")
+    assert r.returncode == 1 and "n.service" in r.stderr, r.stdout + r.stderr
+    open(gate, "w").close()
+    wait_until(run, lambda: vigil.ctl("check").returncode == 0, "check to pass once READY=1 arrives")
+    n = unit_of(status_json(vigil), "n.service")
+    assert n["ready"] is True and n["status"] == "serving", n
+    stop_vigil(run)
+
+
+def test_stop_start_restart(vigil, units):
+    run = start_two(units)
+    first = int(open(units.file("alpha")).read())
+    assert vigil.ctl("stop", "alpha.service").returncode == 0
+    wait_until(run, lambda: unit_of(status_json(vigil), "alpha.service")["sub"] == "dead", "alpha to stop")
+    assert unit_of(status_json(vigil), "bravo.service")["sub"] == "running"
+    os.unlink(units.file("alpha"))
+    assert vigil.ctl("start", "alpha").returncode == 0
+    wait_until(run, lambda: os.path.exists(units.file("alpha")), "alpha to start again")
+    second = int(open(units.file("alpha")).read())
+    assert second != first
+    os.unlink(units.file("alpha"))
+    assert vigil.ctl("restart", "alpha").returncode == 0
+    wait_until(run, lambda: os.path.exists(units.file("alpha")), "alpha to restart")
+    third = int(open(units.file("alpha")).read())
+    assert third not in (first, second)
+    wait_until(run, lambda: unit_of(status_json(vigil), "alpha.service")["pid"] == third, "the new pid in status")
+    stop_vigil(run)
+
+
+def test_exit_codes(vigil, units):
+    run = start_two(units)
+    r = vigil.ctl("status", "nosuch")
+    assert r.returncode == 3 and "nosuch" in r.stderr
+    assert vigil.ctl("stop", "nosuch").returncode == 3
+    assert vigil.ctl("frobnicate").returncode == 2
+    assert vigil.ctl().returncode == 2
+    assert vigil.ctl("start").returncode == 2, "start needs a unit"
+    r = vigil.ctl("--socket", os.path.join(vigil.runtime, "nothing-here"), "status")
+    assert r.returncode == 5 and "cannot reach" in r.stderr
+    stop_vigil(run)
+    r = vigil.ctl("status")
+    assert r.returncode == 5, "vigil is gone: not reachable"
+
+
+NOBODY = 65534
+
+
+def test_other_users_are_refused(vigil, units):
+    run = start_two(units)
+    # The socket's mode refuses them at connect.
+    r = vigil.ctl("status", user=NOBODY)
+    assert r.returncode == 4, r.stdout + r.stderr
+    # And vigil refuses them by their credentials even where the mode would not.
+    os.chmod(vigil.control_socket(), 0o666)
+    r = vigil.ctl("status", user=NOBODY)
+    assert r.returncode == 4 and "not authorised" in r.stderr, r.stdout + r.stderr
+    r = vigil.ctl("stop", "alpha", user=NOBODY)
+    assert r.returncode == 4
+    assert unit_of(status_json(vigil), "alpha.service")["sub"] == "running"
+    stop_vigil(run)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def test_a_thousand_bad_requests_leave_vigil_serving(vigil, units):
+    run = start_two(units)
+    sock = vigil.control_socket()
+    pid = run.pid
+
+    def send(data, shut=True, read=True):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(sock)
+        if data:
+            s.sendall(data)
+        if shut:
+            s.shutdown(socket.SHUT_WR)
+        reply = b""
+        if read:
+            while chunk := s.recv(65536):
+                reply += chunk
+        s.close()
+        return reply
+
+    for _ in range(3):
+        send(b"vigil/1 status\n")
+    before = rss_kib(pid)
+    bad = [b"garbage\n", b"vigil/2 status\n", b"vigil/1\n", b"vigil/1 status \x01\n", b"\x00\x01\x02\n",
+           b"vigil/1 start\n", b"x" * 5000, b"vigil/1 statu", b"", b"vigil/1 status" + b" a" * 100 + b"\n"]
+    replies = []
+    for i in range(1000):
+        data = bad[i % len(bad)]
+        # Some close without reading the reply, some without sending anything.
+        replies.append(send(data, read=i % 7 != 0))
+    got = [r for r in replies if r]
+    assert got and all(r.startswith(b"vigil/1 ") for r in got), got[:5]
+    assert any(r.startswith(b"vigil/1 2 ") for r in got), "usage errors are answered as such"
+    # Slow clients: connected and silent; a request still gets through.
+    idle = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(20)]
+    for s in idle:
+        s.connect(sock)
+    t0 = time.monotonic()
+    r = vigil.ctl("status")
+    assert r.returncode == 0 and "alpha.service" in r.stdout
+    assert time.monotonic() - t0 < 3, "a silent client must not hold the loop"
+    for s in idle:
+        s.close()
+    after = rss_kib(pid)
+    assert after - before < 2048, f"vigil's RSS grew from {before} to {after} KiB"
+    assert run.running()
+    lines = [line for line in run.stderr.splitlines() if "malformed request" in line]
+    assert 0 < len(lines) <= 12, f"malformed requests are logged at a power-of-two rate: {len(lines)} lines"
+    stop_vigil(run)
