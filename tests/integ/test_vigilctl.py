@@ -20,6 +20,16 @@ UP = """
 """
 
 
+def written(path):
+    """The pid a unit wrote to path, once it is there whole (None before)."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    return int(text) if text.endswith("\n") else None
+
+
 def listening(run, vigil):
     wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
 
@@ -49,8 +59,7 @@ def start_two(units, *options):
                                  f"ExecStart={up} {units.file('alpha')}"))
     units.add("bravo", unit_text("[Service]", f"ExecStart={up} {units.file('bravo')}", "Restart=no"))
     run = units.start(*options)
-    wait_until(run, lambda: os.path.exists(units.file("alpha")) and os.path.exists(units.file("bravo")),
-               "both units to start")
+    wait_until(run, lambda: written(units.file("alpha")) and written(units.file("bravo")), "both units to start")
     listening(run, units.h)
     return run
 
@@ -64,7 +73,7 @@ def test_status_table_and_json_schema(vigil, units):
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert lines[0].split()[:3] == ["UNIT", "ACTIVE", "SUB"]
-    alpha_pid = int(open(units.file("alpha")).read())
+    alpha_pid = written(units.file("alpha"))
     row = next(line for line in lines if line.startswith("alpha.service"))
     assert row.split()[1:4] == ["active", "running", str(alpha_pid)], table.stdout
     assert "\033[" not in table.stdout, "no colours when stdout is not a terminal"
@@ -132,19 +141,19 @@ def test_check_waits_for_ready_of_notify_units(vigil, units):
 
 def test_stop_start_restart(vigil, units):
     run = start_two(units)
-    first = int(open(units.file("alpha")).read())
+    first = written(units.file("alpha"))
     assert vigil.ctl("stop", "alpha.service").returncode == 0
     wait_until(run, lambda: unit_of(status_json(vigil), "alpha.service")["sub"] == "dead", "alpha to stop")
     assert unit_of(status_json(vigil), "bravo.service")["sub"] == "running"
     os.unlink(units.file("alpha"))
     assert vigil.ctl("start", "alpha").returncode == 0
-    wait_until(run, lambda: os.path.exists(units.file("alpha")), "alpha to start again")
-    second = int(open(units.file("alpha")).read())
+    wait_until(run, lambda: written(units.file("alpha")), "alpha to start again")
+    second = written(units.file("alpha"))
     assert second != first
     os.unlink(units.file("alpha"))
     assert vigil.ctl("restart", "alpha").returncode == 0
-    wait_until(run, lambda: os.path.exists(units.file("alpha")), "alpha to restart")
-    third = int(open(units.file("alpha")).read())
+    wait_until(run, lambda: written(units.file("alpha")), "alpha to restart")
+    third = written(units.file("alpha"))
     assert third not in (first, second)
     wait_until(run, lambda: unit_of(status_json(vigil), "alpha.service")["pid"] == third, "the new pid in status")
     stop_vigil(run)
