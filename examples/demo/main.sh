@@ -22,6 +22,10 @@ say "zombies left in the namespace: $(zombies) (vigil reaps orphans as they exit
 sleep 3.2
 say "processes now (pid ppid session state name): each unit leads its own session"
 procs
+say "vigilctl status (the control socket in \$VIGIL_RUNTIME_DIR):"
+build/vigilctl status
+out=$(build/vigilctl check 2>&1); code=$?
+say "vigilctl check exits $code: $out"
 say "leaving behind a process that ignores SIGTERM"
 sh -c 'trap "" TERM; exec sleep 1000' &
 sleep 0.1
