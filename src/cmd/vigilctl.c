@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXIT_UNREACHABLE 5
@@ -31,7 +32,13 @@ static void usage(FILE *f) {
                    "  start UNIT...        start units\n"
                    "  stop UNIT...         stop units (and what Requires=/BindsTo=/PartOf= them)\n"
                    "  restart UNIT...      stop, then start again\n"
+                   "  reload UNIT...       run ExecReload=\n"
+                   "  kill [-s SIG] UNIT... signal every process of the units (default SIGTERM)\n"
                    "  check                exit 0 iff every unit is healthy; else one line why\n"
+                   "  history UNIT         the unit's last exits: time, cause, code or signal, runtime\n"
+                   "  metrics              Prometheus text format\n"
+                   "  reboot|poweroff|halt stop everything (a container: exit 1, 0, 0)\n"
+                   "  watchdog             the hardware watchdog\n"
                    "\n"
                    "Options:\n"
                    "  -s, --socket PATH    control socket (default $VIGIL_RUNTIME_DIR/control or /run/vigil/control)\n"
@@ -244,6 +251,74 @@ static int print_status(char *body) {
         return 0;
 }
 
+static void format_time(const char *usec, char *out, size_t size, bool utc_iso) {
+        unsigned long long us = strtoull(usec, NULL, 10);
+        time_t t = (time_t)(us / 1000000ULL);
+        struct tm tm;
+        if (utc_iso) {
+                gmtime_r(&t, &tm);
+                size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+                snprintf(out + n, size - n, ".%03lluZ", (us / 1000ULL) % 1000ULL);
+        } else {
+                localtime_r(&t, &tm);
+                strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm);
+        }
+}
+
+static void format_runtime(const char *usec, char *out, size_t size) {
+        unsigned long long us = strtoull(usec, NULL, 10);
+        if (us < 1000000ULL)
+                snprintf(out, size, "%llums", us / 1000ULL);
+        else if (us < 60000000ULL)
+                snprintf(out, size, "%.1fs", (double)us / 1e6);
+        else
+                format_uptime(usec, out, size);
+}
+
+static int print_history(const char *unit, char *body) {
+        struct table t = { 0 };
+        bool first = true;
+        if (json)
+                printf("{\"version\":1,\"unit\":\"%s\",\"exits\":[", unit);
+        else
+                printf("%-23s %9s %8s  %-22s %-16s %s\n", "TIME", "RAN", "PID", "CAUSE", "EXIT", "CORE");
+        for (char *save = NULL, *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (line[0] == '#') {
+                        t.n_names = control_split_fields(line + 1, t.names, MAX_FIELDS);
+                        continue;
+                }
+                char *f[MAX_FIELDS];
+                size_t n = control_split_fields(line, f, MAX_FIELDS);
+                const char *exit = field(&t, f, n, "exit");
+                char when[48], ran[32];
+                if (json) {
+                        format_time(field(&t, f, n, "time_usec"), when, sizeof(when), true);
+                        bool exited = strncmp(exit, "exited ", 7) == 0;
+                        printf("%s{\"time\":\"%s\",\"time_usec\":%s,\"runtime_usec\":%s,\"pid\":%s,\"cause\":",
+                               first ? "" : ",", when, field(&t, f, n, "time_usec"), field(&t, f, n, "runtime_usec"),
+                               field(&t, f, n, "pid"));
+                        json_string(field(&t, f, n, "cause"));
+                        printf(",\"exit_code\":%s,\"signal\":", exited ? exit + 7 : "null");
+                        if (exited)
+                                printf("null");
+                        else
+                                json_string(strncmp(exit, "killed ", 7) == 0 ? exit + 7 : exit);
+                        printf(",\"core_dumped\":%s}", strcmp(field(&t, f, n, "core"), "yes") == 0 ? "true" : "false");
+                } else {
+                        format_time(field(&t, f, n, "time_usec"), when, sizeof(when), false);
+                        format_runtime(field(&t, f, n, "runtime_usec"), ran, sizeof(ran));
+                        printf("%-23s %9s %8s  %-22s %-16s %s\n", when, ran, field(&t, f, n, "pid"),
+                               field(&t, f, n, "cause"), exit, field(&t, f, n, "core"));
+                }
+                first = false;
+        }
+        if (json)
+                printf("]}\n");
+        else if (first)
+                printf("(no exits yet)\n");
+        return 0;
+}
+
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
                 { "socket", required_argument, NULL, 's' },
@@ -281,6 +356,23 @@ int main(int argc, char **argv) {
         /* --json may also follow the command (vigilctl status --json). */
         const char *args[CONTROL_ARGS_MAX];
         size_t n_args = 0;
+        if (verb == CONTROL_KILL) {
+                /* kill [-s SIG|--signal SIG|--signal=SIG] UNIT...: the signal goes first on the wire. */
+                const char *sig = "SIGTERM";
+                int i = optind + 1;
+                if (i < argc && (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--signal") == 0)) {
+                        if (i + 1 >= argc) {
+                                fprintf(stderr, "vigilctl: kill: -s needs a signal\n");
+                                return CONTROL_USAGE;
+                        }
+                        sig = argv[i + 1];
+                        optind += 2;
+                } else if (i < argc && strncmp(argv[i], "--signal=", 9) == 0) {
+                        sig = argv[i] + 9;
+                        optind += 1;
+                }
+                args[n_args++] = sig;
+        }
         for (int i = optind + 1; i < argc; i++) {
                 if (strcmp(argv[i], "--json") == 0) {
                         json = true;
@@ -335,7 +427,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "vigilctl: %s\n", text);
         } else if (verb == CONTROL_STATUS) {
                 print_status(body ? body : (char *)"");
-        } else if (verb == CONTROL_CHECK) {
+        } else if (verb == CONTROL_HISTORY) {
+                print_history(text, body ? body : (char *)"");
+        } else if (verb == CONTROL_CHECK || verb == CONTROL_REBOOT || verb == CONTROL_POWEROFF ||
+                   verb == CONTROL_HALT) {
                 printf("%s\n", text);
         } else if (body && *body) {
                 fputs(body, stdout);

@@ -29,5 +29,7 @@ int os_timerfd_set(int fd, uint64_t deadline_usec);
 int os_timerfd_drain(int fd);
 
 uint64_t os_now_usec(void);
+/* CLOCK_REALTIME in usec: for timestamps shown to people, never for timers. */
+uint64_t os_realtime_usec(void);
 
 #endif

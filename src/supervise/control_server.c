@@ -43,6 +43,7 @@ static struct {
         struct conn *conns;
         size_t n_conns;
         struct control_stats stats;
+        uint64_t started;
 } srv = { .io = { .fd = -1 } };
 
 static void conn_close(struct conn *c) {
@@ -120,17 +121,23 @@ static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now
         strbuf_putc(b, '\n');
 }
 
-static void reply_status(struct strbuf *b, const struct control_request *rq) {
-        struct unit *sel[CONTROL_ARGS_MAX];
-        for (size_t i = 0; i < rq->n_args; i++) {
-                sel[i] = manager_find(rq->args[i]);
-                if (!sel[i]) {
+static bool find_all(struct strbuf *b, const struct control_request *rq, size_t first, struct unit **sel) {
+        for (size_t i = first; i < rq->n_args; i++) {
+                sel[i - first] = manager_find(rq->args[i]);
+                if (!sel[i - first]) {
                         char text[CONTROL_REQUEST_MAX + 32];
                         snprintf(text, sizeof(text), "unit %s not found", rq->args[i]);
                         control_reply_header(b, CONTROL_NOT_FOUND, text);
-                        return;
+                        return false;
                 }
         }
+        return true;
+}
+
+static void reply_status(struct strbuf *b, const struct control_request *rq) {
+        struct unit *sel[CONTROL_ARGS_MAX];
+        if (!find_all(b, rq, 0, sel))
+                return;
         control_reply_header(b, CONTROL_OK, "status");
         strbuf_putc(b, '#');
         for (size_t i = 0; i < sizeof(status_fields) / sizeof(status_fields[0]); i++) {
@@ -200,15 +207,8 @@ static void reply_check(struct strbuf *b) {
 
 static void reply_jobs(struct strbuf *b, const struct control_request *rq) {
         struct unit *sel[CONTROL_ARGS_MAX];
-        for (size_t i = 0; i < rq->n_args; i++) {
-                sel[i] = manager_find(rq->args[i]);
-                if (!sel[i]) {
-                        char text[CONTROL_REQUEST_MAX + 32];
-                        snprintf(text, sizeof(text), "unit %s not found", rq->args[i]);
-                        control_reply_header(b, CONTROL_NOT_FOUND, text);
-                        return;
-                }
-        }
+        if (!find_all(b, rq, 0, sel))
+                return;
         for (size_t i = 0; i < rq->n_args; i++) {
                 if (rq->verb == CONTROL_START)
                         manager_request_start(sel[i]);
@@ -218,6 +218,229 @@ static void reply_jobs(struct strbuf *b, const struct control_request *rq) {
                         manager_request_restart(sel[i]);
         }
         control_reply_header(b, CONTROL_OK, "queued");
+}
+
+static void reply_kill(struct strbuf *b, const struct control_request *rq) {
+        int sig;
+        if (signame_to_number(rq->args[0], &sig) < 0 || sig <= 0 || sig >= 65) {
+                control_reply_header(b, CONTROL_USAGE, "unknown signal");
+                return;
+        }
+        struct unit *sel[CONTROL_ARGS_MAX];
+        if (!find_all(b, rq, 1, sel))
+                return;
+        int n = 0;
+        for (size_t i = 0; i + 1 < rq->n_args; i++) {
+                int k = unit_signal_all(sel[i], sig);
+                log_info("%s: sent %s to %d process group(s)/process(es) (vigilctl kill)", sel[i]->config.name,
+                         rq->args[0], k);
+                n += k;
+        }
+        if (n == 0)
+                control_reply_header(b, CONTROL_FAILED, "no process to signal");
+        else
+                control_reply_header(b, CONTROL_OK, "signalled");
+}
+
+static void reply_reload(struct strbuf *b, const struct control_request *rq) {
+        struct unit *sel[CONTROL_ARGS_MAX];
+        if (!find_all(b, rq, 0, sel))
+                return;
+        for (size_t i = 0; i < rq->n_args; i++) {
+                char text[600];
+                if (!sel[i]->config.exec_reload.n) {
+                        snprintf(text, sizeof(text), "%s has no ExecReload=", sel[i]->config.name);
+                        control_reply_header(b, CONTROL_FAILED, text);
+                        return;
+                }
+                if (sel[i]->state != UNIT_RUNNING && sel[i]->state != UNIT_EXITED) {
+                        snprintf(text, sizeof(text), "%s is not active (%s)", sel[i]->config.name,
+                                 unit_state_to_string(sel[i]->state));
+                        control_reply_header(b, CONTROL_FAILED, text);
+                        return;
+                }
+        }
+        for (size_t i = 0; i < rq->n_args; i++)
+                unit_event(sel[i], UNIT_EV_RELOAD);
+        control_reply_header(b, CONTROL_OK, "reloading");
+}
+
+/* The rows of the Restart= table (SPEC §4). */
+static const char *cause_row(enum exit_cause c) {
+        switch (c) {
+        case EXIT_CAUSE_CLEAN: return "clean";
+        case EXIT_CAUSE_UNCLEAN_CODE: return "unclean exit code";
+        case EXIT_CAUSE_UNCLEAN_SIGNAL: return "unclean signal";
+        case EXIT_CAUSE_TIMEOUT: return "timeout";
+        case EXIT_CAUSE_WATCHDOG: return "watchdog";
+        default: return "?";
+        }
+}
+
+static void reply_history(struct strbuf *b, const struct control_request *rq) {
+        struct unit *u;
+        if (!find_all(b, rq, 0, &u))
+                return;
+        control_reply_header(b, CONTROL_OK, u->config.name);
+        strbuf_puts(b, "#time_usec\truntime_usec\tpid\tcause\texit\tcore\n");
+        uint64_t n = u->history_total < UNIT_HISTORY ? u->history_total : UNIT_HISTORY;
+        for (uint64_t k = u->history_total - n; k < u->history_total; k++) {
+                const struct unit_exit_record *h = &u->history[k % UNIT_HISTORY];
+                char name[16];
+                put_u64(b, h->realtime_usec);
+                strbuf_putc(b, '\t');
+                put_u64(b, h->runtime_usec);
+                strbuf_putc(b, '\t');
+                put_u64(b, (uint64_t)h->pid);
+                strbuf_putc(b, '\t');
+                strbuf_puts(b, cause_row(h->cause));
+                strbuf_putc(b, '\t');
+                if (h->exit.exited) {
+                        strbuf_puts(b, "exited ");
+                        put_u64(b, (uint64_t)h->exit.code);
+                } else {
+                        strbuf_puts(b, "killed ");
+                        strbuf_puts(b, signame_from_number(h->exit.sig, name, sizeof(name)));
+                }
+                strbuf_putc(b, '\t');
+                strbuf_puts(b, h->core ? "yes" : "no");
+                strbuf_putc(b, '\n');
+        }
+}
+
+/* Prometheus text exposition format 0.0.4. */
+static void put_label_value(struct strbuf *b, const char *s) {
+        for (; *s; s++) {
+                if (*s == '\\' || *s == '"')
+                        strbuf_putc(b, '\\');
+                if (*s == '\n')
+                        strbuf_puts(b, "\\n");
+                else
+                        strbuf_putc(b, *s);
+        }
+}
+
+static void metric_head(struct strbuf *b, const char *name, const char *type, const char *help) {
+        strbuf_puts(b, "# HELP ");
+        strbuf_puts(b, name);
+        strbuf_putc(b, ' ');
+        strbuf_puts(b, help);
+        strbuf_puts(b, "\n# TYPE ");
+        strbuf_puts(b, name);
+        strbuf_putc(b, ' ');
+        strbuf_puts(b, type);
+        strbuf_putc(b, '\n');
+}
+
+static void metric_unit(struct strbuf *b, const char *name, const struct unit *u, const char *extra_label,
+                        const char *extra_value, const char *value) {
+        strbuf_puts(b, name);
+        strbuf_puts(b, "{unit=\"");
+        put_label_value(b, u->config.name);
+        if (extra_label) {
+                strbuf_puts(b, "\",");
+                strbuf_puts(b, extra_label);
+                strbuf_puts(b, "=\"");
+                put_label_value(b, extra_value);
+        }
+        strbuf_puts(b, "\"} ");
+        strbuf_puts(b, value);
+        strbuf_putc(b, '\n');
+}
+
+static void reply_metrics(struct strbuf *b) {
+        char v[32];
+        uint64_t now = loop_now();
+        size_t n = manager_n_units();
+        control_reply_header(b, CONTROL_OK, "metrics");
+
+        metric_head(b, "vigil_unit_state", "gauge", "1 for the state the unit is in (sub-state as in vigilctl status).");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                metric_unit(b, "vigil_unit_state", u, "state", unit_state_to_string(u->state), "1");
+        }
+        metric_head(b, "vigil_unit_up", "gauge", "1 if the unit is active (running, exited or reloading), else 0.");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                metric_unit(b, "vigil_unit_up", u, NULL, NULL, unit_state_is_up(u->state) ? "1" : "0");
+        }
+        metric_head(b, "vigil_unit_ready", "gauge", "Type=notify units: 1 once READY=1 was received.");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                if (u->config.type == SERVICE_NOTIFY)
+                        metric_unit(b, "vigil_unit_ready", u, NULL, NULL, u->ready ? "1" : "0");
+        }
+        metric_head(b, "vigil_unit_uptime_seconds", "gauge", "Seconds since the unit last came up (0 when not up).");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                uint64_t up = unit_state_is_up(u->state) && u->active_since ? now - u->active_since : 0;
+                snprintf(v, sizeof(v), "%.3f", (double)up / 1e6);
+                metric_unit(b, "vigil_unit_uptime_seconds", u, NULL, NULL, v);
+        }
+        metric_head(b, "vigil_unit_restarts_total", "counter", "Automatic restarts (Restart=) since vigil started.");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->restarts_total);
+                metric_unit(b, "vigil_unit_restarts_total", u, NULL, NULL, v);
+        }
+        metric_head(b, "vigil_unit_exits_total", "counter", "Main process exits since vigil started.");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->history_total);
+                metric_unit(b, "vigil_unit_exits_total", u, NULL, NULL, v);
+        }
+        metric_head(b, "vigil_unit_watchdog_misses_total", "counter",
+                    "Software watchdog deadlines missed (WatchdogSec=) and WATCHDOG=trigger.");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->watchdog_misses);
+                metric_unit(b, "vigil_unit_watchdog_misses_total", u, NULL, NULL, v);
+        }
+        metric_head(b, "vigil_unit_notify_denied_total", "counter",
+                    "sd_notify messages from the unit's processes refused by NotifyAccess=.");
+        for (size_t i = 0; i < n; i++) {
+                const struct unit *u = manager_unit_at(i);
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->notify_denied);
+                metric_unit(b, "vigil_unit_notify_denied_total", u, NULL, NULL, v);
+        }
+        const struct notify_stats *ns = notify_server_stats();
+        metric_head(b, "vigil_notify_messages_total", "counter",
+                    "sd_notify datagrams received, by what became of them.");
+        const struct {
+                const char *result;
+                uint64_t n;
+        } rows[] = { { "accepted", ns->accepted }, { "malformed", ns->malformed },
+                     { "unattributed", ns->unattributed }, { "unauthorised", ns->unauthorised } };
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)rows[i].n);
+                strbuf_puts(b, "vigil_notify_messages_total{result=\"");
+                strbuf_puts(b, rows[i].result);
+                strbuf_puts(b, "\"} ");
+                strbuf_puts(b, v);
+                strbuf_putc(b, '\n');
+        }
+        metric_head(b, "vigil_control_requests_malformed_total", "counter", "Malformed control requests.");
+        snprintf(v, sizeof(v), "%llu", (unsigned long long)srv.stats.malformed);
+        strbuf_puts(b, "vigil_control_requests_malformed_total ");
+        strbuf_puts(b, v);
+        strbuf_putc(b, '\n');
+        metric_head(b, "vigil_uptime_seconds", "gauge", "Seconds since vigil started its loop.");
+        snprintf(v, sizeof(v), "%.3f", (double)(now - srv.started) / 1e6);
+        strbuf_puts(b, "vigil_uptime_seconds ");
+        strbuf_puts(b, v);
+        strbuf_putc(b, '\n');
+}
+
+static void reply_power(struct strbuf *b, const struct control_request *rq, const struct conn *c) {
+        /* Container mode: the orchestrator restarts the container on a
+         * non-zero exit (reboot); poweroff and halt end it cleanly. */
+        enum unit_action action = rq->verb == CONTROL_REBOOT ? ACTION_REBOOT : ACTION_POWEROFF;
+        int code = rq->verb == CONTROL_REBOOT ? 1 : 0;
+        char why[96];
+        snprintf(why, sizeof(why), "vigilctl %s (pid %d, uid %u)", control_verb_name(rq->verb), (int)c->pid,
+                 (unsigned)c->uid);
+        control_reply_header(b, CONTROL_OK, "shutting down");
+        manager_request_shutdown(action, code, why);
 }
 
 static void build_reply(struct conn *c, struct strbuf *b) {
@@ -245,6 +468,23 @@ static void build_reply(struct conn *c, struct strbuf *b) {
         case CONTROL_RESTART:
                 reply_jobs(b, &rq);
                 break;
+        case CONTROL_KILL:
+                reply_kill(b, &rq);
+                break;
+        case CONTROL_RELOAD:
+                reply_reload(b, &rq);
+                break;
+        case CONTROL_HISTORY:
+                reply_history(b, &rq);
+                break;
+        case CONTROL_METRICS:
+                reply_metrics(b);
+                break;
+        case CONTROL_REBOOT:
+        case CONTROL_POWEROFF:
+        case CONTROL_HALT:
+                reply_power(b, &rq, c);
+                break;
         case CONTROL_WATCHDOG:
                 control_reply_header(b, CONTROL_FAILED, "no hardware watchdog");
                 break;
@@ -253,6 +493,7 @@ static void build_reply(struct conn *c, struct strbuf *b) {
                 break;
         }
 }
+
 
 /* ---------------------------------------------------------------- connections */
 
@@ -423,6 +664,7 @@ int control_server_open(const char *address) {
                 srv.address = NULL;
                 return r;
         }
+        srv.started = loop_now();
         log_debug("control socket at %s", address);
         return 0;
 }

@@ -748,6 +748,14 @@ void manager_request_restart(struct unit *u) {
                 u->restart_requested = true;
 }
 
+void manager_request_shutdown(enum unit_action action, int code, const char *why) {
+        if (m.stopping)
+                return;
+        log_notice("%s: shutting down with exit status %d", why, code);
+        if (m.config.hooks.shutdown)
+                m.config.hooks.shutdown(action, code, why);
+}
+
 bool manager_wants_notify(void) {
         for (size_t i = 0; i < m.n; i++)
                 if (unit_wants_notify(m.units[i]))

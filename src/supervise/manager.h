@@ -68,6 +68,9 @@ struct unit *manager_find(const char *name);
 void manager_request_start(struct unit *u);
 void manager_request_stop(struct unit *u);
 void manager_request_restart(struct unit *u);
+/* vigilctl reboot/poweroff/halt: in container mode, stop everything and
+ * exit with code (the supervisor's shutdown hook). */
+void manager_request_shutdown(enum unit_action action, int code, const char *why);
 
 /* Which unit pid belongs to (for sd_notify): its main or control process
  * by the pid index, else a member of one of its process groups. */

@@ -533,6 +533,7 @@ static void main_spawn(struct unit *u) {
                 return;
         }
         u->main_pid = pid;
+        u->main_started = loop_now();
         u->main_status_fd = status_fd;
         if (manager_track_pid(pid, u, UNIT_PROC_MAIN) < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
@@ -598,7 +599,31 @@ static struct exit_info exit_of(int status, bool *core) {
                                  : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
 }
 
+/* History: the cause as the Restart= table names it; a kill vigil made for
+ * a timeout or the watchdog is that, not the signal it used. */
+static void record_exit(struct unit *u, pid_t pid, const struct exit_info *e, bool core, enum unit_result r) {
+        struct unit_exit_record *h = &u->history[u->history_total % UNIT_HISTORY];
+        uint64_t now = loop_now();
+        *h = (struct unit_exit_record){
+                .realtime_usec = os_realtime_usec(),
+                .runtime_usec = u->main_started && now > u->main_started ? now - u->main_started : 0,
+                .pid = pid,
+                .exit = *e,
+                .core = core,
+        };
+        if (u->result == UNIT_RESULT_WATCHDOG)
+                h->cause = EXIT_CAUSE_WATCHDOG;
+        else if (u->result == UNIT_RESULT_TIMEOUT)
+                h->cause = EXIT_CAUSE_TIMEOUT;
+        else if (r == UNIT_RESULT_SUCCESS)
+                h->cause = EXIT_CAUSE_CLEAN;
+        else
+                h->cause = e->exited ? EXIT_CAUSE_UNCLEAN_CODE : EXIT_CAUSE_UNCLEAN_SIGNAL;
+        u->history_total++;
+}
+
 static void main_exited(struct unit *u, int status) {
+        pid_t pid_was = u->main_pid;
         bool core;
         struct exit_info e = exit_of(status, &core);
         char name[16];
@@ -635,6 +660,7 @@ static void main_exited(struct unit *u, int status) {
 
         bool oneshot = u->config.type == SERVICE_ONESHOT;
         enum unit_result r = result_of_exit(u, &e, core, oneshot);
+        record_exit(u, pid_was, &e, core, r);
         /* "-": a failing exit is recorded (logged) and has no further effect. */
         const struct exec_list *l = &u->config.exec_start;
         size_t ran = u->exec_start_next ? u->exec_start_next - 1 : 0;
@@ -1065,6 +1091,19 @@ bool unit_wants_notify(const struct unit *u) {
 
 uint64_t unit_watchdog_usec(const struct unit *u) {
         return u->watchdog_override_usec ? u->watchdog_override_usec : u->config.watchdog_usec;
+}
+
+int unit_signal_all(struct unit *u, int sig) {
+        int n = 0;
+        groups_prune(u);
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (os_kill(-u->groups[i], sig) == 0)
+                        n++;
+        pid_t pids[2] = { u->main_pid, u->control_pid };
+        for (int i = 0; i < 2; i++)
+                if (pids[i] > 0 && !in_groups(u, os_getpgid(pids[i])) && os_kill(pids[i], sig) == 0)
+                        n++;
+        return n;
 }
 
 bool unit_owns_group(const struct unit *u, pid_t pgid) {

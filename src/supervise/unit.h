@@ -25,6 +25,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* One end of a main process, for `vigilctl history` (SPEC §6). */
+struct unit_exit_record {
+        uint64_t realtime_usec;        /* when it ended (CLOCK_REALTIME) */
+        uint64_t runtime_usec;         /* how long it ran */
+        pid_t pid;
+        enum exit_cause cause;         /* the row of the Restart= table */
+        struct exit_info exit;
+        bool core;
+};
+
+#define UNIT_HISTORY 32                /* exits kept per unit */
+
 enum unit_job { UNIT_JOB_NONE, UNIT_JOB_PENDING, UNIT_JOB_OK, UNIT_JOB_FAILED };
 
 /* What a process of the unit is to it. */
@@ -71,6 +83,10 @@ struct unit {
         bool stop_by_notify;               /* in stop-sigterm because of STOPPING=1 (no signal) */
         uint64_t notify_accepted, notify_denied;
 
+        struct unit_exit_record history[UNIT_HISTORY]; /* a ring */
+        uint64_t history_total;        /* exits recorded since vigil started */
+        uint64_t main_started;         /* loop_now() when the main process was spawned */
+
         struct start_limit limit;
         unsigned n_restarts;           /* automatic restarts since the last requested start */
         bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
@@ -115,6 +131,10 @@ struct notify_msg;
  * then the message; false when the sender was not allowed to speak for u
  * (nothing was done). */
 bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struct notify_msg *msg);
+/* The user's signal (vigilctl kill): every process of the unit, each once.
+ * Returns how many targets (groups or pids) were signalled. */
+int unit_signal_all(struct unit *u, int sig);
+
 /* Is pid's process group one of the unit's? */
 bool unit_owns_group(const struct unit *u, pid_t pgid);
 

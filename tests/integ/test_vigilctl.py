@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from harness import stop_vigil, unit_text, wait_until
+from harness import stderr_lines, stop_vigil, unit_text, wait_until
 
 UP = """
     # up FILE: write the pid (as vigil sees it), then stay until FILE.die appears, then fail
@@ -246,3 +246,98 @@ def test_a_thousand_bad_requests_leave_vigil_serving(vigil, units):
     lines = [line for line in run.stderr.splitlines() if "malformed request" in line]
     assert 0 < len(lines) <= 12, f"malformed requests are logged at a power-of-two rate: {len(lines)} lines"
     stop_vigil(run)
+
+
+CRASHER = """
+    # crasher COUNT: exits 3 until it has run COUNT times, then stays
+    n=$(cat "$1" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "$1"
+    sleep 0.2
+    [ "$n" -ge "$2" ] && exec sleep 1000
+    exit 3
+"""
+
+
+def test_history_after_a_crash_loop(vigil, units):
+    crasher = units.script("crasher", CRASHER)
+    units.add("loop", unit_text("[Service]", f"ExecStart={crasher} {units.file('n')} 4", "Restart=on-failure",
+                                "RestartSec=0"))
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: unit_of(status_json(vigil), "loop.service")["sub"] == "running"
+               and unit_of(status_json(vigil), "loop.service")["restarts"] == 3, "three crashes and restarts")
+    before = time.time()
+    r = vigil.ctl("history", "loop", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["version"] == 1 and doc["unit"] == "loop.service"
+    exits = doc["exits"]
+    assert len(exits) == 3, exits
+    for e in exits:
+        assert e["cause"] == "unclean exit code" and e["exit_code"] == 3 and e["signal"] is None
+        assert e["core_dumped"] is False
+        assert 0.15 < e["runtime_usec"] / 1e6 < 5, e
+        assert before - 60 < e["time_usec"] / 1e6 <= before + 1
+        assert e["time"].endswith("Z")
+    assert [e["time_usec"] for e in exits] == sorted(e["time_usec"] for e in exits), "oldest first"
+    table = vigil.ctl("history", "loop")
+    assert table.returncode == 0
+    assert table.stdout.splitlines()[0].split()[:3] == ["TIME", "RAN", "PID"]
+    assert sum("unclean exit code" in line and "exited 3" in line for line in table.stdout.splitlines()) == 3
+    assert vigil.ctl("history", "nosuch").returncode == 3
+    stop_vigil(run)
+
+
+def test_kill_signals_the_unit(vigil, units):
+    run = start_two(units)
+    r = vigil.ctl("kill", "-s", "KILL", "bravo")
+    assert r.returncode == 0, r.stderr
+    wait_until(run, lambda: unit_of(status_json(vigil), "bravo.service")["last_exit"] == "killed SIGKILL",
+               "bravo to die of SIGKILL")
+    assert vigil.ctl("kill", "-s", "NOSUCHSIG", "alpha").returncode == 2
+    assert vigil.ctl("kill", "bravo").returncode == 1, "nothing left to signal"
+    assert unit_of(status_json(vigil), "alpha.service")["sub"] == "running"
+    stop_vigil(run)
+
+
+def test_reload_runs_exec_reload(vigil, units):
+    up = units.script("up", UP)
+    mark = units.file("reloaded")
+    units.add("r", unit_text("[Service]", f"ExecStart={up} {units.file('r')}", f"ExecReload=/bin/touch {mark}"))
+    units.add("plain", unit_text("[Service]", f"ExecStart={up} {units.file('plain')}"))
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: written(units.file("r")), "r to start")
+    assert vigil.ctl("reload", "r").returncode == 0
+    wait_until(run, lambda: os.path.exists(mark), "ExecReload= to run")
+    wait_until(run, lambda: unit_of(status_json(vigil), "r.service")["sub"] == "running", "r back to running")
+    r = vigil.ctl("reload", "plain")
+    assert r.returncode == 1 and "ExecReload" in r.stderr, r.stderr
+    stop_vigil(run)
+
+
+def test_metrics_parse_as_prometheus_text(vigil, units):
+    from prometheus_client.parser import text_string_to_metric_families
+    run = start_two(units)
+    r = vigil.ctl("metrics")
+    assert r.returncode == 0, r.stderr
+    families = {f.name: f for f in text_string_to_metric_families(r.stdout)}
+    for name in ("vigil_unit_state", "vigil_unit_up", "vigil_unit_uptime_seconds", "vigil_unit_restarts",
+                 "vigil_unit_watchdog_misses", "vigil_unit_notify_denied", "vigil_notify_messages",
+                 "vigil_uptime_seconds"):
+        assert name in families, f"{name} missing: {sorted(families)}"
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in families.values() for s in f.samples}
+    assert samples[("vigil_unit_state", (("state", "running"), ("unit", "alpha.service")))] == 1
+    assert samples[("vigil_unit_up", (("unit", "bravo.service"),))] == 1
+    assert samples[("vigil_unit_restarts_total", (("unit", "alpha.service"),))] == 0
+    assert samples[("vigil_unit_uptime_seconds", (("unit", "alpha.service"),))] > 0
+    assert ("vigil_notify_messages_total", (("result", "unauthorised"),)) in samples
+    stop_vigil(run)
+
+
+@pytest.mark.parametrize("verb,code", [("poweroff", 0), ("halt", 0), ("reboot", 1)])
+def test_power_commands_end_a_container(vigil, units, verb, code):
+    run = start_two(units)
+    r = vigil.ctl(verb)
+    assert r.returncode == 0, r.stderr
+    assert run.wait(20) == code, run.stderr
+    assert stderr_lines(run, f"vigilctl {verb}"), run.stderr
