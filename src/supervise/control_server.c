@@ -35,6 +35,11 @@ struct conn {
         char *out;
         size_t out_len, out_off;
         bool draining;             /* reply sent: reading to EOF */
+        bool waiting;              /* request read, reply waits for jobs */
+        /* A job request waiting for its units (start/stop/restart/reload). */
+        enum control_verb job;
+        struct unit *jobs[CONTROL_ARGS_MAX];
+        size_t n_jobs;
 };
 
 static struct {
@@ -205,10 +210,16 @@ static void reply_check(struct strbuf *b) {
         control_reply_header(b, CONTROL_OK, "healthy");
 }
 
-static void reply_jobs(struct strbuf *b, const struct control_request *rq) {
+/* start/stop/restart: queue the jobs; the reply waits until they are over
+ * (control_server_settle()), as systemctl does. */
+static void reply_jobs(struct strbuf *b, const struct control_request *rq, struct conn *c) {
         struct unit *sel[CONTROL_ARGS_MAX];
         if (!find_all(b, rq, 0, sel))
                 return;
+        if (manager_stopping()) {
+                control_reply_header(b, CONTROL_FAILED, "vigil is shutting down");
+                return;
+        }
         for (size_t i = 0; i < rq->n_args; i++) {
                 if (rq->verb == CONTROL_START)
                         manager_request_start(sel[i]);
@@ -216,8 +227,26 @@ static void reply_jobs(struct strbuf *b, const struct control_request *rq) {
                         manager_request_stop(sel[i]);
                 else
                         manager_request_restart(sel[i]);
+                c->jobs[c->n_jobs++] = sel[i];
         }
-        control_reply_header(b, CONTROL_OK, "queued");
+        c->job = rq->verb;
+}
+
+/* Is the job of c on u over? *failed when it did not do what was asked. */
+static bool job_over(const struct conn *c, const struct unit *u, bool *failed) {
+        switch (c->job) {
+        case CONTROL_STOP:
+                *failed = false;
+                return unit_state_is_inactive(u->state);
+        case CONTROL_RELOAD:
+                *failed = false;
+                return u->state != UNIT_RELOAD;
+        default: /* start, restart */
+                if (u->restart_requested || u->start_job == UNIT_JOB_PENDING)
+                        return false;
+                *failed = u->start_job == UNIT_JOB_FAILED;
+                return true;
+        }
 }
 
 static void reply_kill(struct strbuf *b, const struct control_request *rq) {
@@ -242,7 +271,7 @@ static void reply_kill(struct strbuf *b, const struct control_request *rq) {
                 control_reply_header(b, CONTROL_OK, "signalled");
 }
 
-static void reply_reload(struct strbuf *b, const struct control_request *rq) {
+static void reply_reload(struct strbuf *b, const struct control_request *rq, struct conn *c) {
         struct unit *sel[CONTROL_ARGS_MAX];
         if (!find_all(b, rq, 0, sel))
                 return;
@@ -260,9 +289,11 @@ static void reply_reload(struct strbuf *b, const struct control_request *rq) {
                         return;
                 }
         }
-        for (size_t i = 0; i < rq->n_args; i++)
+        for (size_t i = 0; i < rq->n_args; i++) {
                 unit_event(sel[i], UNIT_EV_RELOAD);
-        control_reply_header(b, CONTROL_OK, "reloading");
+                c->jobs[c->n_jobs++] = sel[i];
+        }
+        c->job = CONTROL_RELOAD;
 }
 
 /* The rows of the Restart= table (SPEC §4). */
@@ -466,13 +497,13 @@ static void build_reply(struct conn *c, struct strbuf *b) {
         case CONTROL_START:
         case CONTROL_STOP:
         case CONTROL_RESTART:
-                reply_jobs(b, &rq);
+                reply_jobs(b, &rq, c);
                 break;
         case CONTROL_KILL:
                 reply_kill(b, &rq);
                 break;
         case CONTROL_RELOAD:
-                reply_reload(b, &rq);
+                reply_reload(b, &rq, c);
                 break;
         case CONTROL_HISTORY:
                 reply_history(b, &rq);
@@ -548,6 +579,21 @@ static void conn_ready(struct loop_io *io, uint32_t events) {
                         conn_flush(c);
                 return;
         }
+        if (c->waiting) {
+                /* The client hung up: it gave up waiting (its jobs go on). A
+                 * half-close (EOF on read) is no hang-up: stop reading, wait on. */
+                if (events & (OS_EVENT_HUP | OS_EVENT_ERR)) {
+                        conn_close(c);
+                        return;
+                }
+                char sink[256];
+                ssize_t n = os_stream_read(io->fd, sink, sizeof(sink));
+                if (n == 0 && loop_io_mod(&c->io, 0) == 0)
+                        return;
+                if (n != -EAGAIN && n <= 0)
+                        conn_close(c);
+                return;
+        }
         size_t room = sizeof(c->in) - 1 - c->in_len;
         ssize_t n = os_stream_read(io->fd, c->in + c->in_len, room);
         if (n == -EAGAIN)
@@ -571,7 +617,45 @@ static void conn_ready(struct loop_io *io, uint32_t events) {
         }
         /* A whole line, or EOF after a last line without '\n'. */
         build_reply(c, &b);
+        if (c->n_jobs > 0) {
+                /* The reply waits for the jobs; the client waits as long. */
+                free(strbuf_take(&b));
+                loop_timer_cancel(&c->timer);
+                c->waiting = true;
+                control_server_settle();
+                return;
+        }
         conn_reply(c, &b);
+}
+
+void control_server_settle(void) {
+        for (struct conn *c = srv.conns, *next; c; c = next) {
+                next = c->next;
+                if (!c->waiting)
+                        continue;
+                const char *why = NULL;
+                char text[600];
+                size_t done = 0;
+                for (size_t i = 0; i < c->n_jobs; i++) {
+                        bool failed = false;
+                        if (!job_over(c, c->jobs[i], &failed))
+                                break;
+                        done++;
+                        if (failed && !why) {
+                                snprintf(text, sizeof(text), "%s failed to start (%s, result %s)",
+                                         c->jobs[i]->config.name, unit_state_to_string(c->jobs[i]->state),
+                                         unit_result_to_string(c->jobs[i]->result));
+                                why = text;
+                        }
+                }
+                if (done < c->n_jobs)
+                        continue;
+                c->waiting = false;
+                c->n_jobs = 0;
+                struct strbuf b = { 0 };
+                control_reply_header(&b, why ? CONTROL_FAILED : CONTROL_OK, why ? why : "done");
+                conn_reply(c, &b);
+        }
 }
 
 static void conn_timeout(struct loop_timer *t) {

@@ -20,6 +20,9 @@ struct control_stats {
 /* Listen at address ("/path" or "@name"). 0 or -errno (logged). */
 int control_server_open(const char *address);
 const struct control_stats *control_server_stats(void);
+/* Answer the requests whose jobs are over (start/stop/restart/reload wait
+ * for them); called after every batch of events. */
+void control_server_settle(void);
 /* Close every connection and the socket, and remove its file. */
 void control_server_close(void);
 

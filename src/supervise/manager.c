@@ -538,6 +538,8 @@ static void run_queue(void) {
 
 static void settle(void) {
         run_queue();
+        if (m.config.hooks.settled)
+                m.config.hooks.settled();
 }
 
 static bool killing(enum unit_state s) {
@@ -746,6 +748,10 @@ void manager_request_restart(struct unit *u) {
                 manager_request_start(u);
         else
                 u->restart_requested = true;
+}
+
+bool manager_stopping(void) {
+        return m.stopping;
 }
 
 void manager_request_shutdown(enum unit_action action, int code, const char *why) {

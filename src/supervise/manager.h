@@ -29,6 +29,8 @@ struct manager_hooks {
         void (*shutdown)(enum unit_action action, int exit_code, const char *why);
         /* manager_stop_all() is done: every unit is dead or failed. */
         void (*all_stopped)(void);
+        /* After every batch of events, once the knock-on effects settled. */
+        void (*settled)(void);
 };
 
 struct manager_config {
@@ -70,6 +72,7 @@ void manager_request_stop(struct unit *u);
 void manager_request_restart(struct unit *u);
 /* vigilctl reboot/poweroff/halt: in container mode, stop everything and
  * exit with code (the supervisor's shutdown hook). */
+bool manager_stopping(void);
 void manager_request_shutdown(enum unit_action action, int code, const char *why);
 
 /* Which unit pid belongs to (for sd_notify): its main or control process

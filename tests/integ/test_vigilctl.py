@@ -341,3 +341,48 @@ def test_power_commands_end_a_container(vigil, units, verb, code):
     assert r.returncode == 0, r.stderr
     assert run.wait(20) == code, run.stderr
     assert stderr_lines(run, f"vigilctl {verb}"), run.stderr
+
+
+def test_jobs_wait_for_their_end(vigil, units):
+    import subprocess
+    gate = units.file("gate")
+    notify = units.script("notify", f"""
+        import os, socket, time
+        while not os.path.exists({gate!r}):
+            time.sleep(0.02)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.connect(os.environ["NOTIFY_SOCKET"])
+        s.send(b"READY=1")
+        time.sleep(1000)
+        """, interpreter="/usr/bin/python3")
+    units.add("slow", unit_text("[Service]", "Type=notify", f"ExecStart={notify}"))
+    units.add("bad", unit_text("[Service]", "Type=oneshot", "ExecStart=/bin/false"))
+    up = units.script("up", UP)
+    units.add("lingering", unit_text("[Service]", f"ExecStart={up} {units.file('l')}",
+                                     "ExecStopPost=/bin/sleep 0.5"))
+    open(gate, "w").close()
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: unit_of(status_json(vigil), "slow.service")["ready"], "slow to be ready")
+    os.unlink(gate)
+    env = vigil.env()
+    from harness import VIGILCTL
+    p = subprocess.Popen([VIGILCTL, "restart", "slow"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(1.0)
+    assert p.poll() is None, "restart answers once the unit is up again, not before"
+    open(gate, "w").close()
+    out, err = p.communicate(timeout=10)
+    assert p.returncode == 0, err
+    assert unit_of(status_json(vigil), "slow.service")["ready"] is True
+
+    r = vigil.ctl("start", "bad")
+    assert r.returncode == 1 and "bad.service" in r.stderr and "failed" in r.stderr, r.stderr
+
+    wait_until(run, lambda: written(units.file("l")), "lingering to start")
+    t0 = time.monotonic()
+    r = vigil.ctl("stop", "lingering")
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t0 >= 0.4, "stop answers after ExecStopPost= is over"
+    assert unit_of(status_json(vigil), "lingering.service")["sub"] == "dead"
+    stop_vigil(run)
