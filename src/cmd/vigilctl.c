@@ -37,6 +37,7 @@ static void usage(FILE *f) {
                    "  check                exit 0 iff every unit is healthy; else one line why\n"
                    "  history UNIT         the unit's last exits: time, cause, code or signal, runtime\n"
                    "  metrics              Prometheus text format\n"
+                   "  daemon-reload        read the unit files again; restart what changed\n"
                    "  reboot|poweroff|halt stop everything (a container: exit 1, 0, 0)\n"
                    "  watchdog             the hardware watchdog\n"
                    "\n"
@@ -423,8 +424,12 @@ int main(int argc, char **argv) {
                 free(reply);
                 return EXIT_UNREACHABLE;
         }
+        if (verb == CONTROL_DAEMON_RELOAD && body)
+                fputs(body, stdout); /* what changed, and what could not be loaded */
         if (code != CONTROL_OK) {
                 fprintf(stderr, "vigilctl: %s\n", text);
+        } else if (verb == CONTROL_DAEMON_RELOAD) {
+                /* printed above */
         } else if (verb == CONTROL_STATUS) {
                 print_status(body ? body : (char *)"");
         } else if (verb == CONTROL_HISTORY) {

@@ -462,6 +462,22 @@ static void reply_metrics(struct strbuf *b) {
         strbuf_putc(b, '\n');
 }
 
+static void reply_daemon_reload(struct strbuf *b) {
+        struct strbuf report = { 0 };
+        unsigned errors = 0;
+        int r = manager_reload(&report, &errors);
+        char *body = strbuf_take(&report);
+        char text[64];
+        if (r < 0 || !body) {
+                control_reply_header(b, CONTROL_FAILED, "out of memory during daemon-reload");
+        } else {
+                snprintf(text, sizeof(text), errors ? "reloaded, %u error%s" : "reloaded", errors, errors == 1 ? "" : "s");
+                control_reply_header(b, errors ? CONTROL_FAILED : CONTROL_OK, text);
+                strbuf_puts(b, body);
+        }
+        free(body);
+}
+
 static void reply_power(struct strbuf *b, const struct control_request *rq, const struct conn *c) {
         /* Container mode: the orchestrator restarts the container on a
          * non-zero exit (reboot); poweroff and halt end it cleanly. */
@@ -515,6 +531,9 @@ static void build_reply(struct conn *c, struct strbuf *b) {
         case CONTROL_POWEROFF:
         case CONTROL_HALT:
                 reply_power(b, &rq, c);
+                break;
+        case CONTROL_DAEMON_RELOAD:
+                reply_daemon_reload(b);
                 break;
         case CONTROL_WATCHDOG:
                 control_reply_header(b, CONTROL_FAILED, "no hardware watchdog");
@@ -626,6 +645,16 @@ static void conn_ready(struct loop_io *io, uint32_t events) {
                 return;
         }
         conn_reply(c, &b);
+}
+
+void control_server_unit_dropped(struct unit *u) {
+        for (struct conn *c = srv.conns; c; c = c->next) {
+                size_t k = 0;
+                for (size_t i = 0; i < c->n_jobs; i++)
+                        if (c->jobs[i] != u)
+                                c->jobs[k++] = c->jobs[i];
+                c->n_jobs = k;
+        }
 }
 
 void control_server_settle(void) {

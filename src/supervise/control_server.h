@@ -23,6 +23,9 @@ const struct control_stats *control_server_stats(void);
 /* Answer the requests whose jobs are over (start/stop/restart/reload wait
  * for them); called after every batch of events. */
 void control_server_settle(void);
+struct unit;
+/* u is about to be freed (daemon-reload removed it): forget it. */
+void control_server_unit_dropped(struct unit *u);
 /* Close every connection and the socket, and remove its file. */
 void control_server_close(void);
 

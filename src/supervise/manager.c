@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "supervise/manager.h"
 
+#include "base/strbuf.h"
 #include "base/timespan.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -47,6 +48,9 @@ static struct {
         bool all_stopped_sent;
         size_t n_killing;            /* units in stop-sigterm/stop-sigkill: waiting for all-gone */
         int devnull;
+        char *const *dirs;           /* --units, kept for daemon-reload */
+        size_t n_dirs;
+        bool graph_dirty;            /* a definition changed: rebuild the graph when settled */
 } m = { .devnull = -1 };
 
 /* ---------------------------------------------------------------- pid index */
@@ -195,6 +199,29 @@ static int add_unit(struct unit_config *c, struct unit **ret) {
         return 0;
 }
 
+/* FNV-1a over the paths and bytes of the definition's files: equal
+ * fingerprints, same definition (daemon-reload). */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
+        return h;
+}
+
+static uint64_t fingerprint(const struct unit_config *c) {
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t i = 0; i < c->n_sources; i++) {
+                h = fnv(h, c->sources[i], strlen(c->sources[i]) + 1);
+                char *text = NULL;
+                size_t size = 0;
+                if (unit_load_read_file(c->sources[i], &text, &size) == 0) {
+                        h = fnv(h, text, size);
+                        free(text);
+                }
+                h = fnv(h, "\n--\n", 4);
+        }
+        return h;
+}
+
 static void apply_defaults(struct unit_config *c) {
         if (!c->timeout_start_set)
                 c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : m.config.default_timeout_start_usec;
@@ -238,6 +265,8 @@ static int load_dir(const char *dir) {
                         unit_load_paths_free(paths, n);
                         return r;
                 }
+                if (u)
+                        u->fingerprint = fingerprint(&u->config);
         }
         unit_load_paths_free(paths, n);
         return 0;
@@ -436,6 +465,8 @@ static int build_graph(void) {
 }
 
 int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir) {
+        m.dirs = dirs;
+        m.n_dirs = n_dirs;
         for (size_t i = 0; i < n_dirs; i++) {
                 int r = load_dir(dirs[i]);
                 if (r < 0)
@@ -520,6 +551,9 @@ static void check_all_stopped(void) {
                 m.config.hooks.all_stopped();
 }
 
+static void apply_pending(struct unit *u);
+static void manager_tidy(void);
+
 static void run_queue(void) {
         /* Each round may enqueue more; a unit is in the queue at most once. */
         while (m.queue_n > 0) {
@@ -529,6 +563,9 @@ static void run_queue(void) {
                         check_stop(u);
                 else if (u->restart_requested && unit_state_is_inactive(u->state)) {
                         u->restart_requested = false;
+                        /* daemon-reload: the new definition (its ordering takes effect
+                         * with the graph rebuilt once the queue is empty). */
+                        apply_pending(u);
                         unit_start(u);
                 } else if (u->state == UNIT_WAITING)
                         check_waiting(u);
@@ -540,6 +577,7 @@ static void settle(void) {
         run_queue();
         if (m.config.hooks.settled)
                 m.config.hooks.settled();
+        manager_tidy();
 }
 
 static bool killing(enum unit_state s) {
@@ -726,6 +764,7 @@ void manager_request_start(struct unit *u) {
         if (m.stopping)
                 return;
         u->restart_requested = false;
+        apply_pending(u); /* daemon-reload's new definition, now that it is inactive */
         unit_start(u);
         run_queue();
 }
@@ -794,4 +833,248 @@ void manager_free(void) {
         free(m.pids);
         os_close(m.devnull);
         m = (typeof(m)){ .devnull = -1 };
+}
+
+/* ---------------------------------------------------------------- daemon-reload */
+
+static void free_graph(void) {
+        for (size_t i = 0; i < m.n; i++) {
+                if (m.waiters)
+                        free(m.waiters[i].v);
+                if (m.wait_for)
+                        free(m.wait_for[i].v);
+                if (m.required)
+                        free(m.required[i].v);
+                if (m.bound)
+                        free(m.bound[i].v);
+        }
+        free(m.waiters);
+        free(m.wait_for);
+        free(m.required);
+        free(m.bound);
+        m.waiters = m.wait_for = m.required = m.bound = NULL;
+}
+
+/* The table changed (units added, removed, redefined): new indexes, new
+ * graph, a queue as long as the table. Only with the queue empty. */
+static void rebuild(size_t old_n) {
+        size_t n = m.n;
+        m.n = old_n;
+        free_graph();
+        m.n = n;
+        m.graph_dirty = false;
+        struct unit **q = realloc(m.queue, (m.n ? m.n : 1) * sizeof(*q));
+        if (q)
+                m.queue = q;
+        int r = q ? build_graph() : -ENOMEM;
+        if (r < 0)
+                log_error("cannot rebuild the dependency graph: %s; ordering may be off until the next daemon-reload",
+                          strerror(-r));
+}
+
+/* A redefined unit that is inactive takes its new definition. */
+static void apply_pending(struct unit *u) {
+        if (!u->pending || !unit_state_is_inactive(u->state))
+                return;
+        if (unit_set_config(u, u->pending) < 0) {
+                log_error("%s: out of memory applying the new definition; keeping the old one", u->config.name);
+                unit_config_free(u->pending);
+        } else {
+                u->fingerprint = fingerprint(&u->config);
+                log_info("%s: new definition in effect", u->config.name);
+        }
+        free(u->pending);
+        u->pending = NULL;
+        m.graph_dirty = true;
+}
+
+/* Drop removed units once inactive; apply definitions that wait. */
+static void manager_tidy(void) {
+        if (m.queue_n)
+                return;
+        size_t old_n = m.n, k = 0;
+        bool changed = m.graph_dirty;
+        for (size_t i = 0; i < m.n; i++) {
+                struct unit *u = m.units[i];
+                apply_pending(u);
+                if (u->removed && unit_state_is_inactive(u->state)) {
+                        if (m.config.hooks.unit_dropped)
+                                m.config.hooks.unit_dropped(u);
+                        log_info("%s: removed", u->config.name);
+                        unit_free(u);
+                        changed = true;
+                        continue;
+                }
+                m.units[k++] = u;
+        }
+        if (!changed && !m.graph_dirty)
+                return;
+        m.n = k;
+        rebuild(old_n);
+}
+
+int manager_reload(struct strbuf *report, unsigned *ret_errors) {
+        unsigned errors = 0;
+        run_queue();
+        size_t n_old = m.n;
+        bool *seen = calloc(n_old ? n_old : 1, sizeof(*seen));
+        struct unit **added = calloc(1, sizeof(*added));
+        size_t n_added = 0;
+        if (!seen || !added) {
+                free(seen);
+                free(added);
+                return -ENOMEM;
+        }
+        /* Old units by pointer: add_unit() re-sorts the table. */
+        struct unit **old = malloc((n_old ? n_old : 1) * sizeof(*old));
+        if (!old) {
+                free(seen);
+                free(added);
+                return -ENOMEM;
+        }
+        memcpy(old, m.units, n_old * sizeof(*old));
+
+        int r = 0;
+        for (size_t d = 0; d < m.n_dirs && r == 0; d++) {
+                char **paths = NULL;
+                size_t n = 0;
+                int q = unit_load_list_dir(m.dirs[d], ".service", &paths, &n);
+                if (q < 0) {
+                        char line[600];
+                        snprintf(line, sizeof(line), "%s: cannot list: %s\n", m.dirs[d], strerror(-q));
+                        strbuf_puts(report, line);
+                        errors++;
+                        /* Its units are not "removed" for that: they stay as they are. */
+                        for (size_t i = 0; i < n_old; i++)
+                                seen[i] = true;
+                        continue;
+                }
+                for (size_t i = 0; i < n && r == 0; i++) {
+                        const char *base = strrchr(paths[i], '/');
+                        base = base ? base + 1 : paths[i];
+                        struct unit *u = find_unit(base);
+                        size_t oi = SIZE_MAX;
+                        for (size_t j = 0; u && j < n_old; j++)
+                                if (old[j] == u)
+                                        oi = j;
+                        bool is_added = false;
+                        for (size_t j = 0; j < n_added; j++)
+                                is_added |= added[j] == u;
+                        if ((oi != SIZE_MAX && seen[oi]) || is_added)
+                                continue; /* shadowed by an earlier directory */
+                        if (oi != SIZE_MAX)
+                                seen[oi] = true;
+                        struct unit_config c;
+                        struct unit_diags diags = { 0 };
+                        q = unit_load_from_path(paths[i], &c, &diags);
+                        manager_report(&diags);
+                        char line[700];
+                        if (q == -ENOMEM) {
+                                unit_diags_free(&diags);
+                                r = q;
+                                break;
+                        }
+                        if (q < 0) {
+                                const struct unit_diag *e = NULL;
+                                for (size_t k = 0; k < diags.n && !e; k++)
+                                        if (diags.v[k].severity == UNIT_DIAG_ERROR)
+                                                e = &diags.v[k];
+                                snprintf(line, sizeof(line), "%s: %s; %s\n", base,
+                                         e ? e->message : "cannot be loaded",
+                                         u ? "the running definition stays" : "not loaded");
+                                if (e && e->file) {
+                                        snprintf(line, sizeof(line), "%s:%u: %s; %s\n", e->file, e->line, e->message,
+                                                 u ? "the running definition stays" : "not loaded");
+                                }
+                                strbuf_puts(report, line);
+                                unit_diags_free(&diags);
+                                errors++;
+                                continue;
+                        }
+                        unit_diags_free(&diags);
+                        apply_defaults(&c);
+                        uint64_t fp = fingerprint(&c);
+                        if (u && u->runit) {
+                                unit_config_free(&c);
+                                continue;
+                        }
+                        if (u) {
+                                if (u->fingerprint == fp && !u->pending && !u->removed) {
+                                        unit_config_free(&c);
+                                        continue;
+                                }
+                                struct unit_config *p = malloc(sizeof(*p));
+                                if (!p) {
+                                        unit_config_free(&c);
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                *p = c;
+                                if (u->pending) {
+                                        unit_config_free(u->pending);
+                                        free(u->pending);
+                                }
+                                u->pending = p;
+                                u->removed = false;
+                                bool up = !unit_state_is_inactive(u->state);
+                                snprintf(line, sizeof(line), "%s: changed%s\n", base, up ? ", restarting" : "");
+                                strbuf_puts(report, line);
+                                continue; /* acted on once the table is rebuilt */
+                        }
+                        struct unit *nu;
+                        q = add_unit(&c, &nu);
+                        if (q < 0) {
+                                unit_config_free(&c);
+                                r = q;
+                                break;
+                        }
+                        if (!nu)
+                                continue;
+                        nu->fingerprint = fp;
+                        struct unit **a = realloc(added, (n_added + 1) * sizeof(*a));
+                        if (!a) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        added = a;
+                        added[n_added++] = nu;
+                        snprintf(line, sizeof(line), "%s: added\n", base);
+                        strbuf_puts(report, line);
+                }
+                unit_load_paths_free(paths, n);
+        }
+        for (size_t i = 0; i < n_old && r == 0; i++) {
+                struct unit *u = old[i];
+                if (seen[i] || u->runit || u->removed)
+                        continue;
+                u->removed = true;
+                u->restart_requested = false;
+                char line[600];
+                snprintf(line, sizeof(line), "%s: removed%s\n", u->config.name,
+                         unit_state_is_inactive(u->state) ? "" : ", stopping");
+                strbuf_puts(report, line);
+        }
+        free(seen);
+        free(old);
+        /* New indexes and graph before anything moves: add_unit() shifted
+         * the table under the old graph's indexes. */
+        rebuild(n_old);
+        for (size_t i = 0; i < m.n && r == 0; i++) {
+                struct unit *u = m.units[i];
+                if (u->removed)
+                        stop_propagating(u);
+                else if (u->pending && !unit_state_is_inactive(u->state) && !m.stopping)
+                        manager_request_restart(u);
+                else
+                        apply_pending(u);
+        }
+        for (size_t i = 0; i < n_added && !m.stopping; i++)
+                unit_start(added[i]);
+        free(added);
+        run_queue();
+        manager_tidy();
+        if (r == 0 && report->n == 0)
+                strbuf_puts(report, "nothing changed\n");
+        *ret_errors = errors;
+        return r;
 }

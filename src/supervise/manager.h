@@ -31,6 +31,8 @@ struct manager_hooks {
         void (*all_stopped)(void);
         /* After every batch of events, once the knock-on effects settled. */
         void (*settled)(void);
+        /* daemon-reload: u (removed, now inactive) is about to be freed. */
+        void (*unit_dropped)(struct unit *u);
 };
 
 struct manager_config {
@@ -73,6 +75,16 @@ void manager_request_restart(struct unit *u);
 /* vigilctl reboot/poweroff/halt: in container mode, stop everything and
  * exit with code (the supervisor's shutdown hook). */
 bool manager_stopping(void);
+
+struct strbuf;
+/* daemon-reload: read the --units directories again. A changed definition
+ * (its files' bytes) is applied at once to an inactive unit, and to an
+ * active one by restarting it; a unit whose file is gone is stopped and then
+ * dropped; a new one is added and started; a file that no longer loads
+ * leaves the running definition as it was (counted in *ret_errors). One
+ * line per unit concerned goes to report. runit directories are not
+ * re-read. -ENOMEM only. */
+int manager_reload(struct strbuf *report, unsigned *ret_errors);
 void manager_request_shutdown(enum unit_action action, int code, const char *why);
 
 /* Which unit pid belongs to (for sd_notify): its main or control process

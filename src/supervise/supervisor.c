@@ -302,7 +302,8 @@ int supervisor_init(const struct supervisor_config *cfg) {
                 .default_timeout_start_usec = cfg->default_timeout_start_usec,
                 .default_timeout_stop_usec = cfg->default_timeout_stop_usec,
                 .hooks = { .boot_progress = boot_progress, .shutdown = unit_shutdown,
-                           .all_stopped = units_all_stopped, .settled = control_server_settle },
+                           .all_stopped = units_all_stopped, .settled = control_server_settle,
+                           .unit_dropped = control_server_unit_dropped },
         };
         return manager_init(&mc);
 }

@@ -1243,6 +1243,37 @@ bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struc
 
 /* ---------------------------------------------------------------- life cycle */
 
+/* The output prefix: SyslogIdentifier=, else the name without ".service". */
+static int set_ident(struct unit *u) {
+        if (u->config.syslog_identifier) {
+                u->ident = u->config.syslog_identifier;
+                return 0;
+        }
+        char *dot = strrchr(u->config.name, '.');
+        size_t len = dot ? (size_t)(dot - u->config.name) : strlen(u->config.name);
+        char *id = strndup(u->config.name, len);
+        if (!id)
+                return -ENOMEM;
+        u->ident = id;
+        return 0;
+}
+
+int unit_set_config(struct unit *u, struct unit_config *config) {
+        const char *old_ident = u->ident;
+        struct unit_config old = u->config;
+        u->config = *config;
+        if (set_ident(u) < 0) {
+                u->config = old; /* *config stays the caller's */
+                u->ident = old_ident;
+                return -ENOMEM;
+        }
+        memset(config, 0, sizeof(*config));
+        if (old_ident != old.syslog_identifier)
+                free((char *)old_ident);
+        unit_config_free(&old);
+        return 0;
+}
+
 struct unit *unit_new(struct unit_config *config, size_t index) {
         struct unit *u = calloc(1, sizeof(*u));
         if (!u)
@@ -1256,18 +1287,10 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
         loop_timer_init(&u->watchdog_timer, watchdog_fired, u);
-        if (u->config.syslog_identifier) {
-                u->ident = u->config.syslog_identifier;
-        } else {
-                char *dot = strrchr(u->config.name, '.');
-                size_t len = dot ? (size_t)(dot - u->config.name) : strlen(u->config.name);
-                char *id = strndup(u->config.name, len);
-                if (!id) {
-                        unit_config_free(&u->config);
-                        free(u);
-                        return NULL;
-                }
-                u->ident = id;
+        if (set_ident(u) < 0) {
+                unit_config_free(&u->config);
+                free(u);
+                return NULL;
         }
         return u;
 }
@@ -1278,6 +1301,10 @@ void unit_free(struct unit *u) {
         loop_timer_cancel(&u->timer);
         loop_timer_cancel(&u->watchdog_timer);
         free(u->status_text);
+        if (u->pending) {
+                unit_config_free(u->pending);
+                free(u->pending);
+        }
         if (u->exec_io.fd >= 0 && u->main_status_fd >= 0)
                 loop_io_del(&u->exec_io);
         os_close(u->main_status_fd);

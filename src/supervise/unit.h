@@ -54,6 +54,9 @@ struct unit {
         uint64_t state_since;
         uint64_t active_since;         /* loop_now() when the unit last came up (0: never) */
         bool restart_requested;        /* the user's restart: start again once stopped */
+        uint64_t fingerprint;          /* of the definition's files (daemon-reload compares it) */
+        struct unit_config *pending;   /* daemon-reload: the new definition, applied once inactive */
+        bool removed;                  /* daemon-reload: its file is gone; dropped once inactive */
 
         pid_t main_pid;                /* 0: none */
         int main_status_fd;            /* exec-status pipe of the main process, -1 when read */
@@ -102,6 +105,9 @@ struct unit {
 /* Take ownership of *config (left zeroed). */
 struct unit *unit_new(struct unit_config *config, size_t index);
 void unit_free(struct unit *u);
+
+/* Replace the definition (the unit must be inactive); takes *config. */
+int unit_set_config(struct unit *u, struct unit_config *config);
 
 void unit_start(struct unit *u);
 void unit_stop(struct unit *u);

@@ -386,3 +386,51 @@ def test_jobs_wait_for_their_end(vigil, units):
     assert time.monotonic() - t0 >= 0.4, "stop answers after ExecStopPost= is over"
     assert unit_of(status_json(vigil), "lingering.service")["sub"] == "dead"
     stop_vigil(run)
+
+
+def test_daemon_reload(vigil, units):
+    up = units.script("up", UP)
+
+    def define(name, *extra):
+        units.add(name, unit_text("[Service]", f"ExecStart={up} {units.file(name)}", *extra))
+
+    define("same")
+    define("changed")
+    define("gone")
+    define("broken")
+    run = units.start()
+    listening(run, vigil)
+    names = ("same", "changed", "gone", "broken")
+    wait_until(run, lambda: all(written(units.file(n)) for n in names), "every unit to start")
+    pids = {n: written(units.file(n)) for n in names}
+
+    r = vigil.ctl("daemon-reload")
+    assert r.returncode == 0 and "nothing changed" in r.stdout, r.stdout + r.stderr
+
+    for n in ("changed", "broken"):
+        os.unlink(units.file(n))
+    define("changed", "Environment=NEW=1")
+    os.unlink(units.dir / "gone.service")
+    (units.dir / "broken.service").write_text("[Service]\nExecStart=relative/path\nRestart=sometimes\n")
+    define("fresh")
+    r = vigil.ctl("daemon-reload")
+    assert r.returncode == 1, "a broken file is an error in the reply"
+    out = r.stdout
+    assert "changed.service: changed, restarting" in out, out
+    assert "gone.service: removed" in out, out
+    assert "fresh.service: added" in out, out
+    assert "broken.service" in out and "the running definition stays" in out, out
+    assert "same.service" not in out, out
+
+    wait_until(run, lambda: written(units.file("changed")) and written(units.file("fresh")),
+               "changed to restart and fresh to start")
+    assert written(units.file("changed")) != pids["changed"]
+    doc = status_json(vigil)
+    names_now = [u["name"] for u in doc["units"]]
+    wait_until(run, lambda: "gone.service" not in [u["name"] for u in status_json(vigil)["units"]],
+               "gone to be stopped and dropped")
+    assert unit_of(doc, "same.service")["pid"] == pids["same"], "an unchanged unit is left alone"
+    assert unit_of(doc, "broken.service")["pid"] == pids["broken"], "a broken file leaves the running unit alone"
+    assert "fresh.service" in names_now
+    assert written(units.file("broken")) is None  # it was not restarted (the test removed its pid file)
+    stop_vigil(run)
