@@ -129,7 +129,7 @@ def run_cells(units, cells, wait=5.0, settle=0.7, options=()):
     "unclean exit code",
     "unclean signal",
     "timeout",
-    pytest.param("watchdog", marks=pytest.mark.xfail(strict=True, reason="WatchdogSec= arrives with sd_notify, issue 4")),
+    "watchdog",
 ])
 def test_restart_table_row(units, row):
     spec = ROW[row]
