@@ -369,6 +369,10 @@ def test_failure_action_exit_after_a_watchdog_failure(units, cmd):
 # ---------------------------------------------------------------- the watchdog during ExecStartPost=
 
 def test_the_watchdog_is_armed_during_exec_start_post(units):
+    # ExecStartPost= takes 1.2 s, WatchdogSec=0.3s: wdp-silent stops pinging
+    # and wdp-mute never pings (its deadline runs from entering start-post, at
+    # READY=1); both must be killed while ExecStartPost= still runs.
+    # wdp-pinger pings throughout and reaches running.
     wd = 0.3
     post = units.script("slow-post", """
         echo "post-begin $(date +%s.%N)" >> "$1"
@@ -377,21 +381,29 @@ def test_the_watchdog_is_armed_during_exec_start_post(units):
     """)
     logs = {}
     for name, steps in (("wdp-silent", ["send:READY=1", "ping:3:0.05", "hold"]),
+                        ("wdp-mute", ["send:READY=1", "hold"]),
                         ("wdp-pinger", ["send:READY=1", "ping:inf:0.05"])):
         logs[name] = add(units, name, f"WatchdogSec={wd}s", f"ExecStartPost={post} {units.file(name + '.post')}",
                          steps=steps)
     run = units.start("-v")
     wait_until(run, lambda: stderr_lines(run, "wdp-pinger.service: start-post -> running")
-               and stderr_lines(run, "wdp-silent.service: failed with result"), "the two units to settle", timeout=10)
-    silent = logs["wdp-silent"]
-    signo, latency = first_signal_after_pings(silent, run, "wdp-silent", wd)
-    assert signo == 6
-    check_latency(latency, wd, "wdp-silent", silent, run)
-    assert stderr_lines(run, "wdp-silent.service: start-post -> stop-sigterm"), \
-        f"the watchdog should fire while ExecStartPost= runs:\n{run.stderr}"
-    assert not read_lines(units.file("wdp-silent.post"))[1:], \
-        "wdp-silent's ExecStartPost= finished: the watchdog fired too late or not in start-post"
-    assert stderr_lines(run, "wdp-silent.service: failed with result watchdog"), run.stderr
+               and stderr_lines(run, "wdp-silent.service: failed with result")
+               and stderr_lines(run, "wdp-mute.service: failed with result"), "the three units to settle",
+               timeout=10)
+    for name in ("wdp-silent", "wdp-mute"):
+        log = logs[name]
+        if name == "wdp-silent":
+            signo, latency = first_signal_after_pings(log, run, name, wd)
+        else:
+            assert log.signals(), f"{name} got no signal:\n{log}\n{run.stderr}"
+            signo, latency = log.signals()[0][0], log.signals()[0][1] - (log.sent("READY=1")[0] + wd)
+        assert signo == 6, f"{name}: SIGABRT expected:\n{log}"
+        check_latency(latency, wd, name, log, run)
+        assert stderr_lines(run, f"{name}.service: start-post -> stop-sigterm"), \
+            f"the watchdog of {name} should fire while ExecStartPost= runs:\n{run.stderr}"
+        assert not read_lines(units.file(name + ".post"))[1:], \
+            f"{name}'s ExecStartPost= finished: the watchdog fired too late or not in start-post"
+        assert stderr_lines(run, f"{name}.service: failed with result watchdog"), run.stderr
     pinger = logs["wdp-pinger"]
     assert not pinger.signals() and pinger.count() == 1, f"wdp-pinger pinged through start-post:\n{pinger}"
     assert not stderr_lines(run, "wdp-pinger.service: watchdog"), run.stderr
