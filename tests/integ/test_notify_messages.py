@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from harness import descendants, proc_status, stderr_lines, stop_vigil, unit_text, wait_until
+from harness import descendants, proc_status, stderr_lines, stop_vigil, wait_until
 from test_notify_watchdog import add
 
 
