@@ -174,10 +174,26 @@ def test_exit_codes(vigil, units):
     assert r.returncode == 5, "vigil is gone: not reachable"
 
 
-NOBODY = 65534
+@pytest.fixture(scope="module")
+def other_user():
+    """A non-root user made for these tests (removed afterwards)."""
+    import pwd
+    import subprocess
+    name = "vigil-itest"
+    made = False
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                       check=True, capture_output=True)
+        made = True
+    yield pwd.getpwnam(name).pw_uid
+    if made:
+        subprocess.run(["userdel", name], capture_output=True)
 
 
-def test_other_users_are_refused(vigil, units):
+def test_other_users_are_refused(vigil, units, other_user):
+    NOBODY = other_user
     run = start_two(units)
     # The socket's mode refuses them at connect.
     r = vigil.ctl("status", user=NOBODY)
@@ -433,4 +449,37 @@ def test_daemon_reload(vigil, units):
     assert unit_of(doc, "broken.service")["pid"] == pids["broken"], "a broken file leaves the running unit alone"
     assert "fresh.service" in names_now
     assert written(units.file("broken")) is None  # it was not restarted (the test removed its pid file)
+    stop_vigil(run)
+
+
+def test_colours_only_on_a_terminal_and_never_with_no_color(vigil, units):
+    import pty
+    import subprocess
+    from harness import VIGILCTL
+    run = start_two(units)
+
+    def on_tty(extra_env):
+        master, slave = pty.openpty()
+        env = vigil.env()
+        env.pop("NO_COLOR", None)
+        env.update(extra_env)
+        p = subprocess.Popen([VIGILCTL, "status"], stdout=slave, stderr=slave, env=env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        assert p.wait(10) == 0, out
+        return out.decode()
+
+    coloured = on_tty({})
+    assert "alpha.service" in coloured and "\033[32m" in coloured, repr(coloured)
+    plain = on_tty({"NO_COLOR": "1"})
+    assert "alpha.service" in plain and "\033[" not in plain, repr(plain)
     stop_vigil(run)
