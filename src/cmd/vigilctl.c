@@ -154,6 +154,19 @@ static const char *state_color(const char *active) {
         return "\033[33m";
 }
 
+/* The status object of --json, in its documented order (docs/CONTROL.md). */
+enum json_kind { JSON_STRING, JSON_NUMBER, JSON_STRING_OR_NULL, JSON_YES_NO };
+static const struct {
+        const char *name;
+        enum json_kind kind;
+} json_fields[] = {
+        { "name", JSON_STRING },         { "active", JSON_STRING },         { "sub", JSON_STRING },
+        { "result", JSON_STRING },       { "pid", JSON_NUMBER },            { "uptime_usec", JSON_NUMBER },
+        { "restarts", JSON_NUMBER },     { "last_exit", JSON_STRING_OR_NULL }, { "ready", JSON_YES_NO },
+        { "status", JSON_STRING_OR_NULL }, { "notify_denied", JSON_NUMBER }, { "watchdog_misses", JSON_NUMBER },
+        { "description", JSON_STRING },
+};
+
 static int print_status(char *body) {
         struct table t = { 0 };
         char *notify = NULL;
@@ -172,40 +185,27 @@ static int print_status(char *body) {
                 for (size_t i = 0; i < n_lines; i++) {
                         char *f[MAX_FIELDS];
                         size_t n = control_split_fields(lines[i], f, MAX_FIELDS);
-                        printf("%s{\"name\":", i ? "," : "");
-                        json_string(field(&t, f, n, "name"));
-                        printf(",\"active\":");
-                        json_string(field(&t, f, n, "active"));
-                        printf(",\"sub\":");
-                        json_string(field(&t, f, n, "sub"));
-                        printf(",\"result\":");
-                        json_string(field(&t, f, n, "result"));
-                        printf(",\"pid\":");
-                        json_number_or_null(field(&t, f, n, "pid"));
-                        printf(",\"uptime_usec\":");
-                        json_number_or_null(field(&t, f, n, "uptime_usec"));
-                        printf(",\"restarts\":");
-                        json_number_or_null(field(&t, f, n, "restarts"));
-                        const char *last = field(&t, f, n, "last_exit");
-                        printf(",\"last_exit\":");
-                        if (strcmp(last, "-") == 0 || !*last)
-                                printf("null");
-                        else
-                                json_string(last);
-                        const char *ready = field(&t, f, n, "ready");
-                        printf(",\"ready\":%s", strcmp(ready, "yes") == 0 ? "true" : strcmp(ready, "no") == 0 ? "false" : "null");
-                        const char *st = field(&t, f, n, "status");
-                        printf(",\"status\":");
-                        if (*st)
-                                json_string(st);
-                        else
-                                printf("null");
-                        printf(",\"notify_denied\":");
-                        json_number_or_null(field(&t, f, n, "notify_denied"));
-                        printf(",\"watchdog_misses\":");
-                        json_number_or_null(field(&t, f, n, "watchdog_misses"));
-                        printf(",\"description\":");
-                        json_string(field(&t, f, n, "description"));
+                        for (size_t k = 0; k < sizeof(json_fields) / sizeof(json_fields[0]); k++) {
+                                const char *v = field(&t, f, n, json_fields[k].name);
+                                printf("%s\"%s\":", k ? "," : (i ? ",{" : "{"), json_fields[k].name);
+                                switch (json_fields[k].kind) {
+                                case JSON_STRING:
+                                        json_string(v);
+                                        break;
+                                case JSON_NUMBER:
+                                        json_number_or_null(v);
+                                        break;
+                                case JSON_STRING_OR_NULL:
+                                        if (!*v || strcmp(v, "-") == 0)
+                                                printf("null");
+                                        else
+                                                json_string(v);
+                                        break;
+                                case JSON_YES_NO:
+                                        printf("%s", strcmp(v, "yes") == 0 ? "true" : strcmp(v, "no") == 0 ? "false" : "null");
+                                        break;
+                                }
+                        }
                         printf("}");
                 }
                 printf("]");

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,16 @@ static void put_u64(struct strbuf *b, uint64_t v) {
         strbuf_puts(b, n);
 }
 
+static void tab_str(struct strbuf *b, const char *s) {
+        strbuf_putc(b, '\t');
+        strbuf_puts(b, s);
+}
+
+static void tab_u64(struct strbuf *b, uint64_t v) {
+        strbuf_putc(b, '\t');
+        put_u64(b, v);
+}
+
 static const char *const status_fields[] = {
         "name", "active", "sub", "result", "pid", "uptime_usec", "restarts", "last_exit",
         "ready", "status", "notify_denied", "watchdog_misses", "description",
@@ -97,30 +108,23 @@ static void put_last_exit(struct strbuf *b, const struct unit *u) {
 static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now) {
         const struct unit_config *c = &u->config;
         control_put_field(b, c->name);
-        strbuf_putc(b, '\t');
-        strbuf_puts(b, unit_state_active(u->state));
-        strbuf_putc(b, '\t');
-        strbuf_puts(b, unit_state_to_string(u->state));
-        strbuf_putc(b, '\t');
-        strbuf_puts(b, unit_result_to_string(u->result));
+        tab_str(b, unit_state_active(u->state));
+        tab_str(b, unit_state_to_string(u->state));
+        tab_str(b, unit_result_to_string(u->result));
         strbuf_putc(b, '\t');
         if (u->main_pid > 0)
                 put_u64(b, (uint64_t)u->main_pid);
         strbuf_putc(b, '\t');
         if (unit_state_is_up(u->state) && u->active_since && now >= u->active_since)
                 put_u64(b, now - u->active_since);
-        strbuf_putc(b, '\t');
-        put_u64(b, u->restarts_total);
+        tab_u64(b, u->restarts_total);
         strbuf_putc(b, '\t');
         put_last_exit(b, u);
-        strbuf_putc(b, '\t');
-        strbuf_puts(b, c->type != SERVICE_NOTIFY ? "-" : u->ready ? "yes" : "no");
+        tab_str(b, c->type != SERVICE_NOTIFY ? "-" : u->ready ? "yes" : "no");
         strbuf_putc(b, '\t');
         control_put_field(b, u->status_text);
-        strbuf_putc(b, '\t');
-        put_u64(b, u->notify_denied);
-        strbuf_putc(b, '\t');
-        put_u64(b, u->watchdog_misses);
+        tab_u64(b, u->notify_denied);
+        tab_u64(b, u->watchdog_misses);
         strbuf_putc(b, '\t');
         control_put_field(b, c->description);
         strbuf_putc(b, '\n');
@@ -161,16 +165,18 @@ static void reply_status(struct strbuf *b, const struct control_request *rq) {
         }
         /* The manager's own line: notify drops that no unit could be charged with. */
         const struct notify_stats *ns = notify_server_stats();
-        strbuf_puts(b, "@notify\treceived=");
-        put_u64(b, ns->received);
-        strbuf_puts(b, "\taccepted=");
-        put_u64(b, ns->accepted);
-        strbuf_puts(b, "\tmalformed=");
-        put_u64(b, ns->malformed);
-        strbuf_puts(b, "\tunattributed=");
-        put_u64(b, ns->unattributed);
-        strbuf_puts(b, "\tunauthorised=");
-        put_u64(b, ns->unauthorised);
+        const struct {
+                const char *key;
+                uint64_t value;
+        } counts[] = { { "received", ns->received }, { "accepted", ns->accepted }, { "malformed", ns->malformed },
+                       { "unattributed", ns->unattributed }, { "unauthorised", ns->unauthorised } };
+        strbuf_puts(b, "@notify");
+        for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+                strbuf_putc(b, '\t');
+                strbuf_puts(b, counts[i].key);
+                strbuf_putc(b, '=');
+                put_u64(b, counts[i].value);
+        }
         strbuf_putc(b, '\n');
 }
 
@@ -408,31 +414,30 @@ static void reply_metrics(struct strbuf *b) {
                 snprintf(v, sizeof(v), "%.3f", (double)up / 1e6);
                 metric_unit(b, "vigil_unit_uptime_seconds", u, NULL, NULL, v);
         }
-        metric_head(b, "vigil_unit_restarts_total", "counter", "Automatic restarts (Restart=) since vigil started.");
-        for (size_t i = 0; i < n; i++) {
-                const struct unit *u = manager_unit_at(i);
-                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->restarts_total);
-                metric_unit(b, "vigil_unit_restarts_total", u, NULL, NULL, v);
-        }
-        metric_head(b, "vigil_unit_exits_total", "counter", "Main process exits since vigil started.");
-        for (size_t i = 0; i < n; i++) {
-                const struct unit *u = manager_unit_at(i);
-                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->history_total);
-                metric_unit(b, "vigil_unit_exits_total", u, NULL, NULL, v);
-        }
-        metric_head(b, "vigil_unit_watchdog_misses_total", "counter",
-                    "Software watchdog deadlines missed (WatchdogSec=) and WATCHDOG=trigger.");
-        for (size_t i = 0; i < n; i++) {
-                const struct unit *u = manager_unit_at(i);
-                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->watchdog_misses);
-                metric_unit(b, "vigil_unit_watchdog_misses_total", u, NULL, NULL, v);
-        }
-        metric_head(b, "vigil_unit_notify_denied_total", "counter",
-                    "sd_notify messages from the unit's processes refused by NotifyAccess=.");
-        for (size_t i = 0; i < n; i++) {
-                const struct unit *u = manager_unit_at(i);
-                snprintf(v, sizeof(v), "%llu", (unsigned long long)u->notify_denied);
-                metric_unit(b, "vigil_unit_notify_denied_total", u, NULL, NULL, v);
+        static const struct {
+                const char *name, *help;
+                size_t offset;  /* of a uint64_t in struct unit */
+        } counters[] = {
+                { "vigil_unit_restarts_total", "Automatic restarts (Restart=) since vigil started.",
+                  offsetof(struct unit, restarts_total) },
+                { "vigil_unit_exits_total", "Main process exits since vigil started.",
+                  offsetof(struct unit, history_total) },
+                { "vigil_unit_watchdog_misses_total",
+                  "Software watchdog deadlines missed (WatchdogSec=) and WATCHDOG=trigger.",
+                  offsetof(struct unit, watchdog_misses) },
+                { "vigil_unit_notify_denied_total",
+                  "sd_notify messages from the unit's processes refused by NotifyAccess=.",
+                  offsetof(struct unit, notify_denied) },
+        };
+        for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+                metric_head(b, counters[k].name, "counter", counters[k].help);
+                for (size_t i = 0; i < n; i++) {
+                        const struct unit *u = manager_unit_at(i);
+                        uint64_t value;
+                        memcpy(&value, (const char *)u + counters[k].offset, sizeof(value));
+                        snprintf(v, sizeof(v), "%llu", (unsigned long long)value);
+                        metric_unit(b, counters[k].name, u, NULL, NULL, v);
+                }
         }
         const struct notify_stats *ns = notify_server_stats();
         metric_head(b, "vigil_notify_messages_total", "counter",

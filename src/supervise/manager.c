@@ -812,23 +812,13 @@ size_t manager_n_units(void) {
         return m.n;
 }
 
+static void free_graph(void);
+
 void manager_free(void) {
-        for (size_t i = 0; i < m.n; i++) {
+        free_graph();
+        for (size_t i = 0; i < m.n; i++)
                 unit_free(m.units[i]);
-                if (m.waiters)
-                        free(m.waiters[i].v);
-                if (m.wait_for)
-                        free(m.wait_for[i].v);
-                if (m.required)
-                        free(m.required[i].v);
-                if (m.bound)
-                        free(m.bound[i].v);
-        }
         free(m.units);
-        free(m.waiters);
-        free(m.wait_for);
-        free(m.required);
-        free(m.bound);
         free(m.queue);
         free(m.pids);
         os_close(m.devnull);
