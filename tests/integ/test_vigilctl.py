@@ -483,3 +483,19 @@ def test_colours_only_on_a_terminal_and_never_with_no_color(vigil, units):
     plain = on_tty({"NO_COLOR": "1"})
     assert "alpha.service" in plain and "\033[" not in plain, repr(plain)
     stop_vigil(run)
+
+
+def test_many_clients_at_once_and_the_watchdog_command(vigil, units):
+    import subprocess
+    from harness import VIGILCTL
+    run = start_two(units)
+    procs = [subprocess.Popen([VIGILCTL, "status", "--json"], env=vigil.env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(50)]
+    for p in procs:
+        out, err = p.communicate(timeout=20)
+        assert p.returncode == 0, err
+        assert [u["name"] for u in json.loads(out)["units"]] == ["alpha.service", "bravo.service"]
+    for args in (("watchdog",), ("watchdog", "snooze", "60")):
+        r = vigil.ctl(*args)
+        assert r.returncode == 1 and "no hardware watchdog" in r.stderr, r.stdout + r.stderr
+    stop_vigil(run)
