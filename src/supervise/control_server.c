@@ -698,9 +698,9 @@ static void conn_timeout(struct loop_timer *t) {
         conn_close(c);
 }
 
-static void refuse(int fd, const char *text) {
+static void refuse(int fd, enum control_code code, const char *text) {
         struct strbuf b = { 0 };
-        control_reply_header(&b, CONTROL_DENIED, text);
+        control_reply_header(&b, code, text);
         char *s = strbuf_take(&b);
         if (s)
                 (void)os_stream_write(fd, s, strlen(s));
@@ -727,17 +727,17 @@ static void accept_ready(struct loop_io *io, uint32_t events) {
                         srv.stats.refused++;
                         log_notice("control: refused pid %d uid %u: only root or uid %u may control vigil",
                                    (int)pid, (unsigned)uid, (unsigned)geteuid());
-                        refuse(fd, "not authorised");
+                        refuse(fd, CONTROL_DENIED, "not authorised");
                         continue;
                 }
                 if (srv.n_conns >= MAX_CONNECTIONS) {
                         srv.stats.refused++;
-                        refuse(fd, "too many connections");
+                        refuse(fd, CONTROL_FAILED, "too many connections, try again");
                         continue;
                 }
                 struct conn *c = calloc(1, sizeof(*c));
                 if (!c) {
-                        refuse(fd, "out of memory");
+                        refuse(fd, CONTROL_FAILED, "out of memory");
                         continue;
                 }
                 c->io = (struct loop_io){ .fd = fd, .ready = conn_ready, .data = c };
