@@ -1,0 +1,158 @@
+"""Faults and scale (issue 8, point 2, in part): a storm of SIGKILLs, a
+thousand units, fifty units flooding their output, and a long churn of
+restarts — vigil reaps everything, keeps every unit's state right, keeps
+answering vigilctl, and ends with the fds and memory it started with."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from harness import VIGILCTL, proc_stat, stop_vigil, tagged_pids, unit_text, wait_until
+
+
+def status(vigil):
+    r = vigil.ctl("status", "--json", timeout=30)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["units"]
+
+
+def listening(run, vigil):
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def n_fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def zombies(tag):
+    out = []
+    for p in tagged_pids(tag):
+        st = proc_stat(p)
+        if st and st[0] == "Z":
+            out.append(p)
+    return out
+
+
+SPAWNER = """
+    # spawner N: N children that sleep, then wait for them
+    i=0
+    while [ $i -lt "$1" ]; do sleep 1000 & i=$((i + 1)); done
+    echo up > "$2"
+    wait
+"""
+
+
+def test_a_sigkill_storm_of_a_thousand_processes(vigil, units):
+    spawner = units.script("spawner", SPAWNER)
+    names = [f"storm{i:02d}" for i in range(20)]
+    for n in names:
+        units.add(n, unit_text("[Service]", f"ExecStart={spawner} 50 {units.file(n)}", "Restart=no"))
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: all(os.path.exists(units.file(n)) for n in names), "1,000 children to start", timeout=30)
+    before = len(tagged_pids(vigil.tag))
+    assert before >= 1000, before
+    r = vigil.ctl("kill", "-s", "KILL", *names, timeout=30)
+    assert r.returncode == 0, r.stderr
+    wait_until(run, lambda: all(u["active"] == "failed" for u in status(vigil)),
+               "every unit to be failed", timeout=30)
+    for u in status(vigil):
+        assert (u["sub"], u["result"], u["last_exit"], u["pid"]) == ("failed", "signal", "killed SIGKILL", None), u
+    # Every one of the thousand is reaped: none left, none a zombie.
+    wait_until(run, lambda: len(tagged_pids(vigil.tag)) <= 2, "the storm's processes to be gone", timeout=30)
+    assert zombies(vigil.tag) == []
+    assert vigil.ctl("check").returncode == 1
+    stop_vigil(run)
+
+
+def test_a_thousand_units(vigil, units):
+    n = 1000
+    for i in range(n):
+        units.add(f"u{i:04d}", "[Service]\nExecStart=/bin/sleep 1000\n")
+    run = units.start()
+    listening(run, vigil)
+    t0 = time.monotonic()
+    wait_until(run, lambda: sum(u["sub"] == "running" for u in status(vigil)) == n, "1,000 units to run",
+               timeout=60)
+    started = time.monotonic() - t0
+    t1 = time.monotonic()
+    units_now = status(vigil)
+    answer = time.monotonic() - t1
+    assert len(units_now) == n
+    assert answer < 5, f"status of 1,000 units took {answer:.2f} s"
+    rss = rss_kib(run.pid)
+    # Memory per unit, reported (and bounded generously: ASan builds are fat).
+    per_unit = rss / n
+    print(f"1,000 units: running after {started:.1f} s, status in {answer * 1000:.0f} ms, "
+          f"vigil RSS {rss} KiB = {per_unit:.1f} KiB per unit")
+    assert per_unit < 64, f"{per_unit:.1f} KiB per unit"
+    stop_vigil(run, timeout=60)
+
+
+def test_fifty_units_flooding_output(vigil, units):
+    flood = units.script("flood", """
+        exec yes "flood line from $1 ................................................................"
+        """)
+    for i in range(50):
+        units.add(f"flood{i:02d}", unit_text("[Service]", f"ExecStart={flood} {i}"))
+    run = units.start("--log-format", "plain", stdout=subprocess.DEVNULL)
+    listening(run, vigil)
+    wait_until(run, lambda: sum(u["sub"] == "running" for u in status(vigil)) == 50, "50 floods to run")
+    time.sleep(1)
+    first = rss_kib(run.pid)
+    worst = 0.0
+    for _ in range(10):
+        t0 = time.monotonic()
+        r = vigil.ctl("status", timeout=30)
+        worst = max(worst, time.monotonic() - t0)
+        assert r.returncode == 0 and r.stdout.count("flood") == 50
+        time.sleep(0.3)
+    last = rss_kib(run.pid)
+    assert worst < 2.0, f"vigilctl status took {worst:.2f} s during the flood"
+    assert last - first < 4096, f"vigil's RSS grew from {first} to {last} KiB during the flood"
+    stop_vigil(run, timeout=60)
+
+
+CRASH = """
+    # exit at once, with a failure
+    exit 1
+"""
+
+
+def test_churn_leaves_fds_and_memory_as_they_were(vigil, units):
+    crash = units.script("crash", CRASH)
+    units.add("crashy", unit_text("[Unit]", "StartLimitIntervalSec=0", "[Service]", f"ExecStart={crash}",
+                                  "Restart=always", "RestartSec=0"))
+    # (a user's restart counts toward the start limit too, as in systemd)
+    units.add("steady", "[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/true\n")
+    run = units.start()
+    listening(run, vigil)
+    pid = run.pid
+
+    def restarts():
+        return next(u["restarts"] for u in status(vigil) if u["name"] == "crashy.service")
+
+    wait_until(run, lambda: restarts() >= 200, "a warm-up of 200 crashes", timeout=30)
+    # The baseline and the end are taken alike: crashy stopped, steady running.
+    assert vigil.ctl("stop", "crashy").returncode == 0
+    time.sleep(0.3)
+    fds0, rss0 = n_fds(pid), rss_kib(pid)
+    assert vigil.ctl("start", "crashy").returncode == 0
+    for _ in range(50):
+        assert vigil.ctl("restart", "steady").returncode == 0
+    start = restarts()
+    wait_until(run, lambda: restarts() >= start + 2000, "2,000 more crashes", timeout=90)
+    assert vigil.ctl("stop", "crashy").returncode == 0
+    time.sleep(0.3)
+    fds1, rss1 = n_fds(pid), rss_kib(pid)
+    assert fds1 == fds0, f"vigil's fds went from {fds0} to {fds1}"
+    assert rss1 - rss0 < 1024, f"vigil's RSS went from {rss0} to {rss1} KiB"
+    assert zombies(vigil.tag) == []
+    stop_vigil(run)
