@@ -50,7 +50,11 @@ static struct {
         size_t n_conns;
         struct control_stats stats;
         uint64_t started;
-} srv = { .io = { .fd = -1 } };
+        struct loop_timer resume;  /* accept again after running out of fds */
+        uint64_t n_no_fds;
+} srv = { .io = { .fd = -1 }, .resume = { .heap_index = TIMER_NOT_ARMED } };
+
+#define ACCEPT_PAUSE_USEC (100 * 1000)
 
 static void conn_close(struct conn *c) {
         loop_io_del(&c->io);
@@ -718,8 +722,16 @@ static void accept_ready(struct loop_io *io, uint32_t events) {
                 if (r == -EAGAIN)
                         return;
                 if (r < 0) {
-                        /* EMFILE/ENFILE: the pending connection waits for the next wake-up. */
-                        log_warning("control: cannot accept: %s", strerror(-r));
+                        /* Out of fds (EMFILE/ENFILE) or memory: the pending
+                         * connection keeps the socket readable, so stop
+                         * watching it for a moment (a level-triggered epoll
+                         * would spin) and try again then. */
+                        srv.n_no_fds++;
+                        if ((srv.n_no_fds & (srv.n_no_fds - 1)) == 0)
+                                log_warning("control: cannot accept: %s; pausing for 100 ms (%llu times so far)",
+                                            strerror(-r), (unsigned long long)srv.n_no_fds);
+                        if (loop_io_mod(&srv.io, 0) == 0)
+                                (void)loop_timer_arm_in(&srv.resume, ACCEPT_PAUSE_USEC);
                         return;
                 }
                 srv.stats.connections++;
@@ -758,6 +770,12 @@ static void accept_ready(struct loop_io *io, uint32_t events) {
         }
 }
 
+static void resume_accepting(struct loop_timer *t) {
+        (void)t;
+        if (srv.io.fd >= 0)
+                (void)loop_io_mod(&srv.io, OS_EVENT_IN);
+}
+
 int control_server_open(const char *address) {
         int fd;
         int r = os_stream_listen(address, 0600, &fd);
@@ -783,6 +801,7 @@ int control_server_open(const char *address) {
                 return r;
         }
         srv.started = loop_now();
+        loop_timer_init(&srv.resume, resume_accepting, NULL);
         log_debug("control socket at %s", address);
         return 0;
 }
@@ -792,6 +811,7 @@ const struct control_stats *control_server_stats(void) {
 }
 
 void control_server_close(void) {
+        loop_timer_cancel(&srv.resume);
         while (srv.conns)
                 conn_close(srv.conns);
         if (srv.io.fd >= 0) {

@@ -156,3 +156,61 @@ def test_churn_leaves_fds_and_memory_as_they_were(vigil, units):
     assert rss1 - rss0 < 1024, f"vigil's RSS went from {rss0} to {rss1} KiB"
     assert zombies(vigil.tag) == []
     stop_vigil(run)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_running_out_of_fds(vigil, units):
+    import resource
+    import socket
+    pinger = units.script("pinger", """
+        import os, socket, time
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.connect(os.environ["NOTIFY_SOCKET"])
+        s.send(b"READY=1")
+        while True:
+            s.send(b"WATCHDOG=1")
+            time.sleep(0.05)
+        """, interpreter="/usr/bin/python3")
+    units.add("pinger", unit_text("[Service]", "Type=notify", "WatchdogSec=1", f"ExecStart={pinger}"))
+    units.add("steady", "[Service]\nExecStart=/bin/sleep 1000\n")
+
+    def low_nofile():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))
+
+    run = units.start(preexec_fn=low_nofile)
+    listening(run, vigil)
+    wait_until(run, lambda: all(u["sub"] == "running" for u in status(vigil)), "both units to run")
+    pid = run.pid
+    base = n_fds(pid)
+    # Hold more connections than vigil has fds left: some are accepted, the rest wait.
+    held = []
+    for _ in range(60):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(vigil.control_socket())
+        held.append(s)
+    time.sleep(0.5)
+    c0 = cpu_seconds(pid)
+    time.sleep(2)
+    used = cpu_seconds(pid) - c0
+    assert used < 0.5, f"vigil used {used:.2f} s of CPU in 2 s while out of fds: it must not spin"
+    assert any("cannot accept" in line for line in run.stderr.splitlines()), run.stderr
+    # The watchdog unit is still served: its pings keep it alive past several timeouts.
+    assert run.running()
+    for s in held:
+        s.close()
+    r = None
+    for _ in range(50):
+        r = vigil.ctl("status", "--json")
+        if r.returncode == 0:
+            break
+        time.sleep(0.1)
+    assert r.returncode == 0, r.stderr
+    doc = {u["name"]: u for u in json.loads(r.stdout)["units"]}
+    assert doc["pinger.service"]["sub"] == "running" and doc["pinger.service"]["watchdog_misses"] == 0, doc
+    wait_until(run, lambda: n_fds(pid) == base, f"vigil's fds back to {base}")
+    stop_vigil(run)
