@@ -3,7 +3,7 @@
  * sdclient: an sd_notify client linked with libsystemd, for the integration
  * tests of vigil's notify socket (tests/integ/test_notify_*.py).
  *
- *   sdclient [-s TEXT]... [-p MS] [-b] [-d MS] [-x] [-k] LOG
+ *   sdclient [-s TEXT | -m]... [-p MS] [-b] [-d MS] [-x] [-k] LOG
  *
  * Appends "KEY=VALUE" lines to LOG (each written whole, with O_APPEND):
  *   pid=PID  notify_socket=...  watchdog_usec=...  watchdog_pid=...
@@ -11,9 +11,9 @@
  *   wd_enabled=R wd_usec=U      sd_watchdog_enabled(0, &U) (R < 0: -errno)
  * then "send_at=SECONDS" (the realtime clock, as `date +%s.%N`) and, per -s
  * TEXT in order, sd_notify(0, TEXT) ("\n" in TEXT is a newline) and "sent=R"
- * with its result; with -b, sd_notify_barrier(0, 5 s) and
- * "barrier=R ms=T" (its result and how long it took). -d MS waits that long
- * before the first send. Then:
+ * with its result (-m: "MAINPID=" with the client's own pid); with -b,
+ * sd_notify_barrier(0, 5 s) and "barrier=R ms=T" (its result and how long it
+ * took). -d MS waits that long before the first send. Then:
  *   -p MS   ping WATCHDOG=1 every MS ms, appending "ping=R" lines, forever;
  *   -k      stay (pause) without pinging;
  *   -x      exit 0 at once (the default also exits 0).
@@ -90,21 +90,25 @@ static void on_term(int sig) {
 }
 
 static _Noreturn void usage(void) {
-        fprintf(stderr, "usage: sdclient [-s TEXT]... [-p MS] [-b] [-d MS] [-x] [-k] LOG\n");
+        fprintf(stderr, "usage: sdclient [-s TEXT | -m]... [-p MS] [-b] [-d MS] [-x] [-k] LOG\n");
         exit(2);
 }
 
 int main(int argc, char **argv) {
-        const char *sends[MAX_SENDS];
+        char *sends[MAX_SENDS];
         int n_sends = 0, opt;
         long ping_ms = 0, delay_ms = 0;
         int barrier = 0, stay = 0;
-        while ((opt = getopt(argc, argv, "s:p:bd:xk")) != -1) {
+        while ((opt = getopt(argc, argv, "s:mp:bd:xk")) != -1) {
                 switch (opt) {
                 case 's':
                         if (n_sends == MAX_SENDS)
                                 usage();
-                        sends[n_sends++] = optarg;
+                        sends[n_sends++] = unescape(optarg);
+                        break;
+                case 'm':
+                        if (n_sends == MAX_SENDS || asprintf(&sends[n_sends++], "MAINPID=%d", (int)getpid()) < 0)
+                                usage();
                         break;
                 case 'p':
                         ping_ms = strtol(optarg, NULL, 10);
@@ -149,9 +153,8 @@ int main(int argc, char **argv) {
         clock_gettime(CLOCK_REALTIME, &rt);
         out("send_at=%lld.%09ld", (long long)rt.tv_sec, rt.tv_nsec);
         for (int i = 0; i < n_sends; i++) {
-                char *text = unescape(sends[i]);
-                out("sent=%d", sd_notify(0, text));
-                free(text);
+                out("sent=%d", sd_notify(0, sends[i]));
+                free(sends[i]);
         }
         if (barrier) {
                 long long t0 = now_ms();
