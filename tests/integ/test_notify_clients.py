@@ -50,9 +50,10 @@ JOB = """
     exec sleep 30
 """
 
-# The main command of --wait-ready tests: exit 0 when FILE holds a line with WORD.
+# The main command of --wait-ready tests: HAS-LINE FILE PATTERN exits 0 when
+# FILE holds a line matching PATTERN, else 1 (also when FILE does not exist).
 HAS_LINE = """
-    grep -q -- "$2" "$1" 2>/dev/null
+    grep -q -- "$2" "$1" 2>/dev/null || exit 1
 """
 
 
@@ -235,7 +236,8 @@ def test_redis_server_supervised_systemd_gets_ready(units):
     workdir = units.out / "redis"
     workdir.mkdir()
     script = units.script("redis", REDIS)
-    units.add("redis", unit_text("[Service]", "Type=notify", "TimeoutStartSec=20s", f"ExecStart={script} {sock} {workdir}"))
+    units.add("redis", unit_text("[Service]", "Type=notify", "TimeoutStartSec=20s",
+                                 f"ExecStart={script} {sock} {workdir}"))
     run = units.start("--wait-ready", "-v", cmd=["redis-cli", "-s", sock, "ping"], stdout=None)
     assert run.wait(30) == 0, run.stderr
     assert len(running_lines(run, "redis")) == 1, run.stderr
