@@ -52,6 +52,8 @@ JOB = """
 
 # The main command of --wait-ready tests: HAS-LINE FILE PATTERN exits 0 when
 # FILE holds a line matching PATTERN, else 1 (also when FILE does not exist).
+# The line must be one a client writes *before* it sends READY=1: what it
+# writes after may come after vigil has started the main command.
 HAS_LINE = """
     grep -q -- "$2" "$1" 2>/dev/null || exit 1
 """
@@ -75,6 +77,7 @@ def test_libsystemd_client_sees_its_watchdog_gets_ready_and_is_kept_alive_by_pin
     units.add("alpha", unit_text("[Unit]", "After=zulu.service", "[Service]", f"ExecStart={job} {units.file('alpha')}"))
     run = units.start("-vv")
     wait_until(run, lambda: stamps(units.file("alpha"), "start"), "the After= dependent to start", timeout=10)
+    wait_until(run, lambda: kv(log).get("sent"), "sd_notify() to return")
 
     pid = first(log, "pid")
     assert first(log, "watchdog_pid") == pid, read_lines(log)
@@ -115,14 +118,14 @@ def test_libsystemd_client_without_pings_is_caught_by_the_watchdog(units, client
 
 @pytest.mark.parametrize("wait_ready,expected", [(True, 0), (False, 1)], ids=["wait-ready", "no-wait-ready"])
 def test_libsystemd_ready_releases_the_wait_ready_main_command(units, clients, wait_ready, expected):
-    # The main command checks that the client has sent READY=1 ("sent=" in its
-    # log, written once sd_notify() returned); the client waits 0.5 s first, so
-    # without --wait-ready the check fails: the test can tell the difference.
+    # The main command checks that the client got to sending READY=1
+    # ("send_at=" in its log, written just before); the client waits 0.5 s
+    # first, so without --wait-ready the check fails: the test can tell.
     log = units.file("zulu")
     units.add("zulu", unit_text("[Service]", "Type=notify",
                                 f'ExecStart={clients.sdclient} -d 500 -s "READY=1\\nSTATUS=up" -b -k {log}'))
     has_line = units.script("has-line", HAS_LINE)
-    run = units.start(*(["--wait-ready"] if wait_ready else []), cmd=[has_line, log, "^sent=1"])
+    run = units.start(*(["--wait-ready"] if wait_ready else []), cmd=[has_line, log, "^send_at="])
     assert run.wait(15) == expected, run.stderr
 
 
@@ -170,11 +173,17 @@ def test_systemd_notify_from_a_shell_unit_with_notify_access_all(units, how):
     log = units.file("sn")
     script = systemd_notify_script(units, how)
     units.add("sn", unit_text("[Service]", "Type=notify", "NotifyAccess=all", f"ExecStart={script} {log}"))
-    has_line = units.script("has-line", HAS_LINE)
-    run = units.start("--wait-ready", "-vv", cmd=[has_line, log, "^rc=0"])
-    assert run.wait(15) == 0, f"systemd-notify did not make the unit ready first:\n{read_lines(log)}\n{run.stderr}"
+    job = units.script("job", JOB)
+    units.add("alpha", unit_text("[Unit]", "After=sn.service", "[Service]", f"ExecStart={job} {units.file('alpha')}"))
+    run = units.start("-vv")
+    wait_until(run, lambda: stamps(units.file("alpha"), "start"), "the After= dependent to start", timeout=10)
+    wait_until(run, lambda: any(line.startswith("rc=") for line in read_lines(log)), "systemd-notify to return")
+    assert "rc=0" in read_lines(log), f"systemd-notify failed: {read_lines(log)}\n{run.stderr}"
+    assert stamps(units.file("alpha"), "start")[0] >= float(first(log, "send_at")), \
+        f"alpha started before systemd-notify ran:\n{run.stderr}"
     assert len(running_lines(run, "sn")) == 1, run.stderr
     assert stderr_lines(run, "sn.service: status: shell unit up"), run.stderr
+    stop_vigil(run)
 
 
 @pytest.mark.parametrize("how", ["unprivileged-child", "grandchild"])
@@ -191,6 +200,7 @@ def test_systemd_notify_from_a_child_is_refused_with_the_default_notify_access_m
     assert drops, run.stderr
     assert not running_lines(run, "sn"), run.stderr
     assert not stderr_lines(run, "sn.service: status:"), run.stderr
+    wait_until(run, lambda: any(line.startswith("rc=") for line in read_lines(log)), "systemd-notify to return")
     assert "rc=0" in read_lines(log), f"systemd-notify failed (its barrier is answered even when dropped): " \
                                       f"{read_lines(log)}\n{run.stderr}"
     stop_vigil(run)
@@ -203,9 +213,11 @@ PYTHON_SYSTEMD = """
     from systemd import daemon
     log = sys.argv[1]
     time.sleep(0.5)
+    with open(log, "a") as f:  # before READY=1: the main command looks for it
+        f.write(f"sending pid={os.getpid()}\\n")
     ok = daemon.notify("READY=1\\nSTATUS=python up")
     with open(log, "a") as f:
-        f.write(f"notified={ok} pid={os.getpid()}\\n")
+        f.write(f"notified={ok}\\n")
     time.sleep(30)
 """
 
@@ -215,7 +227,7 @@ def test_python_systemd_daemon_notify_from_the_main_process(units):
     script = units.script("py-notify", PYTHON_SYSTEMD, interpreter="/usr/bin/python3")
     units.add("py", unit_text("[Service]", "Type=notify", f"ExecStart={script} {log}"))
     has_line = units.script("has-line", HAS_LINE)
-    run = units.start("--wait-ready", "-vv", cmd=[has_line, log, "notified=True"])
+    run = units.start("--wait-ready", "-vv", cmd=[has_line, log, "^sending"])
     assert run.wait(15) == 0, f"{read_lines(log)}\n{run.stderr}"
     assert len(running_lines(run, "py")) == 1, run.stderr
     assert stderr_lines(run, "py.service: status: python up"), run.stderr
@@ -274,21 +286,17 @@ def test_abstract_notify_socket_with_a_libsystemd_client(units, clients):
     log = units.file("zulu")
     units.add("zulu", unit_text("[Service]", "Type=notify",
                                 f'ExecStart={clients.sdclient} -d 300 -s "READY=1\\nSTATUS=abstract" -b -k {log}'))
-    has_line = units.script("has-line", HAS_LINE)
-    run = units.start("--notify-socket", f"@{name}", "--wait-ready", "-vv", cmd=[has_line, log, "^sent=1"])
-    assert run.wait(15) == 0, f"{read_lines(log)}\n{run.stderr}"
+    job = units.script("job", JOB)
+    units.add("alpha", unit_text("[Unit]", "After=zulu.service", "[Service]", f"ExecStart={job} {units.file('alpha')}"))
+    run = units.start("--notify-socket", f"@{name}", "-vv")
+    wait_until(run, lambda: stamps(units.file("alpha"), "start"), "the After= dependent to start", timeout=10)
+    wait_until(run, lambda: kv(log).get("barrier"), "sd_notify_barrier() to return")
     assert first(log, "notify_socket") == f"@{name}", read_lines(log)
-    assert int(first(log, "barrier")) >= 0, read_lines(log)
+    assert int(first(log, "sent")) > 0 and int(first(log, "barrier")) >= 0, read_lines(log)
+    assert stamps(units.file("alpha"), "start")[0] >= float(first(log, "send_at")), run.stderr
+    assert len(running_lines(run, "zulu")) == 1, run.stderr
     assert stderr_lines(run, "zulu.service: status: abstract"), run.stderr
-    assert not os.path.exists(os.path.join(units.h.runtime, "notify")), "a path socket besides the abstract one"
-
-
-def test_abstract_notify_socket_is_bound_while_vigil_runs(units, clients):
-    name = f"vigil-itest-{uuid.uuid4().hex[:16]}"
-    log = units.file("zulu")
-    units.add("zulu", unit_text("[Service]", "Type=notify", f"ExecStart={clients.sdclient} -s READY=1 -k {log}"))
-    run = units.start("--notify-socket", f"@{name}", "-v")
-    wait_until(run, lambda: running_lines(run, "zulu"), "zulu to be ready")
     assert abstract_bound(name), f"@{name} not in /proc/net/unix"
+    assert not os.path.exists(os.path.join(units.h.runtime, "notify")), "a path socket besides the abstract one"
     stop_vigil(run)
     assert not abstract_bound(name), f"@{name} still bound after vigil exited"
