@@ -3,7 +3,7 @@
  * sdclient: an sd_notify client linked with libsystemd, for the integration
  * tests of vigil's notify socket (tests/integ/test_notify_*.py).
  *
- *   sdclient [-s TEXT | -m]... [-p MS] [-b] [-d MS] [-x] [-k] LOG
+ *   sdclient [-s TEXT | -m]... [-p MS] [-b] [-d MS] [-k] LOG
  *
  * Appends "KEY=VALUE" lines to LOG (each written whole, with O_APPEND):
  *   pid=PID  notify_socket=...  watchdog_usec=...  watchdog_pid=...
@@ -16,7 +16,7 @@
  * took). -d MS waits that long before the first send. Then:
  *   -p MS   ping WATCHDOG=1 every MS ms, appending "ping=R" lines, forever;
  *   -k      stay (pause) without pinging;
- *   -x      exit 0 at once (the default also exits 0).
+ *   else    exit 0.
  * SIGTERM ends it with status 0 (a clean stop).
  */
 #define _GNU_SOURCE
@@ -90,7 +90,7 @@ static void on_term(int sig) {
 }
 
 static _Noreturn void usage(void) {
-        fprintf(stderr, "usage: sdclient [-s TEXT | -m]... [-p MS] [-b] [-d MS] [-x] [-k] LOG\n");
+        fprintf(stderr, "usage: sdclient [-s TEXT | -m]... [-p MS] [-b] [-d MS] [-k] LOG\n");
         exit(2);
 }
 
@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
         int n_sends = 0, opt;
         long ping_ms = 0, delay_ms = 0;
         int barrier = 0, stay = 0;
-        while ((opt = getopt(argc, argv, "s:mp:bd:xk")) != -1) {
+        while ((opt = getopt(argc, argv, "s:mp:bd:k")) != -1) {
                 switch (opt) {
                 case 's':
                         if (n_sends == MAX_SENDS)
@@ -118,10 +118,6 @@ int main(int argc, char **argv) {
                         break;
                 case 'd':
                         delay_ms = strtol(optarg, NULL, 10);
-                        break;
-                case 'x':
-                        stay = 0;
-                        ping_ms = 0;
                         break;
                 case 'k':
                         stay = 1;

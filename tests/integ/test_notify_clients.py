@@ -19,13 +19,13 @@ import pytest
 from harness import ROOT, read_lines, stamps, stderr_lines, stop_vigil, unit_text, wait_until
 
 sys.path.insert(0, str(ROOT / "tests" / "clients"))
-import build as client_build  # noqa: E402
+import clientbuild  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def clients():
     """The C clients of tests/clients, built against libsystemd (build/tests/clients/)."""
-    return client_build.build()
+    return clientbuild.build()
 
 
 def kv(path):

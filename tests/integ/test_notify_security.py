@@ -25,13 +25,13 @@ from harness import (ROOT, descendants, proc_status, proc_table, read_lines, sta
                      unit_text, wait_until)
 
 sys.path.insert(0, str(ROOT / "tests" / "clients"))
-import build as client_build  # noqa: E402
+import clientbuild  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def clients():
     """The C clients of tests/clients, built against libsystemd (build/tests/clients/)."""
-    return client_build.build()
+    return clientbuild.build()
 
 
 def notify_path(units):
