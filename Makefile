@@ -1,6 +1,7 @@
-# vigil — one Makefile (all, static, asan, unit, check, lint, clean).
+# vigil — one Makefile (all, static, asan, unit, fuzz, check, lint, clean).
 # Outputs: build/vigil (dynamic), build/vigil-static (static, musl when
-# musl-gcc exists, else glibc -static), build/asan/vigil (ASan+UBSan).
+# musl-gcc exists, else glibc -static), build/asan/vigil (ASan+UBSan),
+# build/fuzz/fuzz_NAME (libFuzzer targets, clang; see docs/FUZZING.md).
 
 VERSION := 0.1.0
 CC ?= cc
@@ -21,7 +22,7 @@ CTL_SRC := src/cmd/vigilctl.c src/control/control_msg.c src/base/strbuf.c src/os
 
 obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))
 
-.PHONY: all static asan unit check lint clean
+.PHONY: all static asan unit fuzz check lint clean
 all: build/vigil build/vigilctl
 
 build/obj/dyn/%.o: src/%.c
@@ -69,8 +70,45 @@ build/tests/unit-asan/%: tests/unit/%.c $(call obj,asan,$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN) -o $@ $^ -lcmocka -lm
 
+# The fuzz targets' entry points, renamed, replay every kept input
+# (fuzz/corpus, fuzz/regress, fuzz/crashes) in the unit tests: no clang needed.
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+REPLAY_CFLAGS = -DFUZZ_REPLAY -DLLVMFuzzerTestOneInput=fuzz_$*_entry
+build/obj/replay/fuzz_%.o: fuzz/fuzz_%.c fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(REPLAY_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+build/obj/replay-asan/fuzz_%.o: fuzz/fuzz_%.c fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN) $(REPLAY_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+build/tests/unit/fuzz_replay: fuzz/replay.c $(FUZZ_NAMES:%=build/obj/replay/fuzz_%.o) $(call obj,dyn,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g -DFUZZ_DIR='"$(CURDIR)/fuzz"' -o $@ $^ -lcmocka -lm
+build/tests/unit-asan/fuzz_replay: fuzz/replay.c $(FUZZ_NAMES:%=build/obj/replay-asan/fuzz_%.o) $(call obj,asan,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN) -DFUZZ_DIR='"$(CURDIR)/fuzz"' -o $@ $^ -lcmocka -lm
+UNIT_BIN += build/tests/unit/fuzz_replay
+UNIT_ASAN_BIN += build/tests/unit-asan/fuzz_replay
+
 unit: $(UNIT_BIN) $(UNIT_ASAN_BIN)
 	@set -e; for t in $(UNIT_BIN) $(UNIT_ASAN_BIN); do echo "== $$t"; $$t; done
+
+# libFuzzer targets under ASan+UBSan (clang): the library objects built with
+# coverage instrumentation into one archive, each fuzz/fuzz_NAME.c linked
+# with it. tools/fuzz runs them.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=undefined
+build/obj/fuzz/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/libvigil.a: $(call obj,fuzz,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h build/fuzz/libvigil.a
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libvigil.a -lm
+fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 check:
 	tools/test

@@ -187,9 +187,12 @@ int container_env_import(const char *dir, const struct container_env_file *files
                         continue;
                 }
                 /* A name given twice (not from one directory): the last one
-                 * wins, as in my_init's new_env[name] = value. */
-                if (k + 1 < n_files && strcmp(files[order[k + 1]].name, f->name) == 0 &&
-                    !import_refusal(&files[order[k + 1]], import_value_size(&files[order[k + 1]])))
+                 * that is not refused wins, as in my_init's
+                 * new_env[name] = value. */
+                bool later = false;
+                for (size_t j = k + 1; !later && j < n_files && strcmp(files[order[j]].name, f->name) == 0; j++)
+                        later = !import_refusal(&files[order[j]], import_value_size(&files[order[j]]));
+                if (later)
                         continue;
                 char *a = malloc(name_len + 1 + value_size + 1);
                 if (!a) {
