@@ -283,8 +283,16 @@ static int open_output(struct unit *u, const struct unit_output *o, const char *
                 return 0;
         }
         case OUTPUT_JOURNAL:
-        default:
-                return output_source_open(u->ident, src, fd);
+        default: {
+                struct output_source *s;
+                int r = output_source_open(u->ident, &s, fd);
+                if (r < 0)
+                        return r;
+                output_source_set_ring(s, &u->log);
+                if (src)
+                        *src = s;
+                return 0;
+        }
         }
 }
 
@@ -1287,6 +1295,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
         loop_timer_init(&u->watchdog_timer, watchdog_fired, u);
+        log_ring_init(&u->log, LOG_RING_CAPACITY, u);
         if (set_ident(u) < 0) {
                 unit_config_free(&u->config);
                 free(u);
@@ -1314,6 +1323,8 @@ void unit_free(struct unit *u) {
         if (u->ident != u->config.syslog_identifier)
                 free((char *)u->ident);
         free(u->groups);
+        output_forget_ring(&u->log);
+        log_ring_free(&u->log);
         unit_config_free(&u->config);
         free(u);
 }
