@@ -783,7 +783,13 @@ static void conn_flush(struct conn *c) {
                 c->out_off += (size_t)n;
         }
         if (c->follow) {
-                /* All sent; the follower stays for more. */
+                /* All sent; the follower stays for more, with a small
+                 * buffer again after a big backlog. */
+                char *small = c->out_len > LOG_FOLLOW_MAX ? realloc(c->out, 1) : NULL;
+                if (small) {
+                        c->out = small;
+                        c->follow_cap = 1;
+                }
                 c->out_off = c->out_len = 0;
                 log_follow_watch(c);
                 return;

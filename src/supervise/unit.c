@@ -340,7 +340,7 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         char **env = NULL, **argv = NULL;
         size_t n_env = 0;
         int out_fd = -1, err_fd = -1, in_fd = -1, r;
-        struct output_source *out_src = NULL;
+        struct output_source *out_src = NULL, *err_src = NULL;
         struct spawn_rlimit rl[UNIT_RLIMIT_MAX];
         size_t n_rl = 0;
         char *wd = NULL;
@@ -463,7 +463,7 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         } else if (c->standard_error.kind == OUTPUT_INHERIT) {
                 plan.stderr_fd = out_fd;     /* inherit = where stdout goes */
         } else {
-                r = open_output(u, &c->standard_error, "Error", &err_fd, NULL);
+                r = open_output(u, &c->standard_error, "Error", &err_fd, &err_src);
                 if (r < 0)
                         goto out;
                 plan.stderr_fd = err_fd;
@@ -482,6 +482,8 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         }
         if (out_src)
                 output_source_set_pid(out_src, *ret_pid);
+        if (err_src)
+                output_source_set_pid(err_src, *ret_pid);
         groups_add(u, *ret_pid);
 out:
         os_close(out_fd);

@@ -327,3 +327,17 @@ def test_runit_log_service_lines_are_kept(vigil):
     rec = next(r for r in log_json(vigil) if r["message"].startswith("logged: "))
     assert vigil.ctl("log", rec["unit"]).returncode == 0
     stop_vigil(run)
+
+
+def test_stderr_alone_through_vigil_is_kept_with_its_pid(vigil, units):
+    # StandardError=journal with StandardOutput= elsewhere: stderr gets its
+    # own pipe (this used to crash vigil).
+    units.add("e", unit_text("[Service]", "StandardOutput=null", "StandardError=journal",
+                             "ExecStart=/bin/sh -c 'echo to-out; echo to-err >&2; exec sleep 1000'"))
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: log_json(vigil, "e"), "e's line")
+    records = log_json(vigil, "e")
+    assert messages(records) == ["to-err"]
+    assert isinstance(records[0]["pid"], int)
+    stop_vigil(run)
