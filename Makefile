@@ -18,7 +18,7 @@ SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/c
 SRC := $(filter-out src/cmd/vigilctl.c,$(SRC))
 LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC))
 # vigilctl: the client, with only what it needs (no supervisor in it).
-CTL_SRC := src/cmd/vigilctl.c src/control/control_msg.c src/base/strbuf.c src/os/unix_socket.c
+CTL_SRC := src/cmd/vigilctl.c src/control/control_msg.c src/base/strbuf.c src/base/utf8.c src/os/unix_socket.c
 
 obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))
 

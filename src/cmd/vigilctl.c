@@ -6,11 +6,13 @@
  * authorised), and 5 when vigil cannot be reached.
  */
 #include "base/strbuf.h"
+#include "base/utf8.h"
 #include "control/control_msg.h"
 #include "os/unix_socket.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ static void usage(FILE *f) {
                    "  kill [-s SIG] UNIT... signal every process of the units (default SIGTERM)\n"
                    "  check                exit 0 iff every unit is healthy; else one line why\n"
                    "  history UNIT         the unit's last exits: time, cause, code or signal, runtime\n"
+                   "  log [-f] [-n N] [UNIT] the last N (50) output lines of a unit, or of all; -f: follow\n"
                    "  metrics              Prometheus text format\n"
                    "  daemon-reload        read the unit files again; restart what changed\n"
                    "  reboot|poweroff|halt stop everything (a container: exit 1, 0, 0)\n"
@@ -320,6 +323,256 @@ static int print_history(const char *unit, char *body) {
         return 0;
 }
 
+/* ---------------------------------------------------------------- log */
+
+#define LOG_DEFAULT_LINES "50"
+
+/* A log body line split into fields, unescaped in place (\\ \t \n \r, and
+ * \0 for NUL, which only a log line carries), with their lengths. */
+static size_t split_log_fields(char *line, char **fields, size_t *lens, size_t max) {
+        size_t n = 0;
+        char *r = line, *w = line;
+        fields[n++] = w;
+        for (; *r; r++) {
+                if (*r == '\t') {
+                        lens[n - 1] = (size_t)(w - fields[n - 1]);
+                        *w++ = '\0';
+                        if (n == max)
+                                return n;
+                        fields[n++] = w;
+                } else if (*r == '\\' && r[1]) {
+                        r++;
+                        *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r == '0' ? '\0' : *r;
+                } else {
+                        *w++ = *r;
+                }
+        }
+        lens[n - 1] = (size_t)(w - fields[n - 1]);
+        *w = '\0';
+        return n;
+}
+
+/* JSON string of any bytes: control bytes escaped, invalid UTF-8 as U+FFFD. */
+static void json_bytes(const char *s, size_t len) {
+        const unsigned char *p = (const unsigned char *)s;
+        putchar('"');
+        for (size_t i = 0; i < len;) {
+                size_t n = p[i] >= 0x80 ? utf8_sequence(p + i, len - i) : 1;
+                if (n == 0) {
+                        fputs("\\ufffd", stdout);
+                        n = 1;
+                } else if (n > 1) {
+                        fwrite(p + i, 1, n, stdout);
+                } else if (p[i] == '"' || p[i] == '\\') {
+                        printf("\\%c", p[i]);
+                } else if (p[i] == '\n') {
+                        fputs("\\n", stdout);
+                } else if (p[i] == '\r') {
+                        fputs("\\r", stdout);
+                } else if (p[i] == '\t') {
+                        fputs("\\t", stdout);
+                } else if (p[i] < 0x20 || p[i] == 0x7f) {
+                        printf("\\u%04x", p[i]);
+                } else {
+                        putchar(p[i]);
+                }
+                i += n;
+        }
+        putchar('"');
+}
+
+static void print_log_line(const struct table *t, char *line) {
+        if (strncmp(line, "@dropped\t", 9) == 0) {
+                const char *n = line + 9;
+                if (json)
+                        printf("{\"dropped\":%s}\n", n);
+                else
+                        printf("-- vigil dropped %s lines here: this reader did not keep up --\n", n);
+                return;
+        }
+        if (line[0] == '@')
+                return; /* a newer vigil's notice */
+        char *f[MAX_FIELDS];
+        size_t lens[MAX_FIELDS];
+        size_t n = split_log_fields(line, f, lens, MAX_FIELDS);
+        const char *msg = "";
+        size_t msg_len = 0;
+        for (size_t i = 0; i < t->n_names && i < n; i++)
+                if (strcmp(t->names[i], "line") == 0) {
+                        msg = f[i];
+                        msg_len = lens[i];
+                }
+        const char *usec = field(t, f, n, "time_usec"), *unit = field(t, f, n, "unit"), *pid = field(t, f, n, "pid");
+        bool cut = strcmp(field(t, f, n, "cut"), "yes") == 0;
+        char when[48];
+        if (json) {
+                format_time(usec, when, sizeof(when), true);
+                printf("{\"time\":\"%s\",\"time_usec\":%s,\"unit\":", when, *usec ? usec : "0");
+                json_string(unit);
+                printf(",\"pid\":%s,\"message\":", *pid ? pid : "null");
+                json_bytes(msg, msg_len);
+                printf(",\"cut\":%s}\n", cut ? "true" : "false");
+                return;
+        }
+        unsigned long long us = strtoull(usec, NULL, 10);
+        time_t secs = (time_t)(us / 1000000ULL);
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        size_t k = strftime(when, sizeof(when), "%H:%M:%S", &tm);
+        snprintf(when + k, sizeof(when) - k, ".%03llu", (us / 1000ULL) % 1000ULL);
+        printf("%s %s%s%s%s: ", when, unit, *pid ? "[" : "", pid, *pid ? "]" : "");
+        fwrite(msg, 1, msg_len, stdout);
+        fputs(cut ? " [line cut]\n" : "\n", stdout);
+}
+
+static void on_interrupt(int sig) {
+        (void)sig;
+        _exit(0); /* log -f ends with ^C: that is success */
+}
+
+/* Stop quietly when whoever reads our output went away (`| head`). */
+static void flush_or_exit(void) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+                exit(0);
+}
+
+/* Send the log request and print the reply as it comes (it may never end:
+ * -f). Returns the exit code. */
+static int stream_log(const char *address, const char *request) {
+        int fd;
+        int r = os_stream_connect(address, &fd);
+        if (r < 0) {
+                fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
+                return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
+        }
+        for (size_t off = 0, len = strlen(request); off < len;) {
+                ssize_t n = send(fd, request + off, len - off, MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        break; /* a refusal closed it: read that */
+                off += (size_t)n;
+        }
+        struct table t = { 0 };
+        char *buf = NULL;
+        size_t len = 0, cap = 0;
+        bool header = false;
+        int code = CONTROL_OK;
+        for (;;) {
+                if (cap - len < 16384) {
+                        cap = cap ? cap * 2 : 65536;
+                        char *nb = realloc(buf, cap);
+                        if (!nb) {
+                                fprintf(stderr, "vigilctl: out of memory\n");
+                                code = CONTROL_FAILED;
+                                break;
+                        }
+                        buf = nb;
+                }
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        if (!header) {
+                                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
+                                        n == 0 && len == 0 ? " (connection closed)" : "");
+                                code = EXIT_UNREACHABLE;
+                        }
+                        break;
+                }
+                len += (size_t)n;
+                buf[len] = '\0';
+                char *start = buf, *nl;
+                while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+                        *nl = '\0';
+                        if (!header) {
+                                const char *text;
+                                if (control_reply_parse_header(start, &code, &text) < 0) {
+                                        fprintf(stderr, "vigilctl: unexpected reply from vigil at %s\n", address);
+                                        code = EXIT_UNREACHABLE;
+                                        goto out;
+                                }
+                                header = true;
+                                if (code != CONTROL_OK) {
+                                        fprintf(stderr, "vigilctl: %s\n", text);
+                                        goto out;
+                                }
+                        } else if (start[0] == '#') {
+                                /* the names stay valid: this line is kept below */
+                                char *names = strdup(start + 1);
+                                if (names) {
+                                        free(t.n_names ? t.names[0] : NULL);
+                                        t.n_names = control_split_fields(names, t.names, MAX_FIELDS);
+                                }
+                        } else {
+                                print_log_line(&t, start);
+                        }
+                        start = nl + 1;
+                }
+                len -= (size_t)(start - buf);
+                memmove(buf, start, len);
+                flush_or_exit();
+        }
+out:
+        flush_or_exit();
+        free(t.n_names ? t.names[0] : NULL);
+        free(buf);
+        close(fd);
+        return code;
+}
+
+/* log [-f|--follow] [-n N|--lines N] [UNIT] [--json: taken by main] */
+static int log_command(const char *address, const char *const *argv, size_t argc) {
+        const char *lines = LOG_DEFAULT_LINES, *unit = NULL;
+        bool follow = false;
+        for (size_t i = 0; i < argc; i++) {
+                const char *a = argv[i];
+                if (strcmp(a, "-f") == 0 || strcmp(a, "--follow") == 0) {
+                        follow = true;
+                } else if (strcmp(a, "-n") == 0 || strcmp(a, "--lines") == 0) {
+                        if (i + 1 == argc) {
+                                fprintf(stderr, "vigilctl: log: %s needs a number\n", a);
+                                return CONTROL_USAGE;
+                        }
+                        lines = argv[++i];
+                } else if (strncmp(a, "--lines=", 8) == 0) {
+                        lines = a + 8;
+                } else if (strncmp(a, "-n", 2) == 0) {
+                        lines = a + 2;
+                } else if (a[0] == '-') {
+                        fprintf(stderr, "vigilctl: log: unknown option '%s'\n", a);
+                        return CONTROL_USAGE;
+                } else if (unit) {
+                        fprintf(stderr, "vigilctl: log: one unit at most\n");
+                        return CONTROL_USAGE;
+                } else {
+                        unit = a;
+                }
+        }
+        size_t digits = strspn(lines, "0123456789");
+        if (digits == 0 || lines[digits] || digits > 18) {
+                fprintf(stderr, "vigilctl: log: -n needs a number of lines, not '%s'\n", lines);
+                return CONTROL_USAGE;
+        }
+        const char *args[3] = { lines, follow ? "1" : "0", unit };
+        struct strbuf rq = { 0 };
+        if (control_request_format(CONTROL_LOG, args, unit ? 3 : 2, &rq) < 0) {
+                free(strbuf_take(&rq));
+                fprintf(stderr, "vigilctl: log: invalid unit name\n");
+                return CONTROL_USAGE;
+        }
+        char *request = strbuf_take(&rq);
+        if (!request) {
+                fprintf(stderr, "vigilctl: out of memory\n");
+                return CONTROL_FAILED;
+        }
+        signal(SIGPIPE, SIG_IGN);
+        signal(SIGINT, on_interrupt);
+        int code = stream_log(address, request);
+        free(request);
+        return code;
+}
+
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
                 { "socket", required_argument, NULL, 's' },
@@ -393,6 +646,8 @@ int main(int argc, char **argv) {
                 snprintf(fallback, sizeof(fallback), "%s/control", dir && dir[0] == '/' ? dir : "/run/vigil");
                 address = fallback;
         }
+        if (verb == CONTROL_LOG)
+                return log_command(address, args, n_args);
         struct strbuf rq = { 0 };
         if (control_request_format((enum control_verb)verb, args, n_args, &rq) < 0) {
                 free(strbuf_take(&rq));

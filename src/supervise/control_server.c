@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "supervise/control_server.h"
 
+#include "base/num.h"
 #include "base/signame.h"
 #include "base/strbuf.h"
 #include "base/timespan.h"
@@ -13,6 +14,7 @@
 #include "os/unix_socket.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
+#include "supervise/output.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -24,6 +26,7 @@
 
 #define MAX_CONNECTIONS 64
 #define IDLE_USEC (10 * USEC_PER_SEC)
+#define LOG_FOLLOW_MAX (256 * 1024)       /* a follower's pending output; more is dropped */
 
 struct conn {
         struct loop_io io;
@@ -41,6 +44,12 @@ struct conn {
         enum control_verb job;
         struct unit *jobs[CONTROL_ARGS_MAX];
         size_t n_jobs;
+        /* `log` with FOLLOW=1: stays open after the backlog (log_*() below). */
+        bool follow;
+        char *follow_unit;         /* NULL: every unit */
+        uint64_t follow_dropped;   /* lines not queued since the last notice */
+        size_t follow_cap;         /* bytes allocated at out */
+        uint32_t follow_events;    /* what the loop watches */
 };
 
 static struct {
@@ -52,6 +61,7 @@ static struct {
         uint64_t started;
         struct loop_timer resume;  /* accept again after running out of fds */
         uint64_t n_no_fds;
+        struct strbuf scratch;     /* one log record being formatted */
 } srv = { .io = { .fd = -1 }, .resume = { .heap_index = TIMER_NOT_ARMED } };
 
 #define ACCEPT_PAUSE_USEC (100 * 1000)
@@ -68,6 +78,7 @@ static void conn_close(struct conn *c) {
                 c->next->prev = c->prev;
         srv.n_conns--;
         free(c->out);
+        free(c->follow_unit);
         free(c);
 }
 
@@ -349,6 +360,207 @@ static void reply_history(struct strbuf *b, const struct control_request *rq) {
         }
 }
 
+/* ---------------------------------------------------------------- log */
+
+/* `log LINES FOLLOW [UNIT]` (docs/CONTROL.md): the last LINES records of
+ * the unit's ring, or of every unit's merged by sequence number; with
+ * FOLLOW=1 the connection then stays open and gets each new line from the
+ * output hook (log_line_added) until the client closes it. A follower that
+ * does not read is never waited for: past LOG_FOLLOW_MAX bytes pending,
+ * lines are dropped (counted), and once it is below half of that, one
+ * "@dropped N" line goes first. No idle timeout; it counts toward the
+ * connection cap. */
+
+static const char *ring_unit_name(const struct log_ring *r) {
+        return ((const struct unit *)r->owner)->config.name;
+}
+
+/* The line's bytes as one field: the usual escapes, and NUL as \0 (a body
+ * is text: a NUL would end it). */
+static void put_log_line(struct strbuf *b, const char *p, size_t len) {
+        size_t run = 0;
+        for (size_t i = 0; i < len; i++) {
+                const char *esc = p[i] == '\\' ? "\\\\" : p[i] == '\t' ? "\\t" : p[i] == '\n' ? "\\n"
+                                : p[i] == '\r' ? "\\r" : p[i] == '\0' ? "\\0" : NULL;
+                if (!esc)
+                        continue;
+                strbuf_put(b, p + run, i - run);
+                strbuf_puts(b, esc);
+                run = i + 1;
+        }
+        strbuf_put(b, p + run, len - run);
+}
+
+static void put_log_record(struct strbuf *b, const char *unit, const struct log_record *rec) {
+        put_u64(b, rec->realtime_usec);
+        strbuf_putc(b, '\t');
+        control_put_field(b, unit);
+        strbuf_putc(b, '\t');
+        if (rec->pid > 0)
+                put_u64(b, (uint64_t)rec->pid);
+        strbuf_putc(b, '\t');
+        strbuf_puts(b, rec->cut ? "yes" : "no");
+        strbuf_putc(b, '\t');
+        put_log_line(b, rec->line, rec->len);
+        strbuf_putc(b, '\n');
+}
+
+/* The last `lines` records of all units, oldest first: each ring's last
+ * `lines` (the newest overall are among them), merged by seq, minus the
+ * surplus at the old end. */
+static void put_log_merged(struct strbuf *b, size_t lines) {
+        size_t n = manager_n_units();
+        struct log_ring_iter *its = calloc(n ? n : 1, sizeof(*its));
+        if (!its) {
+                b->oom = true;
+                return;
+        }
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+                log_ring_iter_last(&manager_unit_at(i)->log, lines, &its[i]);
+                total += its[i].left;
+        }
+        size_t skip = total > lines ? total - lines : 0;
+        for (;;) {
+                size_t best = n;
+                struct log_record rec, best_rec = { 0 };
+                for (size_t i = 0; i < n; i++)
+                        if (log_ring_peek(&manager_unit_at(i)->log, &its[i], &rec) &&
+                            (best == n || rec.seq < best_rec.seq)) {
+                                best = i;
+                                best_rec = rec;
+                        }
+                if (best == n)
+                        break;
+                struct unit *u = manager_unit_at(best);
+                (void)log_ring_next(&u->log, &its[best], NULL);
+                if (skip > 0)
+                        skip--;
+                else
+                        put_log_record(b, u->config.name, &best_rec);
+        }
+        free(its);
+}
+
+static void reply_log(struct strbuf *b, const struct control_request *rq, struct conn *c) {
+        uint64_t lines;
+        if (num_parse_u64(rq->args[0], &lines) < 0) {
+                control_reply_header(b, CONTROL_USAGE, "LINES must be a number");
+                return;
+        }
+        if (strcmp(rq->args[1], "0") != 0 && strcmp(rq->args[1], "1") != 0) {
+                control_reply_header(b, CONTROL_USAGE, "FOLLOW must be 0 or 1");
+                return;
+        }
+        struct unit *u = NULL;
+        if (rq->n_args == 3 && !find_all(b, rq, 2, &u))
+                return;
+        bool follow = rq->args[1][0] == '1';
+        if (follow && u && !(c->follow_unit = strdup(u->config.name))) {
+                control_reply_header(b, CONTROL_FAILED, "out of memory");
+                return;
+        }
+        size_t n = lines > SIZE_MAX ? SIZE_MAX : (size_t)lines;
+        control_reply_header(b, CONTROL_OK, u ? u->config.name : "log");
+        strbuf_puts(b, "#time_usec\tunit\tpid\tcut\tline\n");
+        if (u) {
+                struct log_ring_iter it;
+                struct log_record rec;
+                log_ring_iter_last(&u->log, n, &it);
+                while (log_ring_next(&u->log, &it, &rec))
+                        put_log_record(b, u->config.name, &rec);
+        } else {
+                put_log_merged(b, n);
+        }
+        c->follow = follow;
+}
+
+/* Watch for the client's hang-up, and for room when output waits. */
+static void log_follow_watch(struct conn *c) {
+        uint32_t ev = (c->draining ? 0 : OS_EVENT_IN) | (c->out_off < c->out_len ? OS_EVENT_OUT : 0);
+        if (ev != c->follow_events && loop_io_mod(&c->io, ev) == 0)
+                c->follow_events = ev;
+}
+
+/* Append to a follower's pending output; false without memory. */
+static bool log_queue(struct conn *c, const char *p, size_t len) {
+        if (c->follow_cap < c->out_len + 1)
+                c->follow_cap = c->out_len + 1; /* out came from a strbuf: at least that */
+        if (c->out_len + len + 1 > c->follow_cap && c->out_off > 0) {
+                memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+                c->out_len -= c->out_off;
+                c->out_off = 0;
+        }
+        if (c->out_len + len + 1 > c->follow_cap) {
+                size_t cap = c->follow_cap * 2;
+                while (cap < c->out_len + len + 1)
+                        cap *= 2;
+                char *o = realloc(c->out, cap);
+                if (!o)
+                        return false;
+                c->out = o;
+                c->follow_cap = cap;
+        }
+        memcpy(c->out + c->out_len, p, len);
+        c->out_len += len;
+        c->out[c->out_len] = '\0';
+        return true;
+}
+
+/* output.c's line hook: a line went into a unit's ring. */
+static void log_line_added(struct log_ring *ring, const struct log_record *rec) {
+        const char *name = ring_unit_name(ring);
+        for (struct conn *c = srv.conns; c; c = c->next) {
+                if (!c->follow || !c->out || (c->follow_unit && strcmp(c->follow_unit, name) != 0))
+                        continue;
+                size_t pending = c->out_len - c->out_off;
+                if (pending >= LOG_FOLLOW_MAX || (c->follow_dropped > 0 && pending >= LOG_FOLLOW_MAX / 2)) {
+                        c->follow_dropped++;
+                        continue;
+                }
+                struct strbuf *b = &srv.scratch;
+                b->n = 0;
+                if (c->follow_dropped > 0) {
+                        strbuf_puts(b, "@dropped\t");
+                        put_u64(b, c->follow_dropped);
+                        strbuf_putc(b, '\n');
+                }
+                put_log_record(b, name, rec);
+                if (b->oom || !log_queue(c, b->s, b->n)) {
+                        free(strbuf_take(b));
+                        c->follow_dropped++;
+                        continue;
+                }
+                c->follow_dropped = 0;
+                log_follow_watch(c);
+        }
+}
+
+static void conn_close(struct conn *c);
+static void conn_flush(struct conn *c);
+
+static void log_follow_ready(struct conn *c, uint32_t events) {
+        if (events & (OS_EVENT_HUP | OS_EVENT_ERR)) {
+                conn_close(c); /* it hung up */
+                return;
+        }
+        if (events & OS_EVENT_IN) {
+                /* Whatever it sends is ignored; EOF (a half-close) is no hang-up. */
+                char sink[256];
+                ssize_t n = os_stream_read(c->io.fd, sink, sizeof(sink));
+                if (n < 0 && n != -EAGAIN) {
+                        conn_close(c);
+                        return;
+                }
+                if (n == 0) {
+                        c->draining = true; /* here: its input is over */
+                        log_follow_watch(c);
+                }
+        }
+        if (events & OS_EVENT_OUT)
+                conn_flush(c);
+}
+
 /* Prometheus text exposition format 0.0.4. */
 static void put_label_value(struct strbuf *b, const char *s) {
         for (; *s; s++) {
@@ -547,6 +759,9 @@ static void build_reply(struct conn *c, struct strbuf *b) {
         case CONTROL_WATCHDOG:
                 control_reply_header(b, CONTROL_FAILED, "no hardware watchdog");
                 break;
+        case CONTROL_LOG:
+                reply_log(b, &rq, c);
+                break;
         default:
                 control_reply_header(b, CONTROL_FAILED, "not supported by this vigil yet");
                 break;
@@ -566,6 +781,18 @@ static void conn_flush(struct conn *c) {
                         return;
                 }
                 c->out_off += (size_t)n;
+        }
+        if (c->follow) {
+                /* All sent; the follower stays for more, with a small
+                 * buffer again after a big backlog. */
+                char *small = c->out_len > LOG_FOLLOW_MAX ? realloc(c->out, 1) : NULL;
+                if (small) {
+                        c->out = small;
+                        c->follow_cap = 1;
+                }
+                c->out_off = c->out_len = 0;
+                log_follow_watch(c);
+                return;
         }
         /* Sent: half-close, then discard what the client may still send
          * until it closes (or the idle timer), so closing with unread input
@@ -595,6 +822,10 @@ static void conn_reply(struct conn *c, struct strbuf *b) {
 
 static void conn_ready(struct loop_io *io, uint32_t events) {
         struct conn *c = io->data;
+        if (c->follow) {
+                log_follow_ready(c, events);
+                return;
+        }
         if (c->draining) {
                 char sink[4096];
                 ssize_t n = os_stream_read(io->fd, sink, sizeof(sink));
@@ -698,6 +929,8 @@ void control_server_settle(void) {
 
 static void conn_timeout(struct loop_timer *t) {
         struct conn *c = t->data;
+        if (c->follow)
+                return; /* a follower may wait for lines as long as it likes */
         log_debug("control: dropping pid %d: idle for 10 s", (int)c->pid);
         conn_close(c);
 }
@@ -802,6 +1035,7 @@ int control_server_open(const char *address) {
         }
         srv.started = loop_now();
         loop_timer_init(&srv.resume, resume_accepting, NULL);
+        output_set_line_hook(log_line_added);
         log_debug("control socket at %s", address);
         return 0;
 }
@@ -812,6 +1046,8 @@ const struct control_stats *control_server_stats(void) {
 
 void control_server_close(void) {
         loop_timer_cancel(&srv.resume);
+        output_set_line_hook(NULL);
+        free(strbuf_take(&srv.scratch));
         while (srv.conns)
                 conn_close(srv.conns);
         if (srv.io.fd >= 0) {

@@ -19,6 +19,7 @@ struct output_source {
         struct loop_io io;              /* the pipe's read end; io.data = the source */
         struct output_source *prev, *next;
         pid_t pid;
+        struct log_ring *ring;          /* lines go here too; NULL: none */
         bool reading;                   /* registered with the loop */
         struct linebuf lines;
         char ident[];
@@ -41,6 +42,9 @@ static struct {
         struct output_source *sources;
         size_t n_sources;
         char *chunk;                    /* OUTPUT_READ_MAX: one read */
+        uint64_t seq;                   /* of the last line put into a ring */
+        uint64_t read_realtime;         /* CLOCK_REALTIME of the current read */
+        output_line_hook_fn line_hook;
 } out = { .fd = -1, .own_fd = -1 };
 
 /* ---- rendering (pure) ---- */
@@ -191,8 +195,19 @@ static void try_notice(void) {
                 out.dropped = 0;
 }
 
+/* Into the source's ring (whatever becomes of it on stdout), then the hook. */
+static void ring_line(const struct output_source *s, const char *line, size_t len, bool cut) {
+        struct log_record rec;
+        if (!s->ring || log_ring_push(s->ring, out.seq + 1, out.read_realtime, s->pid, cut, line, len) < 0)
+                return;
+        out.seq++;
+        if (out.line_hook && log_ring_newest(s->ring, &rec))
+                out.line_hook(s->ring, &rec);
+}
+
 static void append_line(const char *line, size_t len, bool cut, void *userdata) {
         struct line_arg a = { userdata, line, len, cut };
+        ring_line(a.s, line, len, cut);
         try_notice();
         if (out.dropped > 0 || !buffer_append(render_line, &a))
                 out.dropped++;
@@ -313,6 +328,7 @@ static ssize_t source_read(struct output_source *s) {
         ssize_t n = os_read(s->io.fd, out.chunk, OUTPUT_READ_MAX);
         if (n == -EAGAIN)
                 return n;
+        out.read_realtime = os_realtime_usec();
         if (n > 0) {
                 linebuf_feed(&s->lines, out.chunk, (size_t)n, append_line, s);
                 return n;
@@ -362,6 +378,20 @@ int output_source_open(const char *ident, struct output_source **ret, int *ret_w
 
 void output_source_set_pid(struct output_source *s, pid_t pid) {
         s->pid = pid;
+}
+
+void output_source_set_ring(struct output_source *s, struct log_ring *ring) {
+        s->ring = ring;
+}
+
+void output_forget_ring(const struct log_ring *ring) {
+        for (struct output_source *s = out.sources; s; s = s->next)
+                if (s->ring == ring)
+                        s->ring = NULL;
+}
+
+void output_set_line_hook(output_line_hook_fn fn) {
+        out.line_hook = fn;
 }
 
 size_t output_source_count(void) {
@@ -419,8 +449,10 @@ void output_flush(void) {
                         ssize_t n = source_read(s);
                         if (n > 0)
                                 again = true;
-                        else if (n == -EAGAIN)
+                        else if (n == -EAGAIN) {
+                                out.read_realtime = os_realtime_usec();
                                 linebuf_flush(&s->lines, append_line, s);
+                        }
                 }
                 drain_until(deadline, OUTPUT_LOW_WATER);
         }

@@ -47,6 +47,15 @@
  * Memory: LINEBUF_MAX per source plus one buffer and one read chunk,
  * allocated by output_init(); nothing grows with the amount of output.
  *
+ * Rings (`vigilctl log`): a source may carry its owner's ring
+ * (supervise/log_ring.h; unit.c gives each unit's). Every line rendered
+ * from the source, each cut piece with its flag, goes into that ring with
+ * a global sequence number and the time it was read, whether or not it
+ * could be written to stdout: lines dropped from stdout while it stalls are
+ * still in the ring. Then the line hook, if set (the control server's, for
+ * followers), is called with the ring and the record. This file knows
+ * nothing of units or control.
+ *
  * Lifetime: a source frees itself once its pipe reads EOF (every process
  * holding the write end is gone) and its last line is rendered; the caller's
  * pointer is valid only until it returns to the loop. output_flush() then
@@ -56,6 +65,7 @@
 #define VIGIL_SUPERVISE_OUTPUT_H
 
 #include "base/log_format.h"
+#include "supervise/log_ring.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -82,6 +92,15 @@ struct output_source;
 int output_source_open(const char *ident, struct output_source **ret, int *ret_write_fd);
 /* Right after the spawn, before returning to the loop. */
 void output_source_set_pid(struct output_source *s, pid_t pid);
+
+/* Lines from s go into ring too (NULL: none). */
+void output_source_set_ring(struct output_source *s, struct log_ring *ring);
+/* The ring is going away: no source puts lines into it any more. */
+void output_forget_ring(const struct log_ring *ring);
+/* Called after every line is put into a ring (NULL: none). rec is valid
+ * only during the call. */
+typedef void (*output_line_hook_fn)(struct log_ring *ring, const struct log_record *rec);
+void output_set_line_hook(output_line_hook_fn fn);
 
 /* Open sources (each frees itself after EOF); for status and tests. */
 size_t output_source_count(void);

@@ -283,8 +283,16 @@ static int open_output(struct unit *u, const struct unit_output *o, const char *
                 return 0;
         }
         case OUTPUT_JOURNAL:
-        default:
-                return output_source_open(u->ident, src, fd);
+        default: {
+                struct output_source *s;
+                int r = output_source_open(u->ident, &s, fd);
+                if (r < 0)
+                        return r;
+                output_source_set_ring(s, &u->log);
+                if (src)
+                        *src = s;
+                return 0;
+        }
         }
 }
 
@@ -332,7 +340,7 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         char **env = NULL, **argv = NULL;
         size_t n_env = 0;
         int out_fd = -1, err_fd = -1, in_fd = -1, r;
-        struct output_source *out_src = NULL;
+        struct output_source *out_src = NULL, *err_src = NULL;
         struct spawn_rlimit rl[UNIT_RLIMIT_MAX];
         size_t n_rl = 0;
         char *wd = NULL;
@@ -455,7 +463,7 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         } else if (c->standard_error.kind == OUTPUT_INHERIT) {
                 plan.stderr_fd = out_fd;     /* inherit = where stdout goes */
         } else {
-                r = open_output(u, &c->standard_error, "Error", &err_fd, NULL);
+                r = open_output(u, &c->standard_error, "Error", &err_fd, &err_src);
                 if (r < 0)
                         goto out;
                 plan.stderr_fd = err_fd;
@@ -474,6 +482,8 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         }
         if (out_src)
                 output_source_set_pid(out_src, *ret_pid);
+        if (err_src)
+                output_source_set_pid(err_src, *ret_pid);
         groups_add(u, *ret_pid);
 out:
         os_close(out_fd);
@@ -1287,6 +1297,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
         loop_timer_init(&u->watchdog_timer, watchdog_fired, u);
+        log_ring_init(&u->log, LOG_RING_CAPACITY, u);
         if (set_ident(u) < 0) {
                 unit_config_free(&u->config);
                 free(u);
@@ -1314,6 +1325,8 @@ void unit_free(struct unit *u) {
         if (u->ident != u->config.syslog_identifier)
                 free((char *)u->ident);
         free(u->groups);
+        output_forget_ring(&u->log);
+        log_ring_free(&u->log);
         unit_config_free(&u->config);
         free(u);
 }

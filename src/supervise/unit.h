@@ -16,6 +16,7 @@
 #define VIGIL_SUPERVISE_UNIT_H
 
 #include "core/loop.h"
+#include "supervise/log_ring.h"
 #include "supervise/unit_state.h"
 #include "unit/restart_policy.h"
 #include "unit/start_limit.h"
@@ -100,6 +101,8 @@ struct unit {
         bool runit;                    /* finish gets runit's two arguments */
         bool no_autostart;             /* a "down" file: not started at boot */
         int stdin_fd, stdout_fd;       /* owned; -1: the usual (/dev/null, StandardOutput=) */
+
+        struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
 };
 
 /* Take ownership of *config (left zeroed). */
