@@ -90,7 +90,8 @@ int control_request_parse(const char *line, size_t len, struct control_request *
 int control_request_format(enum control_verb verb, const char *const *args, size_t n_args, struct strbuf *out) {
         if ((unsigned)verb >= CONTROL_VERB_MAX || n_args > CONTROL_ARGS_MAX)
                 return -EINVAL;
-        size_t len = strlen(CONTROL_VERSION) + 1 + strlen(verb_names[verb]) + 1;
+        /* The line without its '\n', as control_request_parse() counts it. */
+        size_t len = strlen(CONTROL_VERSION) + 1 + strlen(verb_names[verb]);
         for (size_t i = 0; i < n_args; i++) {
                 if (!args[i][0])
                         return -EINVAL;
