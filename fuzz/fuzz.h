@@ -96,4 +96,20 @@ static inline bool fuzz_next_piece(struct fuzz_cutter *c, const uint8_t **ret, s
         return true;
 }
 
+/* The common layout "HEAD\0WORD\0WORD...": *ret_head is HEAD, words[] the
+ * rest (at most max, NULL-terminated); everything is a fresh copy. */
+static inline char *fuzz_head_and_words(const uint8_t *data, size_t size, char **words, size_t max,
+                                        size_t *ret_n) {
+        struct fuzz_cutter cut = fuzz_cutter(data, size, "\0", 1);
+        const uint8_t *piece;
+        size_t len, n = 0;
+        fuzz_next_piece(&cut, &piece, &len);
+        char *head = fuzz_strndup(piece, len);
+        while (n < max && fuzz_next_piece(&cut, &piece, &len))
+                words[n++] = fuzz_strndup(piece, len);
+        words[n] = NULL;
+        *ret_n = n;
+        return head;
+}
+
 #endif

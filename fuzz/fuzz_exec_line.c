@@ -43,17 +43,9 @@ static void check_expand(const struct exec_command *c, char *const *envp) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        struct fuzz_cutter cut = fuzz_cutter(data, size, "\0", 1);
-        const uint8_t *piece;
-        size_t len;
         char *envp[ENV_MAX + 1];
-        size_t n_env = 0;
-
-        fuzz_next_piece(&cut, &piece, &len);
-        char *value = fuzz_strndup(piece, len);
-        while (n_env < ENV_MAX && fuzz_next_piece(&cut, &piece, &len))
-                envp[n_env++] = fuzz_strndup(piece, len);
-        envp[n_env] = NULL;
+        size_t n_env;
+        char *value = fuzz_head_and_words(data, size, envp, ENV_MAX, &n_env);
         const char *unit_name = unit_names[size % (sizeof(unit_names) / sizeof(unit_names[0]))];
 
         struct exec_command c;

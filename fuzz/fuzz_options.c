@@ -30,17 +30,10 @@ static void check_options(const struct vigil_options *o) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        struct fuzz_cutter cut = fuzz_cutter(data, size, "\0", 1);
-        const uint8_t *piece;
-        size_t len;
         char *argv[ARGS_MAX + 1];
-        int argc = 0;
-
-        fuzz_next_piece(&cut, &piece, &len);
-        char *text = fuzz_strndup(piece, len);
-        while (argc < ARGS_MAX && fuzz_next_piece(&cut, &piece, &len))
-                argv[argc++] = fuzz_strndup(piece, len);
-        argv[argc] = NULL;
+        size_t n_args;
+        char *text = fuzz_head_and_words(data, size, argv, ARGS_MAX, &n_args);
+        int argc = (int)n_args;
 
         struct vigil_options o;
         struct options_error err = { { 0 } };

@@ -508,6 +508,16 @@ def read_lines(path):
         return []
 
 
+def kv(path):
+    """{KEY: [VALUE, ...]} of an sdclient log ("KEY=VALUE" tokens, in order)."""
+    out = {}
+    for line in read_lines(path):
+        for tok in line.split():
+            key, _, value = tok.partition("=")
+            out.setdefault(key, []).append(value)
+    return out
+
+
 def count_lines(path):
     return len(read_lines(path))
 

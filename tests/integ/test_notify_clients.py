@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from harness import ROOT, read_lines, stamps, stderr_lines, stop_vigil, unit_text, wait_until
+from harness import ROOT, kv, read_lines, stamps, stderr_lines, stop_vigil, unit_text, wait_until
 
 sys.path.insert(0, str(ROOT / "tests" / "clients"))
 import clientbuild  # noqa: E402
@@ -26,16 +26,6 @@ import clientbuild  # noqa: E402
 def clients():
     """The C clients of tests/clients, built against libsystemd (build/tests/clients/)."""
     return clientbuild.build()
-
-
-def kv(path):
-    """{KEY: [VALUE, ...]} of an sdclient log ("KEY=VALUE" tokens, in order)."""
-    out = {}
-    for line in read_lines(path):
-        for tok in line.split():
-            key, _, value = tok.partition("=")
-            out.setdefault(key, []).append(value)
-    return out
 
 
 def first(path, key):

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from harness import (ROOT, descendants, proc_status, proc_table, read_lines, stamps, stderr_lines, stop_vigil,
+from harness import (ROOT, descendants, kv, proc_status, proc_table, read_lines, stamps, stderr_lines, stop_vigil,
                      unit_text, wait_until)
 
 sys.path.insert(0, str(ROOT / "tests" / "clients"))
@@ -42,15 +42,6 @@ def send_from_test(units, text):
     """One datagram from the test process itself (outside every unit)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
         s.sendto(text.encode() if isinstance(text, str) else text, notify_path(units))
-
-
-def kv(path):
-    out = {}
-    for line in read_lines(path):
-        for tok in line.split():
-            key, _, value = tok.partition("=")
-            out.setdefault(key, []).append(value)
-    return out
 
 
 def ns_pid_in(path, run, what):
