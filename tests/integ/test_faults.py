@@ -214,3 +214,68 @@ def test_running_out_of_fds(vigil, units):
     assert doc["pinger.service"]["sub"] == "running" and doc["pinger.service"]["watchdog_misses"] == 0, doc
     wait_until(run, lambda: n_fds(pid) == base, f"vigil's fds back to {base}")
     stop_vigil(run)
+
+
+def pids_cgroup():
+    """A fresh pids cgroup (v1 or v2) for this test: its directory, or fail saying why."""
+    import uuid
+    name = f"vigil-itest-{uuid.uuid4().hex[:8]}"
+    for root in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
+        if not os.path.isdir(root):
+            continue
+        controllers = os.path.join(root, "cgroup.controllers")
+        if root != "/sys/fs/cgroup/pids":
+            if not os.path.exists(controllers) or "pids" not in open(controllers).read().split():
+                continue
+            try:
+                with open(os.path.join(root, "cgroup.subtree_control"), "w") as f:
+                    f.write("+pids")
+            except OSError:
+                pass
+        d = os.path.join(root, name)
+        try:
+            os.mkdir(d)
+        except OSError:
+            continue
+        if os.path.exists(os.path.join(d, "pids.max")):
+            return d
+        os.rmdir(d)
+    raise AssertionError("no pids cgroup controller to limit fork() with (cgroup v1 pids or v2 with pids)")
+
+
+def test_fork_failure_backs_off_and_recovers(vigil, units):
+    cg = pids_cgroup()
+    try:
+        with open(os.path.join(cg, "pids.max"), "w") as f:
+            f.write("4")
+        names = [f"w{i}" for i in range(6)]
+        for n in names:
+            units.add(n, unit_text("[Unit]", "StartLimitIntervalSec=0", "[Service]", "ExecStart=/bin/sleep 1000",
+                                   "Restart=always", "RestartSec=100ms", "RestartSteps=4", "RestartMaxDelaySec=1s"))
+
+        def into_cgroup():
+            with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+
+        run = units.start(preexec_fn=into_cgroup)
+        listening(run, vigil)
+        wait_until(run, lambda: "cannot fork" in run.stderr, "a fork failure to be reported")
+        time.sleep(2)
+        doc = status(vigil)
+        assert sum(u["sub"] == "running" for u in doc) < len(names), doc
+        assert any(u["restarts"] > 0 for u in doc), "failed forks are retried"
+        c0 = cpu_seconds(run.pid)
+        time.sleep(2)
+        assert cpu_seconds(run.pid) - c0 < 0.5, "backing off, not spinning on fork()"
+        with open(os.path.join(cg, "pids.max"), "w") as f:
+            f.write("max")
+        wait_until(run, lambda: all(u["sub"] == "running" for u in status(vigil)),
+                   "every unit to run once fork() works again", timeout=15)
+        stop_vigil(run)
+    finally:
+        for _ in range(50):
+            try:
+                os.rmdir(cg)
+                break
+            except OSError:
+                time.sleep(0.1)
