@@ -279,3 +279,43 @@ def test_fork_failure_backs_off_and_recovers(vigil, units):
                 break
             except OSError:
                 time.sleep(0.1)
+
+
+def test_clock_jumps_do_not_move_timers(vigil, units):
+    # CLOCK_REALTIME jumps an hour forward, then two back; restored at the end.
+    # Deadlines are CLOCK_MONOTONIC: no watchdog misfires, restart delays keep
+    # their length (measured in /proc/uptime, which does not jump).
+    pinger = units.script("pinger", """
+        import os, socket, time
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.connect(os.environ["NOTIFY_SOCKET"])
+        s.send(b"READY=1")
+        while True:
+            s.send(b"WATCHDOG=1")
+            time.sleep(0.2)
+        """, interpreter="/usr/bin/python3")
+    starts = units.file("starts")
+    units.add("pinger", unit_text("[Service]", "Type=notify", "WatchdogSec=1", f"ExecStart={pinger}"))
+    units.add("again", unit_text("[Unit]", "StartLimitIntervalSec=0", "[Service]",
+                                 f"ExecStart=/bin/sh -c 'cut -d\" \" -f1 /proc/uptime >> {starts}'",
+                                 "Restart=always", "RestartSec=2"))
+    run = units.start()
+    listening(run, vigil)
+    wait_until(run, lambda: len(open(starts).read().split()) >= 1 if os.path.exists(starts) else False,
+               "the first start")
+    real0, mono0 = time.time(), time.monotonic()
+    try:
+        time.clock_settime(time.CLOCK_REALTIME, real0 + 3600)
+        time.sleep(2.5)
+        time.clock_settime(time.CLOCK_REALTIME, time.time() - 7200)
+        time.sleep(2.5)
+    finally:
+        time.clock_settime(time.CLOCK_REALTIME, real0 + (time.monotonic() - mono0))
+    time.sleep(2.5)
+    up = [float(x) for x in open(starts).read().split()]
+    gaps = [b - a for a, b in zip(up, up[1:])]
+    assert len(gaps) >= 3, up
+    assert all(1.9 <= g <= 3.5 for g in gaps), f"restart gaps moved with the wall clock: {gaps}"
+    doc = {u["name"]: u for u in status(vigil)}
+    assert doc["pinger.service"]["watchdog_misses"] == 0 and doc["pinger.service"]["sub"] == "running", doc
+    stop_vigil(run)
