@@ -7,9 +7,7 @@ import os
 import subprocess
 import time
 
-import pytest
-
-from harness import VIGILCTL, proc_stat, stop_vigil, tagged_pids, unit_text, wait_until
+from harness import proc_stat, stop_vigil, tagged_pids, unit_text, wait_until
 
 
 def status(vigil):
@@ -164,18 +162,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+PINGER = """
+    # READY=1, then WATCHDOG=1 every 0.1 s (a WatchdogSec=1 unit)
+    import os, socket, time
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.connect(os.environ["NOTIFY_SOCKET"])
+    s.send(b"READY=1")
+    while True:
+        s.send(b"WATCHDOG=1")
+        time.sleep(0.1)
+"""
+
+
 def test_running_out_of_fds(vigil, units):
     import resource
     import socket
-    pinger = units.script("pinger", """
-        import os, socket, time
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        s.connect(os.environ["NOTIFY_SOCKET"])
-        s.send(b"READY=1")
-        while True:
-            s.send(b"WATCHDOG=1")
-            time.sleep(0.05)
-        """, interpreter="/usr/bin/python3")
+    pinger = units.script("pinger", PINGER, interpreter="/usr/bin/python3")
     units.add("pinger", unit_text("[Service]", "Type=notify", "WatchdogSec=1", f"ExecStart={pinger}"))
     units.add("steady", "[Service]\nExecStart=/bin/sleep 1000\n")
 
@@ -285,15 +287,7 @@ def test_clock_jumps_do_not_move_timers(vigil, units):
     # CLOCK_REALTIME jumps an hour forward, then two back; restored at the end.
     # Deadlines are CLOCK_MONOTONIC: no watchdog misfires, restart delays keep
     # their length (measured in /proc/uptime, which does not jump).
-    pinger = units.script("pinger", """
-        import os, socket, time
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        s.connect(os.environ["NOTIFY_SOCKET"])
-        s.send(b"READY=1")
-        while True:
-            s.send(b"WATCHDOG=1")
-            time.sleep(0.2)
-        """, interpreter="/usr/bin/python3")
+    pinger = units.script("pinger", PINGER, interpreter="/usr/bin/python3")
     starts = units.file("starts")
     units.add("pinger", unit_text("[Service]", "Type=notify", "WatchdogSec=1", f"ExecStart={pinger}"))
     units.add("again", unit_text("[Unit]", "StartLimitIntervalSec=0", "[Service]",

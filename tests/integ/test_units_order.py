@@ -268,7 +268,8 @@ def test_requires_with_after_on_a_failed_oneshot_keeps_the_dependent_from_starti
     stop_vigil(run)
 
 
-def test_binds_to_stops_the_dependent_when_its_unit_goes_down(units):
+def bound_pair(units):
+    """zulu dies after 0.5 s; alpha (BindsTo= + After= zulu) records its ExecStop=."""
     stamp = units.script("stamp", STAMP)
     up = units.script("up", UP)
     die = units.script("die-later", """
@@ -279,6 +280,11 @@ def test_binds_to_stops_the_dependent_when_its_unit_goes_down(units):
     units.add("alpha", unit_text("[Unit]", "BindsTo=zulu.service", "After=zulu.service",
                                  "[Service]", f"ExecStart={up} {units.file('alpha.up')}",
                                  f"ExecStop={stamp} {units.file('alpha')} stopped"))
+    return stamp, up
+
+
+def test_binds_to_stops_the_dependent_when_its_unit_goes_down(units):
+    bound_pair(units)
     run = units.start()
     wait_until(run, lambda: count_lines(units.file("alpha")), "alpha to be stopped when zulu dies", timeout=5)
     assert run.running(), run.stderr
@@ -289,16 +295,7 @@ def test_binds_to_stops_the_dependent_when_its_unit_goes_down(units):
 def test_part_of_follows_a_stop_of_its_unit(units):
     # zulu dies -> alpha (BindsTo=zulu) is stopped -> bravo (PartOf=alpha) is
     # stopped too; charlie, unrelated, keeps running until the shutdown.
-    stamp = units.script("stamp", STAMP)
-    up = units.script("up", UP)
-    die = units.script("die-later", """
-        sleep 0.5
-        exit 1
-    """)
-    units.add("zulu", unit_text("[Service]", f"ExecStart={die}"))
-    units.add("alpha", unit_text("[Unit]", "BindsTo=zulu.service", "After=zulu.service",
-                                 "[Service]", f"ExecStart={up} {units.file('alpha.up')}",
-                                 f"ExecStop={stamp} {units.file('alpha')} stopped"))
+    stamp, up = bound_pair(units)
     for name, dep in (("bravo", "PartOf=alpha.service"), ("charlie", None)):
         units.add(name, unit_text("[Unit]", dep, "After=alpha.service" if dep else None,
                                   "[Service]", f"ExecStart={up} {units.file(name + '.up')}",
