@@ -51,6 +51,7 @@ static struct {
         char *const *dirs;           /* --units, kept for daemon-reload */
         size_t n_dirs;
         bool graph_dirty;            /* a definition changed: rebuild the graph when settled */
+        bool tidy;                   /* some unit has a pending definition or was removed */
 } m = { .devnull = -1 };
 
 /* ---------------------------------------------------------------- pid index */
@@ -199,29 +200,6 @@ static int add_unit(struct unit_config *c, struct unit **ret) {
         return 0;
 }
 
-/* FNV-1a over the paths and bytes of the definition's files: equal
- * fingerprints, same definition (daemon-reload). */
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
-        return h;
-}
-
-static uint64_t fingerprint(const struct unit_config *c) {
-        uint64_t h = 1469598103934665603ULL;
-        for (size_t i = 0; i < c->n_sources; i++) {
-                h = fnv(h, c->sources[i], strlen(c->sources[i]) + 1);
-                char *text = NULL;
-                size_t size = 0;
-                if (unit_load_read_file(c->sources[i], &text, &size) == 0) {
-                        h = fnv(h, text, size);
-                        free(text);
-                }
-                h = fnv(h, "\n--\n", 4);
-        }
-        return h;
-}
-
 static void apply_defaults(struct unit_config *c) {
         if (!c->timeout_start_set)
                 c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : m.config.default_timeout_start_usec;
@@ -265,8 +243,6 @@ static int load_dir(const char *dir) {
                         unit_load_paths_free(paths, n);
                         return r;
                 }
-                if (u)
-                        u->fingerprint = fingerprint(&u->config);
         }
         unit_load_paths_free(paths, n);
         return 0;
@@ -870,7 +846,6 @@ static void apply_pending(struct unit *u) {
                 log_error("%s: out of memory applying the new definition; keeping the old one", u->config.name);
                 unit_config_free(u->pending);
         } else {
-                u->fingerprint = fingerprint(&u->config);
                 log_info("%s: new definition in effect", u->config.name);
         }
         free(u->pending);
@@ -880,13 +855,16 @@ static void apply_pending(struct unit *u) {
 
 /* Drop removed units once inactive; apply definitions that wait. */
 static void manager_tidy(void) {
-        if (m.queue_n)
+        /* After every batch of events: nothing to scan unless daemon-reload left work. */
+        if (m.queue_n || (!m.tidy && !m.graph_dirty))
                 return;
+        bool left = false;
         size_t old_n = m.n, k = 0;
         bool changed = m.graph_dirty;
         for (size_t i = 0; i < m.n; i++) {
                 struct unit *u = m.units[i];
                 apply_pending(u);
+                left |= u->pending || (u->removed && !unit_state_is_inactive(u->state));
                 if (u->removed && unit_state_is_inactive(u->state)) {
                         if (m.config.hooks.unit_dropped)
                                 m.config.hooks.unit_dropped(u);
@@ -897,6 +875,7 @@ static void manager_tidy(void) {
                 }
                 m.units[k++] = u;
         }
+        m.tidy = left;
         if (!changed && !m.graph_dirty)
                 return;
         m.n = k;
@@ -983,13 +962,13 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                         }
                         unit_diags_free(&diags);
                         apply_defaults(&c);
-                        uint64_t fp = fingerprint(&c);
+                        uint64_t fp = c.fingerprint;
                         if (u && u->runit) {
                                 unit_config_free(&c);
                                 continue;
                         }
                         if (u) {
-                                if (u->fingerprint == fp && !u->pending && !u->removed) {
+                                if (u->config.fingerprint == fp && !u->pending && !u->removed) {
                                         unit_config_free(&c);
                                         continue;
                                 }
@@ -1020,7 +999,6 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                         }
                         if (!nu)
                                 continue;
-                        nu->fingerprint = fp;
                         struct unit **a = realloc(added, (n_added + 1) * sizeof(*a));
                         if (!a) {
                                 r = -ENOMEM;
@@ -1046,6 +1024,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
         }
         free(seen);
         free(old);
+        m.tidy = true;
         /* New indexes and graph before anything moves: add_unit() shifted
          * the table under the old graph's indexes. */
         rebuild(n_old);

@@ -55,7 +55,6 @@ struct unit {
         uint64_t state_since;
         uint64_t active_since;         /* loop_now() when the unit last came up (0: never) */
         bool restart_requested;        /* the user's restart: start again once stopped */
-        uint64_t fingerprint;          /* of the definition's files (daemon-reload compares it) */
         struct unit_config *pending;   /* daemon-reload: the new definition, applied once inactive */
         bool removed;                  /* daemon-reload: its file is gone; dropped once inactive */
 

@@ -67,6 +67,7 @@ struct unit_config {
         char *name;                    /* "web.service" */
         char **sources;                /* files read, in order: unit file, then drop-ins */
         size_t n_sources;
+        uint64_t fingerprint;          /* of the sources' paths and bytes: equal means same definition */
 
         /* [Unit] */
         char *description;

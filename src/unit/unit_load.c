@@ -1282,6 +1282,13 @@ static bool has_suffix(const char *s, const char *suffix) {
         return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* FNV-1a, 64 bits. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
+        return h;
+}
+
 int unit_load_from_texts(const char *name, const struct unit_source *sources, size_t n_sources,
                          struct unit_config *ret, struct unit_diags *diags) {
         struct unit_config defaults;
@@ -1299,6 +1306,14 @@ int unit_load_from_texts(const char *name, const struct unit_source *sources, si
         ret->name = strdup(name);
         if (!ret->name)
                 r = -ENOMEM;
+        /* daemon-reload tells a changed definition by this (the same bytes
+         * the parser read, so no second read can disagree). */
+        ret->fingerprint = 1469598103934665603ULL;
+        for (size_t i = 0; i < n_sources; i++) {
+                ret->fingerprint = fnv1a(ret->fingerprint, sources[i].path, strlen(sources[i].path) + 1);
+                ret->fingerprint = fnv1a(ret->fingerprint, sources[i].text, sources[i].size);
+                ret->fingerprint = fnv1a(ret->fingerprint, "\n--\n", 4);
+        }
         for (size_t i = 0; i < n_sources && r == 0; i++) {
                 struct unit_file f;
                 r = strv_push(&ret->sources, &ret->n_sources, strdup(sources[i].path));
