@@ -108,12 +108,40 @@ static bool procs_left(struct unit *u) {
         return u->n_groups > 0;
 }
 
-static void send(struct unit *u, pid_t target, int sig) {
+/* 1 if delivered; a failure other than "gone" is logged. */
+static int send(struct unit *u, pid_t target, int sig) {
         char name[16];
         int r = os_kill(target, sig);
         if (r < 0 && r != -ESRCH)
                 unit_log(LOG_LEVEL_WARNING, u, "cannot send %s to %d: %s", signame_from_number(sig, name, sizeof(name)),
                          (int)target, strerror(-r));
+        return r == 0;
+}
+
+/* sig to the unit's process groups (with groups) and to its main and
+ * control processes: each once — a handler that runs between two
+ * deliveries would see the signal twice (systemd skips them in its cgroup
+ * walk). cont: SIGCONT after it, so a stopped process can act on it.
+ * Returns how many targets took the signal. */
+static int signal_targets(struct unit *u, int sig, bool groups, bool cont) {
+        int n = 0;
+        if (groups) {
+                groups_prune(u);
+                for (size_t i = 0; i < u->n_groups; i++) {
+                        n += send(u, -u->groups[i], sig);
+                        if (cont)
+                                send(u, -u->groups[i], SIGCONT);
+                }
+        }
+        pid_t pids[2] = { u->main_pid, u->control_pid };
+        for (int i = 0; i < 2; i++) {
+                if (pids[i] <= 0 || (groups && in_groups(u, os_getpgid(pids[i]))))
+                        continue;
+                n += send(u, pids[i], sig);
+                if (cont)
+                        send(u, pids[i], SIGCONT);
+        }
+        return n;
 }
 
 /* KillMode=: who gets sig. all = the SIGKILL phase (mixed then reaches everyone). */
@@ -121,28 +149,8 @@ static void kill_unit(struct unit *u, int sig, bool all) {
         enum kill_mode m = u->config.kill_mode;
         if (m == KILL_NONE)
                 return;
-        bool groups = m == KILL_CONTROL_GROUP || (m == KILL_MIXED && all);
-        if (groups) {
-                groups_prune(u);
-                for (size_t i = 0; i < u->n_groups; i++) {
-                        send(u, -u->groups[i], sig);
-                        if (sig != SIGKILL && sig != SIGCONT)
-                                send(u, -u->groups[i], SIGCONT);
-                }
-        }
-        /* The main and control processes always, even if they left their
-         * group; but once only: a handler that runs between two deliveries
-         * would see the signal twice (systemd skips them in the cgroup walk). */
-        pid_t pids[2] = { u->main_pid, u->control_pid };
-        for (int i = 0; i < 2; i++) {
-                if (pids[i] <= 0)
-                        continue;
-                if (groups && in_groups(u, os_getpgid(pids[i])))
-                        continue;
-                send(u, pids[i], sig);
-                if (sig != SIGKILL && sig != SIGCONT)
-                        send(u, pids[i], SIGCONT);
-        }
+        (void)signal_targets(u, sig, m == KILL_CONTROL_GROUP || (m == KILL_MIXED && all),
+                             sig != SIGKILL && sig != SIGCONT);
 }
 
 /* ---------------------------------------------------------------- spawning */
@@ -1104,16 +1112,7 @@ uint64_t unit_watchdog_usec(const struct unit *u) {
 }
 
 int unit_signal_all(struct unit *u, int sig) {
-        int n = 0;
-        groups_prune(u);
-        for (size_t i = 0; i < u->n_groups; i++)
-                if (os_kill(-u->groups[i], sig) == 0)
-                        n++;
-        pid_t pids[2] = { u->main_pid, u->control_pid };
-        for (int i = 0; i < 2; i++)
-                if (pids[i] > 0 && !in_groups(u, os_getpgid(pids[i])) && os_kill(pids[i], sig) == 0)
-                        n++;
-        return n;
+        return signal_targets(u, sig, true, false);
 }
 
 bool unit_owns_group(const struct unit *u, pid_t pgid) {
