@@ -354,9 +354,22 @@ class Harness:
             os.setgroups([])
             os.setgid(user)
             os.setuid(user)
-        return subprocess.run([VIGILCTL, *[str(a) for a in args]], env=self.env(), cwd=str(self.tmp),
-                              capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=drop if user is not None else None)
+        ctl, cwd = VIGILCTL, str(self.tmp)
+        if user is not None:
+            # The checkout may sit in a directory only root can enter
+            # (mktemp -d): that user runs a copy from a public place.
+            public = tempfile.mkdtemp(prefix="vctl-", dir="/tmp")
+            os.chmod(public, 0o755)
+            ctl = shutil.copy(VIGILCTL, os.path.join(public, "vigilctl"))
+            os.chmod(ctl, 0o755)
+            cwd = public
+        try:
+            return subprocess.run([ctl, *[str(a) for a in args]], env=self.env(), cwd=cwd,
+                                  capture_output=True, text=True, timeout=timeout,
+                                  preexec_fn=drop if user is not None else None)
+        finally:
+            if user is not None:
+                shutil.rmtree(os.path.dirname(ctl), ignore_errors=True)
 
     def control_socket(self):
         return os.path.join(self.runtime, "control")
