@@ -702,7 +702,8 @@ static void reply_daemon_reload(struct strbuf *b) {
 static void reply_power(struct strbuf *b, const struct control_request *rq, const struct conn *c) {
         /* Container mode: the orchestrator restarts the container on a
          * non-zero exit (reboot); poweroff and halt end it cleanly. */
-        enum unit_action action = rq->verb == CONTROL_REBOOT ? ACTION_REBOOT : ACTION_POWEROFF;
+        enum unit_action action = rq->verb == CONTROL_REBOOT ? ACTION_REBOOT
+                                  : rq->verb == CONTROL_HALT ? ACTION_HALT : ACTION_POWEROFF;
         int code = rq->verb == CONTROL_REBOOT ? 1 : 0;
         char why[96];
         snprintf(why, sizeof(why), "vigilctl %s (pid %d, uid %u)", control_verb_name(rq->verb), (int)c->pid,
