@@ -509,11 +509,13 @@ static void system_signal(const struct signal_event *ev) {
                           signame_from_number(ev->signo, name, sizeof(name)));
                 return;
         }
-        if (ev->sender > 0)
-                snprintf(why, sizeof(why), "%s from pid %d", signame_from_number(ev->signo, name, sizeof(name)),
-                         (int)ev->sender);
+        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
+        if (ev->code == SI_KERNEL)
+                snprintf(why, sizeof(why), "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
+        else if (ev->sender > 0)
+                snprintf(why, sizeof(why), "%s from pid %d", sig, (int)ev->sender);
         else
-                snprintf(why, sizeof(why), "%s from the kernel", signame_from_number(ev->signo, name, sizeof(name)));
+                snprintf(why, sizeof(why), "%s from outside vigil's PID namespace", sig);
         system_shutdown(action, why, false);
 }
 
