@@ -157,6 +157,9 @@ int main(int argc, char **argv) {
         struct vigil_options o;
         options_init(&o);
 
+        /* An init may start with fds 0-2 closed (no /dev/console in the image). */
+        (void)os_fill_stdio("/dev/null");
+
         /* Which mode: the machine's init takes its options from the kernel. */
         if (os_getpid() == 1 && os_path_exists("/proc/self") != 1)
                 (void)os_mount("proc", "/proc", "proc", 0, NULL);
@@ -200,8 +203,10 @@ int main(int argc, char **argv) {
                 .uniqueid_argv = split_command("uniqueid-exec", o.uniqueid_exec, &uniqueid_w),
                 .shutdown_report = o.shutdown_report,
         };
-        if (system_mode)
+        if (system_mode) {
                 machine_boot(&mc);
+                (void)os_fill_stdio("/dev/console");  /* /dev is there now */
+        }
 
         /* What vigil inherited stays with vigil: no fd above 2 reaches a child. */
         int r = os_cloexec_inherited_fds();
