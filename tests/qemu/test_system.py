@@ -88,11 +88,13 @@ def poweroff_vm(boot):
         "--uid 1000",
         "--gid 1000",
         "--kill-all-timeout 2",
+        "-m none:/mnt/bad:no-such-fs::",
     ], main=["/bin/sh", "-c",
              # Two leftovers in sessions of their own, for the kill-all: one
              # goes on SIGTERM, one ignores it (and needs the SIGKILL).
              'setsid sleep 1000 & '
              'setsid sh -c \'trap "" TERM; while :; do sleep 1; done\' & '
+             'set -- $(cat /proc/self/stat); echo "MAIN-CTTY tty_nr=$7"; '
              'touch /tmp/main-started; '
              'echo "MAIN-CONTEXT greeting=$GREETING cwd=$(pwd) uid=$(id -u) gid=$(id -g)"; '
              'exec sleep 1000'])
@@ -148,6 +150,17 @@ def test_boot_units_start(poweroff_vm):
 
 def test_main_command_context(poweroff_vm):
     assert poweroff_vm.seen(r"MAIN-CONTEXT greeting=hello cwd=/tmp uid=1000 gid=1000")
+
+
+def test_failed_mount_is_a_warning(poweroff_vm):
+    assert poweroff_vm.seen(r"vigil: .*/mnt/bad"), "no warning naming the failed mount /mnt/bad"
+    idx(poweroff_vm, r"PROBE-DONE")   # and the boot went on
+
+
+def test_main_command_has_console_as_ctty(poweroff_vm):
+    m = poweroff_vm.seen(r"MAIN-CTTY tty_nr=\d+")
+    assert m, "the main command did not report its controlling terminal"
+    assert not m[0].endswith("tty_nr=0"), f"the main command has no controlling terminal: {m[0]}"
 
 
 def test_vigilctl_poweroff_powers_off(poweroff_vm):
@@ -218,8 +231,8 @@ def report_vms(boot, run_dir):
     persist.mkdir()
 
     def image(main):
-        img = q.Image(conf=["-v", "--on-exit reboot", "--shutdown-report /persist/shutdown-report"],
-                      main=main)
+        img = q.Image(conf=["-v", "--on-exit reboot", "--shutdown-report /persist/shutdown-report",
+                            '--run-on-exit "/bin/echo RUN-ON-EXIT-RAN"'], main=main)
         img.persist()
         return img
 
@@ -245,6 +258,8 @@ def test_main_exit_reboots(report_vms):
     assert_clean_end(vm, q.RESTARTING)
     idx(vm, r"MAIN-START")
     at = idx(vm, rf"vigil: shutting down \(reboot\): {MAIN_EXIT_3}")
+    at = idx(vm, r"vigil: running --run-on-exit /bin/echo\b", at)
+    at = idx(vm, r"RUN-ON-EXIT-RAN$", at)
     at = idx(vm, r"vigil: wrote shutdown report /persist/shutdown-report", at)
     at = idx(vm, r"vigil: rebooting", at)
     idx(vm, q.RESTARTING, at)
