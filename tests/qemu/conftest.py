@@ -46,14 +46,15 @@ class Booter:
     def __init__(self, kernel, run_dir):
         self.kernel, self.run_dir, self.vms = kernel, run_dir, []
 
-    def __call__(self, image, name, until=None, timeout=90, linger=0.0, deadline=None, **vm_args):
+    def __call__(self, image, name, until=None, timeout=90, linger=0.0, deadline=None, during=None,
+                 **vm_args):
         if image.kernel is None:
             image.kernel = self.kernel
         initrd = image.build(self.run_dir / f"{name}.cpio")
         vm = q.VM(initrd, kernel=self.kernel, name=name, log_dir=LOG_DIR,
                   deadline=deadline or timeout + 30, **vm_args)
         self.vms.append(vm)
-        return vm.run(until=until, timeout=timeout, linger=linger)
+        return vm.run(until=until, timeout=timeout, linger=linger, during=during)
 
 
 @pytest.fixture(scope="module")

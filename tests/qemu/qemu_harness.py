@@ -16,14 +16,17 @@ Three parts, each usable on its own (tests/qemu/test_*.py import from here):
 
 Binaries: $VIGIL (default build/vigil-static) and $VIGILCTL (default: the
 vigilctl next to it). Both must be static: the initramfs has no libc.
-Accelerator: TCG unless $VIGIL_QEMU_ACCEL says otherwise (e.g. ``kvm``).
+Accelerator: TCG unless $VIGIL_QEMU_ACCEL says otherwise (e.g. ``kvm``; a
+/dev/kvm that exists and answers may still hang the guest, as in nested VMs).
 """
+import fcntl
 import gzip
 import os
 import pathlib
 import re
 import shlex
 import shutil
+import socket
 import stat
 import struct
 import subprocess
@@ -195,8 +198,10 @@ def kernel():
     """
     if os.environ.get("VIGIL_QEMU_KERNEL_DIR"):
         return Kernel(os.environ["VIGIL_QEMU_KERNEL_DIR"])
-    with _kernel_lock:
-        CACHE.mkdir(parents=True, exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # One fetch at a time, across threads and across test runs sharing the cache.
+    with _kernel_lock, open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             try:
                 pkg = kernel_package()
@@ -455,6 +460,7 @@ class VM:
         self._eof = False
         self._reader = None
         self._timer = None
+        self._monitor_dir = None
 
     def command(self):
         cmd = [QEMU, "-accel", ACCEL, "-nographic", "-no-reboot", "-m", self.memory,
@@ -463,9 +469,13 @@ class VM:
         if self.persist_dir is not None:
             cmd += ["-virtfs", f"local,path={self.persist_dir},mount_tag={PERSIST_TAG},"
                      f"security_model=none,id={PERSIST_TAG}"]
+        if self._monitor_dir is not None:
+            cmd += ["-monitor", f"unix:{self._monitor_dir}/monitor,server=on,wait=off"]
         return cmd + self.devices
 
     def start(self):
+        # A human monitor (HMP) on a unix socket, for hmp() (e.g. sendkey).
+        self._monitor_dir = tempfile.mkdtemp(prefix="vigil-qemu-mon.")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -522,9 +532,32 @@ class VM:
             self._reader.join(10)
         if self.proc and self.proc.stdout:
             self.proc.stdout.close()
+        if self._monitor_dir:
+            shutil.rmtree(self._monitor_dir, ignore_errors=True)
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             (self.log_dir / f"{self.name}.log").write_text(self.transcript())
+
+    def hmp(self, command, timeout=10):
+        """Send one QEMU monitor command (e.g. "sendkey ctrl-alt-delete");
+        return what the monitor answered."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(f"{self._monitor_dir}/monitor")
+            out = b""
+            while b"(qemu) " not in out:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+            sock.sendall(command.encode() + b"\n")
+            out = b""
+            while out.count(b"(qemu) ") < 1:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+            return _clean(out)
 
     # -- reading the console
     def transcript(self):
@@ -580,15 +613,20 @@ class VM:
             self._reader.join(10)
         return rc
 
-    def run(self, until=None, timeout=90, linger=0.0):
-        """Boot, then wait for QEMU to exit (until=None) or for a console line
-        matching until, plus linger seconds, and then kill QEMU. Never raises
+    def run(self, until=None, timeout=90, linger=0.0, during=None):
+        """Boot, call during(self) if given (to drive the VM: expect(),
+        hmp()...), then wait for QEMU to exit (until=None) or for a console
+        line matching until, plus linger seconds, and then kill QEMU. Never raises
         on a timeout: self.rc is QEMU's exit status (None if it was killed
         by us), self.error says what did not happen in time. Returns self."""
         self.rc, self.error = None, None
         if self.proc is None:
             self.start()
+        end = time.monotonic() + timeout
         try:
+            if during is not None:
+                during(self)
+            timeout = max(end - time.monotonic(), 1)
             if until is None:
                 self.rc = self.wait_exit(timeout)
             else:
@@ -596,7 +634,7 @@ class VM:
                 if linger:
                     time.sleep(linger)
                 self.rc = self.proc.poll()
-        except Timeout as e:
+        except (Timeout, OSError) as e:
             self.error = str(e)
         finally:
             self.stop()
@@ -625,18 +663,3 @@ class VM:
 
 def _clean(raw):
     return raw.decode(errors="replace").replace("\r", "")
-
-
-def kvm_works():
-    """True if /dev/kvm answers KVM_GET_API_VERSION (it may exist and not work)."""
-    import fcntl
-    try:
-        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        return fcntl.ioctl(fd, 0xAE00) == 12
-    except OSError:
-        return False
-    finally:
-        os.close(fd)

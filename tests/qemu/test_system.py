@@ -379,6 +379,27 @@ def test_signal_to_pid1(signal_vm):
     idx(vm, last, at)
 
 
+@pytest.fixture(scope="module")
+def ctrl_alt_del_vm(boot):
+    img = q.Image(conf=["-v"], main=["/bin/sh", "-c", "echo MAIN-UP; exec sleep 1000"])
+
+    def press(vm):
+        vm.expect(r"MAIN-UP", BOOT)
+        vm.hmp("sendkey ctrl-alt-delete")
+
+    return boot(img, "ctrl-alt-del", during=press, timeout=BOOT)
+
+
+def test_ctrl_alt_del_is_sigint_to_vigil(ctrl_alt_del_vm):
+    """The kernel hands Ctrl-Alt-Del to vigil (SIGINT), which reboots cleanly,
+    instead of rebooting at once itself."""
+    vm = ctrl_alt_del_vm
+    assert_clean_end(vm, q.RESTARTING)
+    at = idx(vm, r"vigil: shutting down \(reboot\): SIGINT\b")
+    at = idx(vm, r"vigil: rebooting", at)
+    idx(vm, q.RESTARTING, at)
+
+
 # ------------------------------------------------------------- failing --pre-run-exec
 
 @pytest.fixture(scope="module")
