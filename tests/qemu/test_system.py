@@ -354,29 +354,54 @@ def test_unit_ignoring_sigterm_killed_within_timeout(sigterm_vm):
 
 # --------------------------------------------------------- other signals to PID 1
 
-SIGNALS = {"USR1": ("halt", q.HALTED), "PWR": ("halt", q.HALTED), "INT": ("reboot", q.RESTARTING)}
+# name: (what the trigger unit runs, action, the WHY of the shutdown line, kernel's last line)
+REQUESTS = {
+    "sigusr1": ("kill -USR1 1", "halt", r"SIGUSR1 from pid \d+", q.HALTED),
+    "sigpwr": ("kill -PWR 1", "halt", r"SIGPWR from pid \d+", q.HALTED),
+    "sigint": ("kill -INT 1", "reboot", r"SIGINT from pid \d+", q.RESTARTING),
+    "vigilctl-reboot": ("vigilctl reboot", "reboot", r"vigilctl reboot \(pid \d+, uid 0\)", q.RESTARTING),
+    "vigilctl-halt": ("vigilctl halt", "halt", r"vigilctl halt \(pid \d+, uid 0\)", q.HALTED),
+}
 
 
-@pytest.fixture(scope="module", params=sorted(SIGNALS))
-def signal_vm(request, boot):
-    sig = request.param
-    action, last = SIGNALS[sig]
+@pytest.fixture(scope="module", params=sorted(REQUESTS))
+def request_vm(request, boot):
+    name = request.param
+    command, action, why, last = REQUESTS[name]
     img = q.Image(conf=["-v"], main=["/bin/sleep", "1000"])
-    signal_unit(img, f"echo SENDING-SIG{sig}; kill -{sig} 1")
+    signal_unit(img, f"echo SENDING-{name}; {command}")
     if action == "halt":   # QEMU does not exit on a halt: stop it 2 s after the kernel's line
-        vm = boot(img, f"sig{sig.lower()}", until=last, linger=2, timeout=BOOT)
+        vm = boot(img, name, until=last, linger=2, timeout=BOOT)
     else:
-        vm = boot(img, f"sig{sig.lower()}", timeout=BOOT)
-    return sig, action, last, vm
+        vm = boot(img, name, timeout=BOOT)
+    return action, why, last, vm
 
 
-def test_signal_to_pid1(signal_vm):
-    sig, action, last, vm = signal_vm
+def test_request_to_pid1(request_vm):
+    """Signals to PID 1 and vigilctl requests: the action they name, cleanly."""
+    action, why, last, vm = request_vm
     assert_clean_end(vm, last, exits=action != "halt")
-    at = idx(vm, rf"vigil: shutting down \({action}\): SIG{sig} from pid \d+")
+    at = idx(vm, r"SENDING-")
+    at = idx(vm, rf"vigil: shutting down \({action}\): {why}", at)
     word = {"halt": "halting", "reboot": "rebooting"}[action]
-    at = idx(vm, rf"vigil: {word}", at)
+    at = idx(vm, rf"vigil: {word}$", at)
     idx(vm, last, at)
+
+
+@pytest.fixture(scope="module")
+def failure_action_vm(boot):
+    img = q.Image(conf=["-v"], main=["/bin/sleep", "1000"])
+    service(img, "fragile", "sleep 1; echo FRAGILE-FAILS; exit 1", unit="FailureAction=poweroff")
+    return boot(img, "failure-action", timeout=BOOT)
+
+
+def test_unit_failure_action_powers_off(failure_action_vm):
+    vm = failure_action_vm
+    assert_clean_end(vm, q.POWER_DOWN)
+    at = idx(vm, r"FRAGILE-FAILS")
+    at = idx(vm, r"vigil: shutting down \(poweroff\): FailureAction=poweroff of fragile(\.service)? "
+                 r"\(result [a-z-]+\)", at)
+    idx(vm, r"vigil: powering off$", at)
 
 
 @pytest.fixture(scope="module")
