@@ -21,6 +21,8 @@ def pytest_configure(config):
         if not os.access(path, os.X_OK):
             raise pytest.UsageError(f"{path} is missing: build it with `make static` "
                                     "(or set $VIGIL / $VIGILCTL to static binaries)")
+        if not q.is_static(path):
+            raise pytest.UsageError(f"{path} is not a static executable: the initramfs has no libc")
     if shutil.which(q.QEMU) is None:
         raise pytest.UsageError(f"{q.QEMU} not found: run tools/install-deps")
 

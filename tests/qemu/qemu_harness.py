@@ -37,9 +37,9 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CACHE = pathlib.Path(os.environ.get("VIGIL_QEMU_CACHE", str(ROOT / "build" / "qemu")))
 VIGIL = os.path.abspath(os.environ.get("VIGIL", str(ROOT / "build" / "vigil-static")))
+# vigilctl-static next to $VIGIL (build/vigil-static, build/vigil-static-testhooks...).
 VIGILCTL = os.path.abspath(os.environ.get(
-  "VIGILCTL", os.path.join(os.path.dirname(VIGIL),
-              "vigilctl-static" if VIGIL.endswith("-static") else "vigilctl")))
+    "VIGILCTL", os.path.join(os.path.dirname(VIGIL), "vigilctl-static")))
 BUSYBOX = os.environ.get("VIGIL_QEMU_BUSYBOX", "/bin/busybox")
 QEMU = os.environ.get("VIGIL_QEMU", "qemu-system-x86_64")
 ACCEL = os.environ.get("VIGIL_QEMU_ACCEL", "tcg")
@@ -172,9 +172,26 @@ def modinfo(elf):
     return info
 
 
+def is_static(path):
+    """True if the ELF file at path has no program interpreter (PT_INTERP):
+    it runs in an initramfs without a libc."""
+    with open(path, "rb") as f:
+        elf = f.read(1 << 16)
+    if elf[:4] != b"\x7fELF" or elf[4] != 2:
+        return False
+    phoff, = struct.unpack_from("<Q", elf, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
+    for i in range(phnum):
+        if phoff + (i + 1) * phentsize > len(elf):
+            return False
+        if struct.unpack_from("<I", elf, phoff + i * phentsize)[0] == 3:   # PT_INTERP
+            return False
+    return True
+
+
 def _run(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-               text=True, **kw)
+                          text=True, **kw)
 
 
 def kernel_package():
@@ -282,7 +299,7 @@ class Image:
     """
 
     def __init__(self, conf=(), main=None, kernel=None, vigil=VIGIL, vigilctl=VIGILCTL,
-          preload_modules=False, startup_dir="/etc/my_init.d"):
+                 preload_modules=False, startup_dir="/etc/my_init.d"):
         self.conf = list(conf)
         self.main = main
         self.kernel = kernel
@@ -350,7 +367,7 @@ echo "persist: mounted {tag} on {mount}"
         """Fill the staging directory staging (which must exist and be empty)."""
         s = pathlib.Path(staging)
         for d in ("bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "run", "tmp",
-             "etc/vigil/units", "lib/modules", "root", "var", "mnt"):
+                  "etc/vigil/units", "lib/modules", "root", "var", "mnt"):
             (s / d).mkdir(parents=True, exist_ok=True)
         os.chmod(s / "tmp", 0o1777)
         os.mknod(s / "dev/console", 0o600 | stat.S_IFCHR, os.makedev(5, 1))
@@ -396,8 +413,8 @@ echo "persist: mounted {tag} on {mount}"
             self.stage(staging)
             names = sorted(str(p.relative_to(staging)) for p in pathlib.Path(staging).rglob("*"))
             data = subprocess.run(["cpio", "--quiet", "-H", "newc", "-o", "-R", "0:0"],
-                       cwd=staging, input=("\n".join(names) + "\n").encode(),
-                       stdout=subprocess.PIPE, check=True).stdout
+                                  cwd=staging, input=("\n".join(names) + "\n").encode(),
+                                  stdout=subprocess.PIPE, check=True).stdout
         if compress:
             data = gzip.compress(data, compresslevel=1)
         out.write_bytes(data)
@@ -440,7 +457,7 @@ class VM:
     """
 
     def __init__(self, initrd, kernel=None, append=(), devices=(), persist_dir=None,
-          memory="256M", deadline=120, name="vm", log_dir=None):
+                 memory="256M", deadline=120, name="vm", log_dir=None):
         self.kernel = kernel or globals()["kernel"]()
         self.initrd = pathlib.Path(initrd)
         self.append = append.split() if isinstance(append, str) else list(append)
@@ -464,11 +481,11 @@ class VM:
 
     def command(self):
         cmd = [QEMU, "-accel", ACCEL, "-nographic", "-no-reboot", "-m", self.memory,
-           "-smp", "1", "-nic", "none", "-kernel", str(self.kernel.vmlinuz), "-initrd", str(self.initrd),
-           "-append", " ".join(["console=ttyS0", "panic=-1", "quiet"] + self.append)]
+               "-smp", "1", "-nic", "none", "-kernel", str(self.kernel.vmlinuz), "-initrd", str(self.initrd),
+               "-append", " ".join(["console=ttyS0", "panic=-1", "quiet"] + self.append)]
         if self.persist_dir is not None:
             cmd += ["-virtfs", f"local,path={self.persist_dir},mount_tag={PERSIST_TAG},"
-                     f"security_model=none,id={PERSIST_TAG}"]
+                    f"security_model=none,id={PERSIST_TAG}"]
         if self._monitor_dir is not None:
             cmd += ["-monitor", f"unix:{self._monitor_dir}/monitor,server=on,wait=off"]
         return cmd + self.devices
@@ -478,7 +495,7 @@ class VM:
         self._monitor_dir = tempfile.mkdtemp(prefix="vigil-qemu-mon.")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self._timer = threading.Timer(self.deadline, self._on_deadline)
@@ -583,7 +600,7 @@ class VM:
                 left = end - time.monotonic()
                 if self._eof:
                     raise Timeout(f"{self.name}: QEMU's console closed "
-                           f"(exit {self.proc.poll()}) before a line matching {pattern!r}")
+                                  f"(exit {self.proc.poll()}) before a line matching {pattern!r}")
                 if left <= 0:
                     raise Timeout(f"{self.name}: no line matching {pattern!r} within {timeout} s")
                 self._cond.wait(min(left, 1.0))
