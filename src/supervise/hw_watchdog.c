@@ -318,7 +318,9 @@ void hw_watchdog_unhealthy(const char *why) {
 }
 
 bool hw_watchdog_postpone(enum unit_action action, int code, const char *why) {
-        if (!is_open() || !wd.snooze_until || wd.state == HW_WATCHDOG_SHUTDOWN || wd.postponed)
+        if (wd.postponed)
+                return true; /* the first action waits; StartLimitAction= then FailureAction= */
+        if (!is_open() || !wd.snooze_until || wd.state == HW_WATCHDOG_SHUTDOWN)
                 return false;
         wd.postponed = true;
         wd.postponed_action = action;
