@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "os/fd.h"
 #include "os/proc.h"
+#include "supervise/hw_watchdog.h"
 #include "supervise/startup.h"
 #include "supervise/output.h"
 #include "supervise/supervisor.h"
@@ -175,9 +176,20 @@ int main(int argc, char **argv) {
         if (o.command.n > 0)
                 supervisor_set_main(o.command.v);
 
+        /* The hardware watchdog (SPEC §8): without a usable device vigil runs on.
+         * Opened last: an early exit above must not leave it armed. */
+        struct hw_watchdog_config wdc = {
+                .device = o.watchdog_device,
+                .runtime_usec = o.runtime_watchdog_usec,
+                .reboot_usec = o.reboot_watchdog_usec,
+                .system_mode = false,
+        };
+        (void)hw_watchdog_open(&wdc);
+
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
         int code = supervisor_run();
         output_flush();   /* the last lines of the units, bounded in time */
+        hw_watchdog_final(HW_WATCHDOG_FINAL_EXIT);   /* container mode: vigil exits */
         output_free();
         supervisor_free();
         startup_free();

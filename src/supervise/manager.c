@@ -8,6 +8,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
+#include "supervise/hw_watchdog.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
 #include "unit/unit_load.h"
@@ -644,6 +645,13 @@ void manager_unit_action(struct unit *u, enum unit_action action, bool success) 
                  u->config.name, unit_result_to_string(u->result));
         if (u->result == UNIT_RESULT_START_LIMIT_HIT && !success)
                 snprintf(why, sizeof(why), "%s of %s", "StartLimitAction/FailureAction", u->config.name);
+        /* SPEC §8: a critical unit's health failure stops the petting
+         * before its action starts; a snooze postpones the action. */
+        if (!success && hw_watchdog_is_health_failure(action, u->result)) {
+                hw_watchdog_unhealthy(why);
+                if (hw_watchdog_postpone(action, code, why))
+                        return;
+        }
         log_notice("%s: %s=%s: shutting down with exit status %d", u->config.name,
                    success ? "SuccessAction" : (u->result == UNIT_RESULT_START_LIMIT_HIT ? "StartLimitAction" : "FailureAction"),
                    unit_action_to_string(action), code);

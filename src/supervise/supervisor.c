@@ -12,6 +12,7 @@
 #include "supervise/exit_status.h"
 #include "os/files.h"
 #include "supervise/control_server.h"
+#include "supervise/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
 #include "supervise/startup.h"
@@ -123,6 +124,9 @@ static void stop_begin(int exit_code) {
         if (!stop.code_fixed)
                 stop.exit_code = exit_code;
         stop.phase = STOP_UNITS;
+        /* Requested: the reboot timeout, one pet; after a health failure
+         * (hw_watchdog_unhealthy() came first): the runtime timeout. */
+        hw_watchdog_shutdown(false);
         if (manager_n_units() == 0) {
                 killall_begin();
                 return;
