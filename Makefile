@@ -49,6 +49,18 @@ build/vigil-static: $(call obj,static,$(SRC))
 	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^ -lm
 	strip $@
 
+# A static vigil with the test-only switches (VIGIL_TEST_HOOKS: e.g.
+# VIGIL_TEST_STALL=shutdown), for the QEMU tests that need a hung vigil.
+# Never shipped: its own objects and its own name.
+.PHONY: test-hooks
+test-hooks: build/vigil-static-testhooks
+build/obj/static-hooks/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(STATIC_CC) $(BASE_CFLAGS) -DVIGIL_TEST_HOOKS $(OPT) -Os $(CFLAGS) -MMD -MP -c $< -o $@
+build/vigil-static-testhooks: $(call obj,static-hooks,$(SRC))
+	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^ -lm
+	strip $@
+
 asan: build/asan/vigil build/asan/vigilctl
 build/asan/vigilctl: $(call obj,asan,$(CTL_SRC))
 	@mkdir -p $(dir $@)

@@ -37,6 +37,8 @@ struct spawn_plan {
         int stdin_fd, stdout_fd, stderr_fd; /* dup2'ed onto 0, 1, 2; -1 = inherit; others > 2 */
         enum spawn_group group;
         bool tty_foreground;        /* make the new group the foreground group of fd 0's tty */
+        bool controlling_tty;       /* with SPAWN_SESSION_NEW: fd 0's tty becomes the session's
+                                     * controlling terminal (TIOCSCTTY; not a tty: nothing) */
         const struct spawn_rlimit *rlimits;
         size_t n_rlimits;
         bool set_nice;

@@ -108,22 +108,22 @@ static const struct option_def option_table[] = {
         { "kill-all-timeout", 0, KIND_TIMESPAN, OFF(kill_all_timeout_usec), NULL, NULL, "SEC", "grace between SIGTERM and SIGKILL for leftover processes", true },
         { "default-timeout-stop-sec", 0, KIND_TIMESPAN, OFF(default_timeout_stop_usec), NULL, NULL, "SEC", "TimeoutStopSec= of units that set none", true },
         { "no-kill-all", 0, KIND_FLAG, OFF(no_kill_all), NULL, NULL, NULL, "do not kill leftover processes at exit", true },
-        { "system", 0, KIND_FLAG, OFF(system), NULL, NULL, NULL, "force system mode", false },
-        { "pre-run-exec", 0, KIND_STRING, OFF(pre_run_exec), NULL, check_nonempty, "CMD", "run CMD before starting units", false },
-        { "run-on-exit", 0, KIND_STRING, OFF(run_on_exit), NULL, check_nonempty, "CMD", "run CMD after everything has stopped", false },
-        { "on-exit", 0, KIND_ENUM, OFF(on_exit), on_exit_names, NULL, "ACTION", "system mode: reboot|poweroff|halt|hang when the main command exits", false },
-        { "hostname-pattern", 0, KIND_STRING, OFF(hostname_pattern), NULL, check_nonempty, "PAT", "system mode: hostname, %s = unique id", false },
-        { "uniqueid-exec", 0, KIND_STRING, OFF(uniqueid_exec), NULL, check_nonempty, "CMD", "system mode: command printing the unique id", false },
-        { "mount", 'm', KIND_LIST, OFF(mounts), NULL, check_mount, "SRC:TGT:TYPE:FLAGS:DATA", "system mode: extra mount (repeatable)", false },
-        { "ctty", 0, KIND_STRING, OFF(ctty), NULL, check_nonempty, "TTY", "system mode: controlling terminal of the main command", false },
-        { "env", 0, KIND_LIST, OFF(env), NULL, check_env, "KEY=VAL", "system mode: environment of the main command (repeatable)", false },
-        { "uid", 0, KIND_ID, OFF(uid), NULL, NULL, "N", "system mode: user id of the main command", false },
-        { "gid", 0, KIND_ID, OFF(gid), NULL, NULL, "N", "system mode: group id of the main command", false },
-        { "working-directory", 0, KIND_STRING, OFF(working_directory), NULL, check_nonempty, "DIR", "system mode: working directory of the main command", false },
+        { "system", 0, KIND_FLAG, OFF(system), NULL, NULL, NULL, "force system mode", true },
+        { "pre-run-exec", 0, KIND_STRING, OFF(pre_run_exec), NULL, check_nonempty, "CMD", "run CMD before starting units", true },
+        { "run-on-exit", 0, KIND_STRING, OFF(run_on_exit), NULL, check_nonempty, "CMD", "run CMD once the units have stopped, before the kill-all", true },
+        { "on-exit", 0, KIND_ENUM, OFF(on_exit), on_exit_names, NULL, "ACTION", "system mode: reboot|poweroff|halt|hang when the main command exits", true },
+        { "hostname-pattern", 0, KIND_STRING, OFF(hostname_pattern), NULL, check_nonempty, "PAT", "system mode: hostname, %s = unique id", true },
+        { "uniqueid-exec", 0, KIND_STRING, OFF(uniqueid_exec), NULL, check_nonempty, "CMD", "system mode: command printing the unique id", true },
+        { "mount", 'm', KIND_LIST, OFF(mounts), NULL, check_mount, "SRC:TGT:TYPE:FLAGS:DATA", "system mode: extra mount (repeatable)", true },
+        { "ctty", 0, KIND_STRING, OFF(ctty), NULL, check_nonempty, "TTY", "system mode: controlling terminal of the main command", true },
+        { "env", 0, KIND_LIST, OFF(env), NULL, check_env, "KEY=VAL", "system mode: environment of the main command (repeatable)", true },
+        { "uid", 0, KIND_ID, OFF(uid), NULL, NULL, "N", "system mode: user id of the main command", true },
+        { "gid", 0, KIND_ID, OFF(gid), NULL, NULL, "N", "system mode: group id of the main command", true },
+        { "working-directory", 0, KIND_STRING, OFF(working_directory), NULL, check_nonempty, "DIR", "system mode: working directory of the main command", true },
         { "watchdog-device", 0, KIND_STRING, OFF(watchdog_device), NULL, check_nonempty, "PATH", "hardware watchdog device", true },
         { "runtime-watchdog-sec", 0, KIND_TIMESPAN, OFF(runtime_watchdog_usec), NULL, NULL, "SEC", "hardware watchdog timeout while running (0 = off)", true },
         { "reboot-watchdog-sec", 0, KIND_TIMESPAN, OFF(reboot_watchdog_usec), NULL, NULL, "SEC", "hardware watchdog timeout for the shutdown path", true },
-        { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", false },
+        { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", true },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
         { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_socket_address, "PATH", "control socket (vigilctl): a path or @abstract-name", true },
         { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_socket_address, "PATH", "sd_notify socket: a path or @abstract-name", true },
@@ -231,9 +231,9 @@ static int set_value(struct vigil_options *o, const struct option_def *d, const 
                 return 0;
         }
         case KIND_LIST:
-                if (source == OPTION_SOURCE_COMMAND_LINE && !o->list_from_cmdline[index]) {
+                if (o->list_source[index] < (unsigned char)(source + 1)) {
                         strlist_clear((struct strlist *)field);
-                        o->list_from_cmdline[index] = true;
+                        o->list_source[index] = (unsigned char)(source + 1);
                 }
                 return strlist_add((struct strlist *)field, value) < 0 ? fail(err, "out of memory") : 0;
         case KIND_TIMESPAN:
@@ -318,6 +318,15 @@ static int set_command(struct vigil_options *o, int argc, char *const *argv, str
         return 0;
 }
 
+/* A bad option: fatal, or reported and skipped with o->report. */
+static int bad(const struct vigil_options *o, enum option_source source, unsigned line, int r,
+               struct options_error *err) {
+        if (!o->report || r == -ENOMEM)
+                return r;
+        o->report(source, line, err->message);
+        return 0;
+}
+
 int options_parse_args(struct vigil_options *o, int argc, char *const *argv,
                        enum option_source source, struct options_error *err) {
         int i = 0;
@@ -325,10 +334,57 @@ int options_parse_args(struct vigil_options *o, int argc, char *const *argv,
                 const char *arg = argv[i];
                 if (strcmp(arg, "--") == 0)
                         return set_command(o, argc - i - 1, argv + i + 1, err);
-                if (arg[0] != '-' || arg[1] == '\0')
-                        return set_command(o, argc - i, argv + i, err);
+                if (arg[0] != '-' || arg[1] == '\0') {
+                        if (!o->init_argv)
+                                return set_command(o, argc - i, argv + i, err);
+                        /* The kernel hands init every word it does not know ("single", "splash"). */
+                        fail(err, "ignoring '%s' from the kernel command line (a main command needs '--')", arg);
+                        if (o->report)
+                                o->report(source, 0, err->message);
+                        i++;
+                        continue;
+                }
                 int r = parse_one(o, argc, argv, &i, source, err);
-                if (r < 0)
+                if (r < 0 && (r = bad(o, source, 0, r, err)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_bool(const char *v) {
+        static const char *const yes[] = { "1", "yes", "true", "on" }, *const no[] = { "0", "no", "false", "off" };
+        for (size_t i = 0; i < 4; i++) {
+                if (strcmp(v, yes[i]) == 0)
+                        return 1;
+                if (strcmp(v, no[i]) == 0)
+                        return 0;
+        }
+        return -EINVAL;
+}
+
+int options_parse_kernel(struct vigil_options *o, char *const *words, size_t n, struct options_error *err) {
+        for (size_t k = 0; k < n; k++) {
+                const char *name = words[k] + 2, *eq = strchr(name, '=');
+                size_t len = eq ? (size_t)(eq - name) : strlen(name);
+                const struct option_def *d = find_long(name, len);
+                int r = 0;
+                if (!d)
+                        r = fail(err, "unknown option 'vigil.%.*s' on the kernel command line", (int)len, name);
+                else if (d->kind == KIND_CONFIG)
+                        r = fail(err, "vigil.config cannot be given on the kernel command line (the options "
+                                      "file is read first)");
+                else if (!takes_value(d)) {
+                        int b = eq ? parse_bool(eq + 1) : 1;
+                        if (b < 0)
+                                r = fail(err, "invalid value '%s' for vigil.%s: expected 1|0|yes|no|true|false|on|off",
+                                         eq + 1, d->name);
+                        else if (b == 1)
+                                r = set_value(o, d, "", OPTION_SOURCE_KERNEL, err);
+                } else if (!eq)
+                        r = fail(err, "vigil.%s needs a value (vigil.%s=%s)", d->name, d->name, d->metavar);
+                else
+                        r = set_value(o, d, eq + 1, OPTION_SOURCE_KERNEL, err);
+                if (r < 0 && (r = bad(o, OPTION_SOURCE_KERNEL, 0, r, err)) < 0)
                         return r;
         }
         return 0;
@@ -367,6 +423,8 @@ int options_parse_file(struct vigil_options *o, const char *text, unsigned *ret_
                         }
                         words_free(&w);
                 }
+                if (r < 0)
+                        r = bad(o, OPTION_SOURCE_FILE, lineno, r, err);
                 line += len + (end ? 1 : 0);
         }
         *ret_line = lineno;
@@ -422,6 +480,11 @@ void options_apply_defaults(struct vigil_options *o, bool system_mode) {
                 else if (off == OFF(runtime_watchdog_usec))
                         o->runtime_watchdog_usec = system_mode ? 30 * USEC_PER_SEC : 0;
         }
+}
+
+bool options_is_set(const struct vigil_options *o, const char *name) {
+        const struct option_def *d = find_long(name, strlen(name));
+        return d && o->set[d - option_table];
 }
 
 size_t options_unsupported_given(const struct vigil_options *o, const char **ret, size_t max) {

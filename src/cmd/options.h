@@ -25,7 +25,14 @@ struct strlist {
 
 enum on_exit_action { ON_EXIT_REBOOT, ON_EXIT_POWEROFF, ON_EXIT_HALT, ON_EXIT_HANG };
 
-enum option_source { OPTION_SOURCE_FILE, OPTION_SOURCE_COMMAND_LINE };
+/* In rising precedence (SPEC §3): a later source wins, and a list option
+ * given by a higher source replaces the lower sources' list. */
+enum option_source { OPTION_SOURCE_FILE, OPTION_SOURCE_COMMAND_LINE, OPTION_SOURCE_KERNEL };
+
+/* With keep_going, a bad option is reported here and skipped, and parsing
+ * goes on: PID 1 of a machine must boot even with a typo in its options.
+ * line is the options file's line, 0 elsewhere. */
+typedef void (*options_report_fn)(enum option_source source, unsigned line, const char *message);
 
 #define OPTIONS_MAX 40
 
@@ -43,7 +50,12 @@ struct vigil_options {
         int verbosity;                /* -v minus -q */
         struct strlist command;       /* main command, empty if none */
         bool set[OPTIONS_MAX];        /* given explicitly, by table index */
-        bool list_from_cmdline[OPTIONS_MAX];
+        unsigned char list_source[OPTIONS_MAX]; /* 1 + the source of a list's items, 0 = none */
+        /* Parsing mode, set by the caller before parsing: */
+        bool init_argv;               /* argv is what the kernel gave init: a word that is not
+                                       * an option is skipped (reported), a main command
+                                       * needs "--" */
+        options_report_fn report;     /* non-NULL: keep going past bad options */
 };
 
 struct options_error {
@@ -58,6 +70,10 @@ void options_free(struct vigil_options *o);
 int options_parse_args(struct vigil_options *o, int argc, char *const *argv,
                        enum option_source source, struct options_error *err);
 
+/* The words of kcmdline_vigil_args() ("--NAME[=VALUE]"); a flag also takes
+ * "=1|yes|true|on" (set) or "=0|no|false|off" (left as it was). */
+int options_parse_kernel(struct vigil_options *o, char *const *words, size_t n, struct options_error *err);
+
 /* Parse an options file's text; on error *ret_line is the 1-based line. */
 int options_parse_file(struct vigil_options *o, const char *text, unsigned *ret_line,
                        struct options_error *err);
@@ -68,6 +84,9 @@ int options_find_config(int argc, char *const *argv, const char **ret, struct op
 
 /* Fill every option not given explicitly with its mode's default. */
 void options_apply_defaults(struct vigil_options *o, bool system_mode);
+
+/* Whether the option of this long name was given by any source. */
+bool options_is_set(const struct vigil_options *o, const char *name);
 
 /* Names of options that were given but whose feature is not built yet. */
 size_t options_unsupported_given(const struct vigil_options *o, const char **ret, size_t max);

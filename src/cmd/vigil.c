@@ -5,11 +5,17 @@
  * only supervises and every failure is handled where it happens.
  */
 #include "cmd/options.h"
+#include "base/kcmdline.h"
 #include "base/timespan.h"
+#include "base/words.h"
 #include "core/log.h"
 #include "os/fd.h"
 #include "os/proc.h"
+#include "os/system.h"
+#include "os/user.h"
 #include "supervise/hw_watchdog.h"
+#include "supervise/machine.h"
+#include "supervise/shutdown_report.h"
 #include "supervise/startup.h"
 #include "supervise/output.h"
 #include "supervise/supervisor.h"
@@ -42,6 +48,40 @@ static int usage_error(const char *where, unsigned line, const char *message) {
         return -EINVAL;
 }
 
+static const char *options_file_name;
+
+/* System mode on a machine: a bad option is logged and skipped; PID 1 boots. */
+static void report_bad_option(enum option_source source, unsigned line, const char *message) {
+        if (source == OPTION_SOURCE_FILE)
+                log_error("%s:%u: %s (ignored)", options_file_name, line, message);
+        else
+                log_error("%s: %s (ignored)", source == OPTION_SOURCE_KERNEL ? "kernel command line" : "init arguments",
+                          message);
+}
+
+/* System mode: vigil.OPTION=VALUE words of /proc/cmdline, over everything. */
+static void load_kernel_options(struct vigil_options *o) {
+        char *text = NULL;
+        struct words w;
+        struct options_error err;
+        int r = os_read_file("/proc/cmdline", 64 * 1024, &text, NULL);
+        if (r < 0) {
+                log_warning("cannot read /proc/cmdline: %s", strerror(-r));
+                return;
+        }
+        r = kcmdline_vigil_args(text, &w);
+        free(text);
+        if (r < 0) {
+                log_error("out of memory reading the kernel command line");
+                return;
+        }
+        for (size_t i = 0; i < w.n; i++)
+                log_info("option from the kernel command line: %s", w.v[i]);
+        if (options_parse_kernel(o, w.v, w.n, &err) < 0)
+                log_error("kernel command line: %s", err.message);
+        words_free(&w);
+}
+
 /* The options file first, then the command line over it (SPEC §3). */
 static int load_options(int argc, char *const *argv, struct vigil_options *o) {
         struct options_error err;
@@ -51,6 +91,7 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o) {
 
         if (options_find_config(argc, argv, &path, &err) < 0)
                 return usage_error(NULL, 0, err.message);
+        options_file_name = path ? path : DEFAULT_OPTIONS_FILE;
         int r = os_read_file(path ? path : DEFAULT_OPTIONS_FILE, OPTIONS_FILE_MAX, &text, NULL);
         if (r < 0 && (path || r != -ENOENT)) {
                 char msg[256];
@@ -68,6 +109,41 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o) {
         return 0;
 }
 
+/* A hook command (--pre-run-exec CMD): split as a shell would, nothing expanded. */
+static char **split_command(const char *option, const char *text, struct words *w) {
+        if (!text)
+                return NULL;
+        int r = words_split(text, w);
+        if (r < 0 || w->n == 0) {
+                log_error("--%s %s: %s, ignoring it", option, text,
+                          r == -ENOMEM ? "out of memory" : r < 0 ? "unterminated quote" : "empty command");
+                if (r == 0)
+                        words_free(w);
+                return NULL;
+        }
+        return w->v;
+}
+
+static enum end_action end_action_from_option(int on_exit) {
+        switch (on_exit) {
+        case ON_EXIT_POWEROFF: return END_POWEROFF;
+        case ON_EXIT_HALT: return END_HALT;
+        case ON_EXIT_HANG: return END_HANG;
+        default: return END_REBOOT;
+        }
+}
+
+/* What the hardware watchdog does at the end (hw_watchdog_final). */
+static int watchdog_final_of(enum end_action a) {
+        switch (a) {
+        case END_REBOOT: return HW_WATCHDOG_FINAL_REBOOT;
+        case END_POWEROFF: return HW_WATCHDOG_FINAL_POWEROFF;
+        case END_HALT: return HW_WATCHDOG_FINAL_HALT;
+        case END_HANG: return HW_WATCHDOG_FINAL_HANG;
+        default: return HW_WATCHDOG_FINAL_EXIT;
+        }
+}
+
 static void warn_unsupported(const struct vigil_options *o) {
         const char *names[64];
         size_t n = options_unsupported_given(o, names, 64);
@@ -76,15 +152,43 @@ static void warn_unsupported(const struct vigil_options *o) {
 }
 
 
+/* System mode: PID 1 must never exit (SPEC §2). What would have been a
+ * fatal error before the loop ends the machine the configured way. */
+static int fatal_end(const struct machine_config *mc, enum end_action action, const char *why) {
+        log_error("%s: ending with %s", why, end_action_name(action));
+        shutdown_report_begin(end_action_name(action), why);
+        for (;;) {
+                int r = machine_end(mc, action);
+                if (r >= 0 || action != END_HANG)
+                        return r < 0 ? EXIT_INTERNAL : r;
+                os_pause_forever();
+        }
+}
+
 int main(int argc, char **argv) {
         struct vigil_options o;
         options_init(&o);
 
+        /* An init may start with fds 0-2 closed (no /dev/console in the image). */
+        (void)os_fill_stdio("/dev/null");
+
+        /* Which mode: the machine's init takes its options from the kernel. */
+        if (os_getpid() == 1 && os_path_exists("/proc/self") != 1)
+                (void)os_mount("proc", "/proc", "proc", 0, NULL);
+        const char *machine_why;
+        bool machine = os_is_machine_init(&machine_why);
+        if (machine) {
+                o.init_argv = true;
+                o.report = report_bad_option;
+        }
+
         /* 1. Options, logging, signals. */
-        if (load_options(argc - 1, argv + 1, &o) < 0) {
+        if (load_options(argc - 1, argv + 1, &o) < 0 && !machine) {
                 options_free(&o);
                 return EXIT_USAGE;
         }
+        if (machine)
+                load_kernel_options(&o);
         if (o.help || o.version) {
                 if (o.help)
                         options_print_help(STDOUT_FILENO);
@@ -94,8 +198,27 @@ int main(int argc, char **argv) {
                 return 0;
         }
         log_set_level(LOG_LEVEL_NOTICE + o.verbosity);
-        options_apply_defaults(&o, false);
+        bool system_mode = machine || o.system;
+        options_apply_defaults(&o, system_mode);
         warn_unsupported(&o);
+        if (system_mode)
+                log_notice("system mode (%s)", machine ? "PID 1 of the machine" : "--system");
+        log_debug("mode: %s", machine_why);
+
+        /* 2. System mode: mounts, console, hostname (SPEC §7). */
+        struct words uniqueid_w = { 0 }, pre_run_w = { 0 }, run_on_exit_w = { 0 };
+        struct machine_config mc = {
+                .is_machine = machine,
+                .mounts = o.mounts.v,
+                .ctty = o.ctty,
+                .hostname_pattern = o.hostname_pattern,
+                .uniqueid_argv = split_command("uniqueid-exec", o.uniqueid_exec, &uniqueid_w),
+                .shutdown_report = o.shutdown_report,
+        };
+        if (system_mode) {
+                machine_boot(&mc);
+                (void)os_fill_stdio("/dev/console");  /* /dev is there now */
+        }
 
         /* What vigil inherited stays with vigil: no fd above 2 reaches a child. */
         int r = os_cloexec_inherited_fds();
@@ -135,10 +258,32 @@ int main(int argc, char **argv) {
                 .control_socket = o.control_socket ? o.control_socket : control_default,
                 .runtime_dir = o.notify_socket && o.control_socket ? NULL : runtime_dir,
                 .startup = &startup,
+                .system_mode = system_mode,
+                .on_exit = end_action_from_option(o.on_exit),
+                .pre_run_exec = split_command("pre-run-exec", o.pre_run_exec, &pre_run_w),
+                .run_on_exit = split_command("run-on-exit", o.run_on_exit, &run_on_exit_w),
+                .shutdown_report = o.shutdown_report,
+                .main_env = o.env.v,
+                .main_working_directory = o.working_directory,
+                .main_ctty = system_mode,
         };
+        if (options_is_set(&o, "uid") || options_is_set(&o, "gid")) {
+                config.main_set_ids = true;
+                config.main_uid = (uid_t)o.uid;
+                config.main_gid = (gid_t)o.gid;
+                struct os_user user;
+                char uid_text[16];
+                snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)o.uid);
+                /* --uid alone: the user's primary group, as login would. */
+                if (!options_is_set(&o, "gid") && os_user_lookup(uid_text, &user) == 0)
+                        config.main_gid = user.gid;
+        }
+        enum end_action on_exit = config.on_exit;
         r = supervisor_init(&config);
         if (r < 0) {
                 log_error("cannot set up the event loop and signals: %s", strerror(-r));
+                if (system_mode)
+                        return fatal_end(&mc, on_exit, "cannot set up the event loop");
                 options_free(&o);
                 return EXIT_INTERNAL;
         }
@@ -146,6 +291,8 @@ int main(int argc, char **argv) {
         r = output_init((enum log_format)o.log_format, STDOUT_FILENO);
         if (r < 0) {
                 log_error("cannot set up service output: %s", strerror(-r));
+                if (system_mode)
+                        return fatal_end(&mc, on_exit, "cannot set up service output");
                 supervisor_free();
                 options_free(&o);
                 return EXIT_INTERNAL;
@@ -166,6 +313,8 @@ int main(int argc, char **argv) {
         r = supervisor_load_units();
         if (r < 0) {
                 log_error("cannot load units: %s", strerror(-r));
+                if (system_mode)
+                        return fatal_end(&mc, on_exit, "cannot load units");
                 output_free();
                 supervisor_free();
                 options_free(&o);
@@ -182,17 +331,33 @@ int main(int argc, char **argv) {
                 .device = o.watchdog_device,
                 .runtime_usec = o.runtime_watchdog_usec,
                 .reboot_usec = o.reboot_watchdog_usec,
-                .system_mode = false,
+                .system_mode = system_mode,
         };
         (void)hw_watchdog_open(&wdc);
 
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
         int code = supervisor_run();
         output_flush();   /* the last lines of the units, bounded in time */
-        hw_watchdog_final(HW_WATCHDOG_FINAL_EXIT);   /* container mode: vigil exits */
+        if (system_mode) {
+                /* 10. sync, unmount, and end the machine; hang waits for a request.
+                 * The hardware watchdog first: left armed for reboot(2), disarmed
+                 * (or, nowayout, petted on) for a hang (SPEC §7, §8). */
+                enum end_action action = supervisor_end_action();
+                hw_watchdog_final(watchdog_final_of(action));
+                while ((code = machine_end(&mc, action)) < 0) {
+                        action = supervisor_hang();
+                        hw_watchdog_final(watchdog_final_of(action));
+                }
+        } else {
+                hw_watchdog_final(HW_WATCHDOG_FINAL_EXIT);   /* container mode: vigil exits */
+        }
         output_free();
         supervisor_free();
         startup_free();
+        shutdown_report_free();
+        words_free(&uniqueid_w);
+        words_free(&pre_run_w);
+        words_free(&run_on_exit_w);
         options_free(&o);
         return code;
 }

@@ -281,7 +281,7 @@ static int print_watchdog(char *body) {
 
 static int print_status(char *body) {
         struct table t = { 0 };
-        char *notify = NULL, *watchdog = NULL;
+        char *notify = NULL, *watchdog = NULL, *previous = NULL;
         char *lines[4096];
         size_t n_lines = 0;
         for (char *save = NULL, *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -289,6 +289,8 @@ static int print_status(char *body) {
                         t.n_names = control_split_fields(line + 1, t.names, MAX_FIELDS);
                 else if (strncmp(line, "@watchdog\t", 10) == 0)
                         watchdog = line;
+                else if (strncmp(line, "@previous\t", 10) == 0)
+                        previous = line + 10;
                 else if (line[0] == '@')
                         notify = line;
                 else if (n_lines < sizeof(lines) / sizeof(lines[0]))
@@ -354,6 +356,16 @@ static int print_status(char *body) {
                         printf(",\"watchdog\":");
                         print_watchdog_json(keys, values, m);
                 }
+                if (previous) {
+                        char *f[2];
+                        if (control_split_fields(previous, f, 2) == 2) {
+                                printf(",\"previous_shutdown\":{\"action\":");
+                                json_string(f[0]);
+                                printf(",\"reason\":");
+                                json_string(f[1]);
+                                printf("}");
+                        }
+                }
                 printf("}\n");
                 return 0;
         }
@@ -377,6 +389,9 @@ static int print_status(char *body) {
                        active, color ? "\033[0m" : "", field(&t, f, n, "sub"), *pid ? pid : "-", up,
                        field(&t, f, n, "restarts"), field(&t, f, n, "last_exit"), status);
         }
+        char *pf[2];
+        if (previous && control_split_fields(previous, pf, 2) == 2)
+                printf("previous shutdown: %s: %s\n", pf[0], pf[1]);
         return 0;
 }
 

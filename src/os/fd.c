@@ -134,3 +134,21 @@ int os_fd_move_above(int fd, int min) {
 int os_unlink(const char *path) {
         return unlink(path) < 0 ? -errno : 0;
 }
+
+int os_fill_stdio(const char *path) {
+        for (int fd = 0; fd < 3; fd++) {
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                /* The lowest free number is fd itself: every lower one is open. */
+                int got = open(path, O_RDWR | O_NOCTTY);
+                if (got < 0)
+                        return -errno;
+                if (got != fd) {
+                        int r = dup2(got, fd) < 0 ? -errno : 0;
+                        close(got);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}

@@ -10,6 +10,9 @@
  * into the processes it starts. */
 int os_cloexec_inherited_fds(void);
 void os_close(int fd);
+/* Open path onto whichever of fds 0, 1, 2 is closed (an init started without
+ * a console), so nothing vigil opens later lands there by accident. */
+int os_fill_stdio(const char *path);
 /* write() all of buf, retrying EINTR; -EAGAIN is returned as is. */
 int os_write_all(int fd, const void *buf, size_t len);
 int os_isatty(int fd);

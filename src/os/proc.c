@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/proc.h"
 
+#include "os/fd.h"
 #include "os/signals.h"
 
 #include <dirent.h>
+#include <poll.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -66,6 +70,10 @@ static void child_apply_context(const struct spawn_plan *plan, int status_fd) {
          * race with the child's own first read (tini does the same). ENOTTY
          * and ENXIO just mean there is no terminal to hand over. SIGTTOU is
          * still ignored at this point, so a background caller is allowed. */
+        /* A console that cannot be a controlling terminal still works as stdio:
+         * job control is a comfort, not a reason to fail the main command. */
+        if (plan->controlling_tty && plan->group == SPAWN_SESSION_NEW && isatty(STDIN_FILENO))
+                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
         if (plan->tty_foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0 && errno != ENOTTY &&
             errno != ENXIO && errno != EBADF && errno != EPERM)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
@@ -318,5 +326,73 @@ int os_signal_descendants(int sig) {
         free(l.pid);
         free(l.ppid);
         free(l.is_desc);
+        return r;
+}
+
+int os_run_capture(char *const *argv, int timeout_ms, char *buf, size_t cap, size_t *ret_len, int *ret_status) {
+        int fds[2];
+        int r = os_pipe(fds, 0);
+        if (r < 0)
+                return r;
+        int w = os_fd_move_above(fds[1], 2);
+        int rd = w < 0 ? w : os_fd_move_above(fds[0], 2);
+        if (w < 0 || rd < 0) {
+                os_close(w < 0 ? fds[1] : w);
+                os_close(rd < 0 ? fds[0] : rd);
+                return w < 0 ? w : rd;
+        }
+        struct spawn_plan plan = {
+                .argv = argv,
+                .stdin_fd = -1,
+                .stdout_fd = w,
+                .stderr_fd = -1,
+                .group = SPAWN_GROUP_NEW,
+        };
+        pid_t pid;
+        int status_fd;
+        r = os_spawn(&plan, &pid, &status_fd);
+        os_close(w);
+        if (r < 0) {
+                os_close(rd);
+                return r;
+        }
+        os_close(status_fd);
+        size_t len = 0;
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+                if (spent >= timeout_ms) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                struct pollfd p = { .fd = rd, .events = POLLIN };
+                int n = poll(&p, 1, (int)(timeout_ms - spent));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = n < 0 ? -errno : -ETIMEDOUT;
+                        break;
+                }
+                char scratch[256];
+                ssize_t got = read(rd, len < cap ? buf + len : scratch, len < cap ? cap - len : sizeof(scratch));
+                if (got < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (got <= 0) {
+                        r = got < 0 ? -errno : 0;
+                        break;
+                }
+                if (len < cap)
+                        len += (size_t)got;
+        }
+        os_close(rd);
+        if (r == -ETIMEDOUT)
+                (void)kill(-pid, SIGKILL);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        *ret_len = len;
+        *ret_status = status;
         return r;
 }

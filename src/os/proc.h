@@ -26,6 +26,12 @@ int os_spawn_read_status(int status_fd, struct spawn_failure *ret);
  * 127 when the command is not found, 126 when it cannot be executed. */
 int os_spawn_failure_exit_code(int error);
 
+/* Run argv to completion with its stdout captured into buf (at most cap
+ * bytes kept, the rest read and dropped), at most timeout_ms: then it is
+ * killed (SIGKILL to its group) and -ETIMEDOUT returned. Blocks the caller:
+ * for boot steps before the loop runs. *ret_status is the wait status. */
+int os_run_capture(char *const *argv, int timeout_ms, char *buf, size_t cap, size_t *ret_len, int *ret_status);
+
 int os_kill(pid_t pid, int sig);
 /* pid's process group, or -errno. */
 pid_t os_getpgid(pid_t pid);

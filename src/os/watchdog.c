@@ -12,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The misc device /dev/watchdog (10:130) is the legacy name of the first
@@ -130,17 +129,4 @@ int os_watchdog_nowayout(const char *path, int fd) {
                 return -ENOENT;
         }
         return read_flag(sysfs);
-}
-
-void os_watchdog_keepalive_forever(int fd, uint64_t interval_usec) {
-        if (interval_usec == 0)
-                interval_usec = 1000000;
-        struct timespec ts = { .tv_sec = (time_t)(interval_usec / 1000000),
-                               .tv_nsec = (long)(interval_usec % 1000000) * 1000 };
-        for (;;) {
-                (void)os_watchdog_keepalive(fd);
-                struct timespec left = ts;
-                while (clock_nanosleep(CLOCK_MONOTONIC, 0, &left, &left) == EINTR)
-                        ;
-        }
 }

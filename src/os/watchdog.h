@@ -60,8 +60,4 @@ int os_watchdog_magic_close(int fd);
  * character device. 1 or 0; -ENOENT when sysfs does not say. */
 int os_watchdog_nowayout(const char *path, int fd);
 
-/* Pet fd every interval_usec, forever (the last thing a hanging PID 1 does
- * with a nowayout device). Sleeps between pets; never returns. */
-void os_watchdog_keepalive_forever(int fd, uint64_t interval_usec) __attribute__((noreturn));
-
 #endif

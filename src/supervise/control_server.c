@@ -16,6 +16,7 @@
 #include "supervise/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
+#include "supervise/shutdown_report.h"
 #include "supervise/output.h"
 
 #include <errno.h>
@@ -309,7 +310,14 @@ static void reply_status(struct strbuf *b, const struct control_request *rq) {
                 strbuf_putc(b, '=');
                 put_u64(b, counts[i].value);
         }
-        strbuf_putc(b, '\n');
+        strbuf_putc(b, '\n');        /* The previous shutdown, from --shutdown-report at boot (SPEC §7). */
+        if (shutdown_report_previous_action()) {
+                strbuf_puts(b, "@previous\t");
+                control_put_field(b, shutdown_report_previous_action());
+                strbuf_putc(b, '\t');
+                control_put_field(b, shutdown_report_previous_reason());
+                strbuf_putc(b, '\n');
+        }
         put_watchdog(b, true);
 }
 
@@ -876,7 +884,8 @@ static void reply_daemon_reload(struct strbuf *b) {
 static void reply_power(struct strbuf *b, const struct control_request *rq, const struct conn *c) {
         /* Container mode: the orchestrator restarts the container on a
          * non-zero exit (reboot); poweroff and halt end it cleanly. */
-        enum unit_action action = rq->verb == CONTROL_REBOOT ? ACTION_REBOOT : ACTION_POWEROFF;
+        enum unit_action action = rq->verb == CONTROL_REBOOT ? ACTION_REBOOT
+                                  : rq->verb == CONTROL_HALT ? ACTION_HALT : ACTION_POWEROFF;
         int code = rq->verb == CONTROL_REBOOT ? 1 : 0;
         char why[96];
         snprintf(why, sizeof(why), "vigilctl %s (pid %d, uid %u)", control_verb_name(rq->verb), (int)c->pid,

@@ -42,6 +42,7 @@ static const char *const state_names[] = {
         [HW_WATCHDOG_OFF] = "off",           [HW_WATCHDOG_UNAVAILABLE] = "unavailable",
         [HW_WATCHDOG_HEALTHY] = "healthy",   [HW_WATCHDOG_UNHEALTHY] = "unhealthy",
         [HW_WATCHDOG_SHUTDOWN] = "shutdown", [HW_WATCHDOG_DISARMED] = "disarmed",
+        [HW_WATCHDOG_HANGING] = "hanging",
 };
 
 const char *hw_watchdog_state_to_string(enum hw_watchdog_state s) {
@@ -67,7 +68,9 @@ bool hw_watchdog_is_health_failure(enum unit_action action, enum unit_result res
 enum hw_watchdog_verdict hw_watchdog_decide(const struct hw_watchdog_gate *g, uint64_t now, const char **ret_reason) {
         const char *why;
         enum hw_watchdog_verdict v;
-        if (g->snooze_until && now < g->snooze_until && !g->shutting_down) {
+        if (g->hanging) {
+                v = HW_WATCHDOG_PET, why = "hanging with a nowayout device";
+        } else if (g->snooze_until && now < g->snooze_until && !g->shutting_down) {
                 v = HW_WATCHDOG_PET, why = "snoozing";
         } else if (g->shutting_down) {
                 v = HW_WATCHDOG_WITHHOLD, why = "shutting down: the armed timeout bounds the way down";
@@ -112,6 +115,7 @@ static struct hw_watchdog_gate gate(void) {
         return (struct hw_watchdog_gate){
                 .healthy = wd.state == HW_WATCHDOG_HEALTHY,
                 .shutting_down = wd.state == HW_WATCHDOG_SHUTDOWN,
+                .hanging = wd.state == HW_WATCHDOG_HANGING,
                 .snooze_until = wd.snooze_until,
         };
 }
@@ -344,7 +348,8 @@ static void run_postponed(void) {
 /* ---------------------------------------------------------------- the way down */
 
 void hw_watchdog_shutdown(bool health_failure) {
-        if (!is_open() || wd.state == HW_WATCHDOG_SHUTDOWN || wd.state == HW_WATCHDOG_DISARMED)
+        if (!is_open() || wd.state == HW_WATCHDOG_SHUTDOWN || wd.state == HW_WATCHDOG_DISARMED ||
+            wd.state == HW_WATCHDOG_HANGING)
                 return;
         bool healthy = wd.state == HW_WATCHDOG_HEALTHY && !health_failure;
         if (wd.snooze_until)
@@ -382,6 +387,9 @@ void hw_watchdog_final(int how) {
                 return;
         loop_timer_cancel(&wd.timer);
         wd.snooze_until = 0;
+        wd.postponed = false;
+        if (wd.state == HW_WATCHDOG_HANGING)
+                wd.state = HW_WATCHDOG_SHUTDOWN;   /* a request ended the hang */
         switch (how) {
         case HW_WATCHDOG_FINAL_REBOOT:
         case HW_WATCHDOG_FINAL_POWEROFF:
@@ -402,11 +410,15 @@ void hw_watchdog_final(int how) {
                 return;
         }
         if (how == HW_WATCHDOG_FINAL_HANG) {
+                /* The hang runs the loop (it waits for a request): pet from
+                 * the timer, whatever the health, until a request ends it. */
                 char span[32];
-                uint64_t every = hw_watchdog_pet_interval(wd.timeout_sec);
+                wd.state = HW_WATCHDOG_HANGING;
                 log_notice("hardware watchdog %s is nowayout: it cannot be disarmed, vigil pets it every %s "
-                           "while it hangs", wd.device, timespan_format(every, span, sizeof(span)));
-                os_watchdog_keepalive_forever(wd.fd, every);
+                           "while it hangs", wd.device,
+                           timespan_format(hw_watchdog_pet_interval(wd.timeout_sec), span, sizeof(span)));
+                timer_fired(&wd.timer);
+                return;
         }
         log_notice("hardware watchdog %s is nowayout: it cannot be disarmed and stays armed (%u s)%s", wd.device,
                    wd.timeout_sec, how == HW_WATCHDOG_FINAL_HALT ? ": the halted board will be reset" :
@@ -417,7 +429,7 @@ int hw_watchdog_snooze(uint64_t usec, uint64_t *ret_granted_usec) {
         *ret_granted_usec = 0;
         if (!is_open())
                 return -ENODEV;
-        if (wd.state == HW_WATCHDOG_SHUTDOWN || wd.state == HW_WATCHDOG_DISARMED)
+        if (wd.state == HW_WATCHDOG_SHUTDOWN || wd.state == HW_WATCHDOG_DISARMED || wd.state == HW_WATCHDOG_HANGING)
                 return -ESHUTDOWN;
         uint64_t now = loop_now();
         if (usec == 0) {

@@ -13,8 +13,10 @@
  *                runtime timeout now bounds the way down
  *   SHUTDOWN     a requested shutdown: timeout := --reboot-watchdog-sec,
  *                one pet, then no more; the whole shutdown fits that budget
- *   FINAL        just before reboot(2) / exit / hang: armed, disarmed by the
- *                magic close, or (nowayout + hang) petted forever
+ *   FINAL        just before reboot(2) / exit / hang: left armed, or disarmed
+ *                by the magic close, or (nowayout + hang) HANGING: petted
+ *                from the loop, which the hang keeps running, until a
+ *                request ends the hang (then hw_watchdog_final() again)
  *
  * Invariant: once unhealthy, vigil never pets outside a snooze, and a
  * snooze is bounded (HW_WATCHDOG_SNOOZE_MAX). A health failure during a
@@ -79,9 +81,10 @@ enum hw_watchdog_final {
 
 /* Just before reboot(2), exit or the hang (how: enum hw_watchdog_final).
  * Exit, halt, hang: a device that can stop is disarmed (magic close).
- * nowayout: it stays armed (logged); for hang this call does not return:
- * it pets forever. Reboot, power-off: left armed and unpetted, so a hung
- * reboot(2) still ends in a reset. */
+ * nowayout: it stays armed (logged); for hang the loop timer pets it on
+ * (the hang runs the loop) until the next call. Reboot, power-off: left
+ * armed and unpetted, so a hung reboot(2) still ends in a reset. May be
+ * called again (a request ends a hang). */
 void hw_watchdog_final(int how);
 
 /* Pet unconditionally (healthy or not) for min(usec, the cap); 0 ends a
@@ -95,6 +98,7 @@ enum hw_watchdog_state {
         HW_WATCHDOG_UNHEALTHY,
         HW_WATCHDOG_SHUTDOWN,
         HW_WATCHDOG_DISARMED,     /* magic close done */
+        HW_WATCHDOG_HANGING,      /* --on-exit hang with a nowayout device: petted */
 };
 const char *hw_watchdog_state_to_string(enum hw_watchdog_state s);
 
@@ -123,6 +127,7 @@ enum hw_watchdog_verdict { HW_WATCHDOG_PET, HW_WATCHDOG_WITHHOLD };
 struct hw_watchdog_gate {
         bool healthy;
         bool shutting_down;
+        bool hanging;              /* a hang with a nowayout device: pet on */
         uint64_t snooze_until;     /* 0: no snooze */
 };
 enum hw_watchdog_verdict hw_watchdog_decide(const struct hw_watchdog_gate *g, uint64_t now, const char **ret_reason);

@@ -634,17 +634,18 @@ void manager_unit_action(struct unit *u, enum unit_action action, bool success) 
         case ACTION_POWEROFF:
         case ACTION_POWEROFF_FORCE:
         case ACTION_POWEROFF_IMMEDIATE:
+        case ACTION_HALT:
                 code = success ? 0 : (code ? code : 1);
                 break;
         default:
                 code = code ? code : 1;
                 break;
         }
+        const char *key = success ? "SuccessAction"
+                          : u->result == UNIT_RESULT_START_LIMIT_HIT ? "StartLimitAction" : "FailureAction";
         char why[256];
-        snprintf(why, sizeof(why), "%s of %s (result %s)", success ? "SuccessAction" : "FailureAction",
-                 u->config.name, unit_result_to_string(u->result));
-        if (u->result == UNIT_RESULT_START_LIMIT_HIT && !success)
-                snprintf(why, sizeof(why), "%s of %s", "StartLimitAction/FailureAction", u->config.name);
+        snprintf(why, sizeof(why), "%s=%s of %s (result %s)", key, unit_action_to_string(action), u->config.name,
+                 unit_result_to_string(u->result));
         /* SPEC §8: a critical unit's health failure stops the petting
          * before its action starts; a snooze postpones the action. */
         if (!success && hw_watchdog_is_health_failure(action, u->result)) {
@@ -652,9 +653,11 @@ void manager_unit_action(struct unit *u, enum unit_action action, bool success) 
                 if (hw_watchdog_postpone(action, code, why))
                         return;
         }
-        log_notice("%s: %s=%s: shutting down with exit status %d", u->config.name,
-                   success ? "SuccessAction" : (u->result == UNIT_RESULT_START_LIMIT_HIT ? "StartLimitAction" : "FailureAction"),
-                   unit_action_to_string(action), code);
+        if (m.config.system_mode)
+                log_notice("%s: %s=%s", u->config.name, key, unit_action_to_string(action));
+        else
+                log_notice("%s: %s=%s: shutting down with exit status %d", u->config.name, key,
+                           unit_action_to_string(action), code);
         if (m.config.hooks.shutdown)
                 m.config.hooks.shutdown(action, code, why);
 }
@@ -780,7 +783,8 @@ bool manager_stopping(void) {
 void manager_request_shutdown(enum unit_action action, int code, const char *why) {
         if (m.stopping)
                 return;
-        log_notice("%s: shutting down with exit status %d", why, code);
+        if (!m.config.system_mode)
+                log_notice("%s: shutting down with exit status %d", why, code);
         if (m.config.hooks.shutdown)
                 m.config.hooks.shutdown(action, code, why);
 }

@@ -36,6 +36,7 @@ struct manager_hooks {
 };
 
 struct manager_config {
+        bool system_mode;              /* actions end the machine, not vigil with a code */
         uint64_t default_timeout_start_usec;
         uint64_t default_timeout_stop_usec;
         struct manager_hooks hooks;

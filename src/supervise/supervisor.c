@@ -9,15 +9,19 @@
 #include "os/fd.h"
 #include "os/proc.h"
 #include "os/signals.h"
+#include "os/system.h"
 #include "supervise/exit_status.h"
 #include "os/files.h"
 #include "supervise/control_server.h"
 #include "supervise/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
+#include "supervise/shutdown_report.h"
 #include "supervise/startup.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -27,7 +31,7 @@
  * process in uninterruptible sleep dies only when its I/O returns). */
 #define KILL_SETTLE_USEC (1 * USEC_PER_SEC)
 
-enum stop_phase { STOP_NONE, STOP_UNITS, STOP_TERM, STOP_KILL, STOP_DONE };
+enum stop_phase { STOP_NONE, STOP_MAIN, STOP_UNITS, STOP_RUN_ON_EXIT, STOP_TERM, STOP_KILL, STOP_DONE };
 
 static struct supervisor_config config;
 static pid_t self_pid;
@@ -47,14 +51,90 @@ static struct {
         int exit_code;
         bool code_fixed;          /* a unit's action set the exit code: it wins */
         struct loop_timer timer;
+        enum end_action action;   /* system mode: how the machine ends */
+        bool by_main;             /* the main command's exit caused it: --run-on-exit runs */
+        bool hanging;             /* supervisor_hang(): the next request ends the wait */
 } stop;
 
+/* A command vigil runs and waits for inside the loop: --pre-run-exec,
+ * --run-on-exit. */
+struct hook_cmd {
+        const char *option;       /* for messages */
+        pid_t pid;
+        int status_fd;
+};
+static struct hook_cmd pre_run = { "--pre-run-exec", 0, -1 }, run_on_exit = { "--run-on-exit", 0, -1 };
+
 static void stop_begin(int exit_code);
+static void stop_units(void);
+static void killall_begin(void);
+static void pre_run_exited(int status);
+
+const char *end_action_name(enum end_action a) {
+        switch (a) {
+        case END_EXIT: return "exit";
+        case END_REBOOT: return "reboot";
+        case END_POWEROFF: return "poweroff";
+        case END_HALT: return "halt";
+        case END_HANG: return "hang";
+        }
+        return "?";
+}
+
+#ifdef VIGIL_TEST_HOOKS
+/* Test builds only (make TEST_HOOKS=1): VIGIL_TEST_STALL=shutdown makes
+ * vigil stop dead at the start of a shutdown, so a test can prove that the
+ * hardware watchdog resets a board whose shutdown path hangs. */
+static void test_stall(const char *where) {
+        const char *v = getenv("VIGIL_TEST_STALL");
+        if (v && strcmp(v, where) == 0) {
+                log_warning("VIGIL_TEST_STALL=%s: stalling here on purpose (test build)", where);
+                os_pause_forever();
+        }
+}
+#else
+static void test_stall(const char *where) {
+        (void)where;
+}
+#endif
+
+static int hook_start(struct hook_cmd *h, char *const *argv) {
+        struct spawn_plan plan = {
+                .argv = argv,
+                .stdin_fd = -1,
+                .stdout_fd = -1,
+                .stderr_fd = -1,
+                .group = SPAWN_GROUP_NEW,
+        };
+        int r = os_spawn(&plan, &h->pid, &h->status_fd);
+        if (r < 0) {
+                h->pid = 0;
+                log_error("cannot run %s %s: %s", h->option, argv[0], strerror(-r));
+                return r;
+        }
+        log_notice("running %s %s (pid %d)", h->option, argv[0], (int)h->pid);
+        return 0;
+}
+
+/* The hook exited: its exit status, as the shell gives it. */
+static int hook_exited(struct hook_cmd *h, int status) {
+        struct spawn_failure failure;
+        if (h->status_fd >= 0) {
+                if (os_spawn_read_status(h->status_fd, &failure) == 1)
+                        log_error("%s: cannot %s: %s", h->option, spawn_stage_action(failure.stage),
+                                  strerror(failure.error));
+                os_close(h->status_fd);
+                h->status_fd = -1;
+        }
+        h->pid = 0;
+        return exit_status_from_wait(status);
+}
 
 static void stop_finish(void) {
         if (stop.phase == STOP_DONE)
                 return;
         stop.phase = STOP_DONE;
+        shutdown_report_event("no processes left");
         loop_timer_cancel(&stop.timer);
         loop_exit(stop.exit_code);
 }
@@ -78,8 +158,22 @@ static void signal_everyone(int sig) {
 
 static void stop_timer_fired(struct loop_timer *t) {
         (void)t;
+        if (stop.phase == STOP_MAIN) {
+                log_notice("the main command is still running after the stop timeout, stopping the units");
+                shutdown_report_event("main command stop timed out");
+                stop_units();
+                return;
+        }
+        if (stop.phase == STOP_RUN_ON_EXIT) {
+                log_warning("%s is still running after the stop timeout, going on", run_on_exit.option);
+                shutdown_report_event("--run-on-exit timed out");
+                stop.phase = STOP_UNITS;
+                killall_begin();
+                return;
+        }
         if (stop.phase == STOP_TERM) {
-                log_notice("processes still running after the kill-all timeout, sending SIGKILL");
+                log_notice("processes still running after the kill-all timeout, sending SIGKILL to all processes");
+                shutdown_report_event("SIGKILL sent to all processes");
                 stop.phase = STOP_KILL;
                 /* Repeat: a process may fork between our listing and the kill. */
                 for (int pass = 0; pass < 3; pass++)
@@ -107,8 +201,13 @@ static void killall_begin(void) {
                 return;
         }
         char span[32];
-        log_info("sending SIGTERM to remaining processes, SIGKILL in %s",
-                 timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
+        if (config.system_mode)
+                log_notice("sending SIGTERM to all processes, SIGKILL in %s",
+                           timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
+        else
+                log_info("sending SIGTERM to remaining processes, SIGKILL in %s",
+                         timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
+        shutdown_report_event("SIGTERM sent to all processes");
         signal_everyone(SIGTERM);
         signal_everyone(SIGCONT); /* a stopped process must be able to act on SIGTERM */
         if (loop_timer_arm_in(&stop.timer, config.kill_all_timeout_usec) < 0) {
@@ -118,29 +217,116 @@ static void killall_begin(void) {
 }
 
 /* SPEC §2 step 9: units in reverse order, then the leftovers. */
+static void units_all_stopped(void);
+
+static void stop_units(void) {
+        stop.phase = STOP_UNITS;
+        if (manager_n_units() == 0)
+                units_all_stopped();
+        else
+                manager_stop_all();   /* all_stopped() goes on */
+}
+
 static void stop_begin(int exit_code) {
         if (stop.phase != STOP_NONE)
                 return;
         if (!stop.code_fixed)
                 stop.exit_code = exit_code;
-        stop.phase = STOP_UNITS;
         /* Requested: the reboot timeout, one pet; after a health failure
          * (hw_watchdog_unhealthy() came first): the runtime timeout. */
         hw_watchdog_shutdown(false);
-        if (manager_n_units() == 0) {
-                killall_begin();
-                return;
-        }
-        manager_stop_all();   /* all_stopped() goes on */
+        stop_units();
 }
 
 static void units_all_stopped(void) {
-        if (stop.phase == STOP_UNITS)
-                killall_begin();
+        if (stop.phase != STOP_UNITS)
+                return;
+        shutdown_report_event("units stopped");
+        /* --run-on-exit: after an exit of the main command (erlinit's
+         * "unintentional exit"), before the kill-all, bounded. */
+        if (config.run_on_exit && stop.by_main) {
+                if (hook_start(&run_on_exit, config.run_on_exit) == 0) {
+                        stop.phase = STOP_RUN_ON_EXIT;
+                        if (loop_timer_arm_in(&stop.timer, config.default_timeout_stop_usec) < 0)
+                                log_warning("cannot arm the --run-on-exit timer");
+                        return;
+                }
+        }
+        killall_begin();
+}
+
+static void run_on_exit_exited(int status) {
+        int code = hook_exited(&run_on_exit, status);
+        log_notice("--run-on-exit exited with status %d", code);
+        shutdown_report_event("--run-on-exit exited with status %d", code);
+        if (stop.phase != STOP_RUN_ON_EXIT)
+                return;
+        loop_timer_cancel(&stop.timer);
+        stop.phase = STOP_UNITS;
+        killall_begin();
+}
+
+/* System mode: every way down goes through here (SPEC §7). The first
+ * request wins; the main command stops first (it started last), then the
+ * units in reverse order, then --run-on-exit, then everything else. */
+static void system_shutdown(enum end_action action, const char *why, bool by_main) {
+        if (stop.hanging) {
+                /* Everything is already down: end the machine now. */
+                log_notice("%s: ending the hang with %s", why, end_action_name(action));
+                stop.action = action;
+                loop_exit(0);
+                return;
+        }
+        if (stop.phase != STOP_NONE) {
+                log_notice("ignoring %s: already shutting down (%s)", why, end_action_name(stop.action));
+                return;
+        }
+        stop.action = action;
+        stop.by_main = by_main;
+        log_notice("shutting down (%s): %s", end_action_name(action), why);
+        shutdown_report_begin(end_action_name(action), why);
+        /* Before anything can hang: the reboot timeout for a requested
+         * shutdown, the runtime one after a health failure (SPEC §7). */
+        hw_watchdog_shutdown(false);
+        test_stall("shutdown");
+        startup_cancel();
+        if (pre_run.pid > 0)
+                (void)os_kill(-pre_run.pid, SIGTERM);
+        if (main_cmd.pid > 0) {
+                int r = os_kill(-main_cmd.pid, SIGTERM);
+                if (r < 0)
+                        r = os_kill(main_cmd.pid, SIGTERM);
+                if (r < 0 && r != -ESRCH)
+                        log_warning("cannot send SIGTERM to the main command: %s", strerror(-r));
+                stop.phase = STOP_MAIN;
+                if (loop_timer_arm_in(&stop.timer, config.default_timeout_stop_usec) < 0)
+                        stop_timer_fired(&stop.timer);
+                return;
+        }
+        stop_begin(0);
+}
+
+static enum end_action end_for_unit_action(enum unit_action a) {
+        switch (a) {
+        case ACTION_POWEROFF:
+        case ACTION_POWEROFF_FORCE:
+        case ACTION_POWEROFF_IMMEDIATE:
+                return END_POWEROFF;
+        case ACTION_HALT:
+                return END_HALT;
+        case ACTION_EXIT:
+        case ACTION_EXIT_FORCE:
+                return config.on_exit;
+        default:
+                return END_REBOOT;
+        }
 }
 
 static void unit_shutdown(enum unit_action action, int exit_code, const char *why) {
-        (void)action;
+        if (config.system_mode) {
+                system_shutdown(end_for_unit_action(action), why, false);
+                return;
+        }
         if (stop.phase != STOP_NONE)
                 return;
         log_notice("shutting down: %s", why);
@@ -155,23 +341,63 @@ static void unit_shutdown(enum unit_action action, int exit_code, const char *wh
         stop_begin(exit_code);
 }
 
+/* vigil's environment with --env's entries over it (NULL: none given). */
+static char **main_environment(void) {
+        extern char **environ;
+        if (!config.main_env || !config.main_env[0])
+                return NULL;
+        size_t n = 0, extra = 0;
+        while (environ[n])
+                n++;
+        while (config.main_env[extra])
+                extra++;
+        char **env = calloc(n + extra + 1, sizeof(char *));
+        if (!env)
+                return NULL;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strcspn(environ[i], "=");
+                bool overridden = false;
+                for (size_t j = 0; j < extra && !overridden; j++)
+                        overridden = strncmp(config.main_env[j], environ[i], len) == 0 && config.main_env[j][len] == '=';
+                if (!overridden)
+                        env[k++] = environ[i];
+        }
+        for (size_t j = 0; j < extra; j++)
+                env[k++] = config.main_env[j];
+        return env;
+}
+
 static void start_main(void) {
+        char **env = main_environment();
         struct spawn_plan plan = {
                 .argv = main_cmd.argv,
-                .envp = NULL,
+                .envp = env,
                 .stdin_fd = -1,
                 .stdout_fd = -1,
                 .stderr_fd = -1,
-                .group = SPAWN_GROUP_NEW,
-                .tty_foreground = os_isatty(STDIN_FILENO),
+                .group = config.main_ctty ? SPAWN_SESSION_NEW : SPAWN_GROUP_NEW,
+                .controlling_tty = config.main_ctty,
+                .tty_foreground = !config.main_ctty && os_isatty(STDIN_FILENO),
+                .set_ids = config.main_set_ids,
+                .uid = config.main_uid,
+                .gid = config.main_gid,
+                .working_directory = config.main_working_directory,
         };
         main_cmd.name = main_cmd.argv[0];
         main_cmd.started = true;
         int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
+        free(env);
         if (r < 0) {
                 main_cmd.pid = 0;
                 log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));
-                stop_begin(1);
+                if (config.system_mode) {
+                        char why[160];
+                        snprintf(why, sizeof(why), "cannot start main command %s: %s", main_cmd.name, strerror(-r));
+                        system_shutdown(config.on_exit, why, true);
+                } else {
+                        stop_begin(1);
+                }
                 return;
         }
         log_info("started main command %s (pid %d)", main_cmd.name, (int)main_cmd.pid);
@@ -201,7 +427,26 @@ static void main_cmd_exited(int status) {
                 log_info("main command %s (pid %d) exited with status %d", main_cmd.name, (int)main_cmd.pid,
                          WEXITSTATUS(status));
         main_cmd.pid = 0;
-        stop_begin(exit_status_from_wait(status));
+        if (!config.system_mode) {
+                if (stop.phase == STOP_NONE)
+                        stop.by_main = true;
+                stop_begin(exit_status_from_wait(status));
+                return;
+        }
+        if (stop.phase == STOP_MAIN) {
+                /* It went as asked: now the units. */
+                loop_timer_cancel(&stop.timer);
+                shutdown_report_event("main command stopped");
+                stop_units();
+                return;
+        }
+        char why[192];
+        if (WIFSIGNALED(status))
+                snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)));
+        else
+                snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
+        system_shutdown(config.on_exit, why, true);
 }
 
 /* waitpid(-1, WNOHANG) until nothing is left to reap. */
@@ -223,6 +468,10 @@ static void reap_children(void) {
                         continue;
                 if (pid == main_cmd.pid)
                         main_cmd_exited(status);
+                else if (pid == pre_run.pid)
+                        pre_run_exited(status);
+                else if (pid == run_on_exit.pid)
+                        run_on_exit_exited(status);
                 else if (!manager_child_exited(pid, status))
                         log_debug("reaped orphan %d (status 0x%x)", (int)pid, (unsigned)status);
         }
@@ -245,8 +494,44 @@ static void forward_signal(const struct signal_event *ev) {
                 log_debug("forwarded %s to %d", signame, (int)target);
 }
 
+/* System mode: signals to PID 1 are requests (SPEC §7; erlinit's and
+ * busybox's convention), never forwarded. */
+static void system_signal(const struct signal_event *ev) {
+        enum end_action action;
+        char name[16], why[96];
+        switch (ev->signo) {
+        case SIGTERM:
+        case SIGINT:   /* Ctrl-Alt-Del, once the kernel's handling is off */
+                action = END_REBOOT;
+                break;
+        case SIGUSR1:
+        case SIGPWR:
+                action = END_HALT;
+                break;
+        case SIGUSR2:
+                action = END_POWEROFF;
+                break;
+        default:
+                log_debug("ignoring %s: system mode forwards no signal",
+                          signame_from_number(ev->signo, name, sizeof(name)));
+                return;
+        }
+        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
+        if (ev->code == SI_KERNEL)
+                snprintf(why, sizeof(why), "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
+        else if (ev->sender > 0)
+                snprintf(why, sizeof(why), "%s from pid %d", sig, (int)ev->sender);
+        else
+                snprintf(why, sizeof(why), "%s from outside vigil's PID namespace", sig);
+        system_shutdown(action, why, false);
+}
+
 static void on_signal(const struct signal_event *ev) {
         char name[16];
+        if (config.system_mode) {
+                system_signal(ev);
+                return;
+        }
         if (main_cmd.pid > 0) {
                 forward_signal(ev);
                 return;
@@ -303,6 +588,7 @@ int supervisor_init(const struct supervisor_config *cfg) {
         if (r < 0)
                 return r;
         struct manager_config mc = {
+                .system_mode = cfg->system_mode,
                 .default_timeout_start_usec = cfg->default_timeout_start_usec,
                 .default_timeout_stop_usec = cfg->default_timeout_stop_usec,
                 .hooks = { .boot_progress = boot_progress, .shutdown = unit_shutdown,
@@ -337,22 +623,78 @@ void supervisor_set_main(char *const *argv) {
 
 /* SPEC §2 step 4 over: a failed script stops everything with its status
  * (container mode); else step 6, the units, and the main command after them. */
-static void startup_done(int status) {
-        if (status != 0) {
-                stop_begin(status);
-                return;
-        }
+static void units_begin(void) {
+        if (config.shutdown_report)
+                shutdown_report_load_previous(config.shutdown_report);
         manager_start_all();
         boot_progress();
+}
+
+/* A start-up step failed: container mode exits with its status; system
+ * mode never exits, it runs the --on-exit action (SPEC §2 step 4). */
+static void boot_failed(int status, const char *why) {
+        if (config.system_mode)
+                system_shutdown(config.on_exit, why, false);
+        else
+                stop_begin(status);
+}
+
+static void pre_run_exited(int status) {
+        int code = hook_exited(&pre_run, status);
+        if (stop.phase != STOP_NONE)
+                return;
+        if (code != 0) {
+                char why[96];
+                snprintf(why, sizeof(why), "--pre-run-exec failed with status %d", code);
+                log_error("%s", why);
+                boot_failed(code, why);
+                return;
+        }
+        log_info("--pre-run-exec succeeded");
+        units_begin();
+}
+
+static void startup_done(int status) {
+        if (status != 0) {
+                char why[96];
+                snprintf(why, sizeof(why), "a start-up script failed with status %d", status);
+                boot_failed(status, why);
+                return;
+        }
+        if (config.pre_run_exec) {
+                if (hook_start(&pre_run, config.pre_run_exec) < 0)
+                        boot_failed(1, "cannot run --pre-run-exec");
+                return;
+        }
+        units_begin();
 }
 
 int supervisor_run(void) {
         int r = startup_begin(config.startup, startup_done);
         if (r < 0) {
                 log_error("cannot run the startup scripts: %s", strerror(-r));
-                stop_begin(1);
+                boot_failed(1, "cannot run the start-up scripts");
         }
-        return loop_run();
+        r = loop_run();
+        if (config.system_mode && stop.phase != STOP_DONE) {
+                /* The loop itself broke (epoll failed): still end as configured. */
+                log_error("the event loop failed; ending with %s", end_action_name(config.on_exit));
+                stop.action = config.on_exit;
+        }
+        return r;
+}
+
+enum end_action supervisor_end_action(void) {
+        return config.system_mode ? stop.action : END_EXIT;
+}
+
+enum end_action supervisor_hang(void) {
+        stop.hanging = true;
+        stop.action = END_HANG;
+        log_notice("hanging (--on-exit hang): send SIGTERM, SIGUSR1 or SIGUSR2 to reboot, halt or power off");
+        (void)loop_run();
+        stop.hanging = false;
+        return stop.action;
 }
 
 void supervisor_free(void) {
@@ -361,6 +703,10 @@ void supervisor_free(void) {
         manager_free();
         os_close(main_cmd.status_fd);
         main_cmd.status_fd = -1;
+        os_close(pre_run.status_fd);
+        pre_run.status_fd = -1;
+        os_close(run_on_exit.status_fd);
+        run_on_exit.status_fd = -1;
         os_close(signal_io.fd);
         signal_io.fd = -1;
         loop_free();

@@ -25,6 +25,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+/* How vigil ends: container mode exits; system mode (SPEC §7) ends the
+ * machine, or hangs. */
+enum end_action { END_EXIT, END_REBOOT, END_POWEROFF, END_HALT, END_HANG };
+
+const char *end_action_name(enum end_action a);
 
 struct supervisor_config {
         bool process_group;            /* -g: forward to the main command's group */
@@ -40,6 +47,21 @@ struct supervisor_config {
         const char *control_socket;    /* vigilctl's socket: "/path" or "@name" */
         const char *runtime_dir;       /* made (0755) if a socket is a default one inside it */
         const struct startup_config *startup; /* SPEC §9; must outlive the supervisor */
+
+        /* System mode (SPEC §7): signals to vigil are shutdown requests, never
+         * forwarded; the main command's exit runs on_exit. */
+        bool system_mode;
+        enum end_action on_exit;       /* --on-exit (never END_EXIT) */
+        char *const *pre_run_exec;     /* argv of --pre-run-exec, or NULL */
+        char *const *run_on_exit;      /* argv of --run-on-exit, or NULL */
+        const char *shutdown_report;   /* --shutdown-report FILE, or NULL */
+        /* The main command's context (system mode options). */
+        char *const *main_env;         /* KEY=VAL entries added to vigil's environment */
+        bool main_set_ids;
+        uid_t main_uid;
+        gid_t main_gid;
+        const char *main_working_directory;
+        bool main_ctty;                /* new session, the console as its controlling tty */
 };
 
 /* Take over signals and set up the loop. Fails only before the point of no
@@ -56,6 +78,14 @@ void supervisor_set_main(char *const *argv);
 
 /* Run until everything has stopped; returns vigil's exit code. */
 int supervisor_run(void);
+
+/* After supervisor_run(): how vigil should end (END_EXIT in container
+ * mode) and why, for the final steps of system mode. */
+enum end_action supervisor_end_action(void);
+
+/* System mode, --on-exit hang: keep reaping and wait for a signal or a
+ * vigilctl request; returns the action asked for. */
+enum end_action supervisor_hang(void);
 
 void supervisor_free(void);
 

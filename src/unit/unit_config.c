@@ -40,6 +40,7 @@ static const char *const unit_action_names[ACTION_MAX] = {
         [ACTION_POWEROFF_IMMEDIATE] = "poweroff-immediate",
         [ACTION_EXIT] = "exit",
         [ACTION_EXIT_FORCE] = "exit-force",
+        [ACTION_HALT] = "halt",
 };
 
 static const char *const output_kind_names[OUTPUT_KIND_MAX] = {

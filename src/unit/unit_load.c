@@ -324,7 +324,7 @@ static const char *action_name(int i) {
 
 /* StartLimitAction=, FailureAction=, SuccessAction= (systemd.unit(5)). */
 static int parse_action(const struct load_ctx *k, const char *value, void *field) {
-        static const char *const unsupported[] = { "halt", "halt-force", "halt-immediate", "kexec",
+        static const char *const unsupported[] = { "halt-force", "halt-immediate", "kexec",
                                                    "kexec-force", "soft-reboot", "soft-reboot-force" };
         enum unit_action *a = field;
         char buf[256];

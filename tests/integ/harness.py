@@ -183,7 +183,7 @@ class Run:
     @property
     def ns_pid(self):
         """vigil's pid as its children see it."""
-        return 1 if self.mode == "pid1" else self.pid
+        return 1 if self.mode in ("pid1", "system") else self.pid
 
     @property
     def stderr(self):
@@ -325,6 +325,14 @@ class Harness:
         return env
 
     def argv(self, args):
+        if self.mode == "system":
+            # `vigil --system` as PID 1 of its own PID, mount and UTS namespaces:
+            # its mounts, hostname and reboot(2) stay inside them (reboot(2) in a
+            # PID namespace kills its init with SIGHUP or SIGINT). /tmp is bound
+            # onto itself first, so vigil sees it mounted and leaves the tests'
+            # files in view.
+            return ["unshare", "-pfmu", "--mount-proc", "--propagation", "private", "sh", "-c",
+                    'mount --bind /tmp /tmp && exec "$0" "$@"', VIGIL, "--system"] + [str(a) for a in args]
         base = [VIGIL] if self.mode == "subreaper" else ["unshare", "-pf", "--mount-proc", VIGIL]
         return base + [str(a) for a in args]
 

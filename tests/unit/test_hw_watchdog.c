@@ -18,25 +18,27 @@
 static void the_gate_pets_only_while_healthy_or_snoozing(void **state) {
         (void)state;
         const struct {
-                bool healthy, shutting_down;
+                bool healthy, shutting_down, hanging;
                 uint64_t snooze_until, now;
                 enum hw_watchdog_verdict want;
                 const char *reason;
         } rows[] = {
-                { true, false, 0, 10 * SEC, HW_WATCHDOG_PET, "healthy" },
-                { false, false, 0, 10 * SEC, HW_WATCHDOG_WITHHOLD, "unhealthy" },
+                { true, false, false, 0, 10 * SEC, HW_WATCHDOG_PET, "healthy" },
+                { false, false, false, 0, 10 * SEC, HW_WATCHDOG_WITHHOLD, "unhealthy" },
                 /* A snooze pets whatever the health, until it ends (exclusive). */
-                { false, false, 20 * SEC, 10 * SEC, HW_WATCHDOG_PET, "snoozing" },
-                { false, false, 20 * SEC, 20 * SEC - 1, HW_WATCHDOG_PET, "snoozing" },
-                { false, false, 20 * SEC, 20 * SEC, HW_WATCHDOG_WITHHOLD, "unhealthy" },
-                { true, false, 20 * SEC, 30 * SEC, HW_WATCHDOG_PET, "healthy" },
+                { false, false, false, 20 * SEC, 10 * SEC, HW_WATCHDOG_PET, "snoozing" },
+                { false, false, false, 20 * SEC, 20 * SEC - 1, HW_WATCHDOG_PET, "snoozing" },
+                { false, false, false, 20 * SEC, 20 * SEC, HW_WATCHDOG_WITHHOLD, "unhealthy" },
+                { true, false, false, 20 * SEC, 30 * SEC, HW_WATCHDOG_PET, "healthy" },
                 /* Shutting down: never, snooze or not. */
-                { true, true, 0, 10 * SEC, HW_WATCHDOG_WITHHOLD, NULL },
-                { false, true, 20 * SEC, 10 * SEC, HW_WATCHDOG_WITHHOLD, NULL },
+                { true, true, false, 0, 10 * SEC, HW_WATCHDOG_WITHHOLD, NULL },
+                { false, true, false, 20 * SEC, 10 * SEC, HW_WATCHDOG_WITHHOLD, NULL },
+                /* --on-exit hang with a nowayout device: pet on, whatever else. */
+                { false, false, true, 0, 10 * SEC, HW_WATCHDOG_PET, "hanging with a nowayout device" },
         };
         for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
                 struct hw_watchdog_gate g = { .healthy = rows[i].healthy, .shutting_down = rows[i].shutting_down,
-                                              .snooze_until = rows[i].snooze_until };
+                                              .hanging = rows[i].hanging, .snooze_until = rows[i].snooze_until };
                 const char *why = NULL;
                 assert_int_equal(hw_watchdog_decide(&g, rows[i].now, &why), rows[i].want);
                 assert_non_null(why);
@@ -78,6 +80,7 @@ static void state_names(void **state) {
         assert_string_equal(hw_watchdog_state_to_string(HW_WATCHDOG_HEALTHY), "healthy");
         assert_string_equal(hw_watchdog_state_to_string(HW_WATCHDOG_UNHEALTHY), "unhealthy");
         assert_string_equal(hw_watchdog_state_to_string(HW_WATCHDOG_DISARMED), "disarmed");
+        assert_string_equal(hw_watchdog_state_to_string(HW_WATCHDOG_HANGING), "hanging");
         assert_string_equal(hw_watchdog_state_to_string((enum hw_watchdog_state)99), "?");
 }
 

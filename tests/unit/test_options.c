@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -171,11 +172,79 @@ static void unsupported_options_are_reported(void **state) {
         const char *names[8];
         (void)state;
         options_init(&o);
-        assert_int_equal(parse(&o, ARGS("--shutdown-report", "r", "-g", "--system"), &err), 0);
+        assert_int_equal(parse(&o, ARGS("--shutdown-report", "r", "-g", "--system", "--watchdog-device", "/dev/w"), &err), 0);
         size_t n = options_unsupported_given(&o, names, 8);
-        assert_int_equal(n, 2);
-        assert_string_equal(names[0], "system");
-        assert_string_equal(names[1], "shutdown-report");
+        assert_int_equal(n, 1);
+        assert_string_equal(names[0], "watchdog-device");
+        options_free(&o);
+}
+
+/* SPEC §3: options file < init's argv < vigil.X words of /proc/cmdline. */
+static void kernel_command_line_wins(void **state) {
+        struct vigil_options o;
+        struct options_error err;
+        unsigned line;
+        (void)state;
+        options_init(&o);
+        assert_int_equal(options_parse_file(&o, "--on-exit reboot\n-m a:/b:tmpfs\n--kill-all-timeout 9\n", &line, &err), 0);
+        assert_int_equal(parse(&o, ARGS("--on-exit", "halt", "-m", "c:/d:tmpfs"), &err), 0);
+        char *const kw[] = { "--on-exit=poweroff", "--mount=e:/f:tmpfs::size=1m", "--wait-ready", "--container-env=no",
+                             "--verbose" };
+        assert_int_equal(options_parse_kernel(&o, kw, 5, &err), 0);
+        assert_int_equal(o.on_exit, ON_EXIT_POWEROFF);
+        assert_int_equal(o.mounts.n, 1);                  /* the kernel's list replaces the others */
+        assert_string_equal(o.mounts.v[0], "e:/f:tmpfs::size=1m");
+        assert_true(o.kill_all_timeout_usec == 9 * USEC_PER_SEC);
+        assert_true(o.wait_ready);
+        assert_false(o.container_env);
+        assert_int_equal(o.verbosity, 1);
+        assert_true(options_is_set(&o, "on-exit"));
+        assert_false(options_is_set(&o, "uid"));
+        options_free(&o);
+
+        options_init(&o);
+        char *const bad1[] = { "--no-such=1" }, *const bad2[] = { "--on-exit" }, *const bad3[] = { "--wait-ready=maybe" },
+                    *const bad4[] = { "--config=/x" };
+        assert_int_equal(options_parse_kernel(&o, bad1, 1, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "vigil.no-such"));
+        assert_int_equal(options_parse_kernel(&o, bad2, 1, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "needs a value"));
+        assert_int_equal(options_parse_kernel(&o, bad3, 1, &err), -EINVAL);
+        assert_int_equal(options_parse_kernel(&o, bad4, 1, &err), -EINVAL);
+        options_free(&o);
+}
+
+static unsigned reports;
+static char last_report[512];
+static void record(enum option_source source, unsigned line, const char *message) {
+        (void)source;
+        reports++;
+        snprintf(last_report, sizeof(last_report), "%u:%s", line, message);
+}
+
+/* The machine's init: stray kernel words are skipped, bad options reported
+ * and skipped, and only "--" starts a main command. */
+static void init_argv_keeps_going(void **state) {
+        struct vigil_options o;
+        struct options_error err;
+        unsigned line;
+        (void)state;
+        options_init(&o);
+        o.init_argv = true;
+        o.report = record;
+        reports = 0;
+        assert_int_equal(parse(&o, ARGS("single", "--on-exit", "bogus", "--on-exit", "halt", "splash", "--", "app", "x"), &err), 0);
+        assert_int_equal(reports, 3);
+        assert_int_equal(o.on_exit, ON_EXIT_HALT);
+        assert_int_equal(o.command.n, 2);
+        assert_string_equal(o.command.v[0], "app");
+        assert_int_equal(options_parse_file(&o, "--bad-option\n--kill-all-timeout 2\n", &line, &err), 0);
+        assert_int_equal(reports, 4);
+        assert_true(o.kill_all_timeout_usec == 2 * USEC_PER_SEC);
+        char *const kw[] = { "--nope", "--halt-me" };
+        assert_int_equal(options_parse_kernel(&o, kw, 2, &err), 0);
+        assert_int_equal(reports, 6);
+        assert_non_null(strstr(last_report, "vigil.halt-me"));
         options_free(&o);
 }
 
@@ -189,6 +258,8 @@ int main(void) {
                 cmocka_unit_test(file_errors_carry_the_line),
                 cmocka_unit_test(finds_config_without_parsing_the_rest),
                 cmocka_unit_test(unsupported_options_are_reported),
+                cmocka_unit_test(kernel_command_line_wins),
+                cmocka_unit_test(init_argv_keeps_going),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#include "base/kcmdline.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int push(struct words *w, const char *s, size_t len) {
+        char **v = realloc(w->v, (w->n + 2) * sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        w->v = v;
+        v[w->n] = strndup(s, len);
+        if (!v[w->n])
+                return -ENOMEM;
+        v[++w->n] = NULL;
+        return 0;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int kcmdline_vigil_args(const char *cmdline, struct words *ret) {
+        struct words w = { 0 };
+        size_t len = strlen(cmdline);
+        char *word = malloc(len + 1);
+        if (!word)
+                return -ENOMEM;
+        const char *p = cmdline;
+        int r = 0;
+        for (;;) {
+                while (is_blank(*p))
+                        p++;
+                if (*p == '\0')
+                        break;
+                /* One word: quotes toggle, are dropped, and protect blanks. */
+                size_t n = 0;
+                bool quoted = false;
+                for (; *p && (quoted || !is_blank(*p)); p++) {
+                        if (*p == '"')
+                                quoted = !quoted;
+                        else
+                                word[n++] = *p;
+                }
+                word[n] = '\0';
+                if (strcmp(word, "--") == 0)
+                        break;
+                size_t plen = strlen(KCMDLINE_PREFIX);
+                if (n <= plen || strncmp(word, KCMDLINE_PREFIX, plen) != 0)
+                        continue;
+                const char *name = word + plen;
+                if (*name == '=')
+                        continue;
+                /* "--" + "NAME[=VALUE]": one word, as "--name=value" on a command line. */
+                word[plen - 2] = '-';
+                word[plen - 1] = '-';
+                r = push(&w, word + plen - 2, n - plen + 2);
+                if (r < 0)
+                        break;
+        }
+        free(word);
+        if (r < 0) {
+                words_free(&w);
+                return r;
+        }
+        if (!w.v) {
+                w.v = calloc(1, sizeof(char *));
+                if (!w.v)
+                        return -ENOMEM;
+        }
+        *ret = w;
+        return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shutdown report (SPEC §7, --shutdown-report FILE; erlinit's
+ * post-mortem for "why did my device reboot"): why the system went down
+ * and when each step happened, written before the unmount, and read back
+ * at the next boot, where vigil logs it and `vigilctl status` shows it.
+ *
+ * The file is text:
+ *
+ *   # vigil shutdown report
+ *   action: reboot
+ *   reason: SIGTERM from pid 212
+ *   time: 2026-11-23T10:00:00Z
+ *   uptime: 83.412 s
+ *   timeline:
+ *     +0.000 s shutdown requested
+ *     +0.021 s units stopped
+ *     ...
+ *
+ * Only "action:" and "reason:" are read back; the rest is for people.
+ */
+#ifndef VIGIL_SUPERVISE_SHUTDOWN_REPORT_H
+#define VIGIL_SUPERVISE_SHUTDOWN_REPORT_H
+
+/* The shutdown starts: its action and reason (copied). */
+void shutdown_report_begin(const char *action, const char *why);
+
+/* One step of the timeline, stamped now. At most 32 are kept. */
+void shutdown_report_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Write the report to path (replaced atomically, mode 0644). 0 or -errno. */
+int shutdown_report_write(const char *path);
+
+/* At boot: read path's report of the previous shutdown, if any, and log
+ * it. A missing file is not an error. */
+void shutdown_report_load_previous(const char *path);
+
+/* The previous shutdown's action and reason, NULL when none was read. */
+const char *shutdown_report_previous_action(void);
+const char *shutdown_report_previous_reason(void);
+
+void shutdown_report_free(void);
+
+#endif
