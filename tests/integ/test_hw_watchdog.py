@@ -16,13 +16,13 @@ real i6300esb). Run: VIGIL=build/vigil (or build/asan/vigil) pytest this file.
 """
 import json
 import os
-import pathlib
+import signal
 import subprocess
 import time
 
 import pytest
 
-from harness import ROOT, VIGIL, read_lines, stderr_lines, stop_vigil, unit_text, wait_until
+from harness import ROOT, VIGIL, Harness, Units, read_lines, stderr_lines, stop_vigil, unit_text, wait_for, wait_until
 
 SHIM_SRC = ROOT / "tests" / "shim" / "wdt_shim.c"
 SHIM_SO = ROOT / "build" / "tests" / "shim" / "wdt_shim.so"
@@ -383,3 +383,77 @@ def test_status_after_a_health_failure_names_the_unit(vigil, shim, units):
     assert "vigil_watchdog_healthy 0" in m, m
     run.wait(40)
     assert read_lines(log)
+
+
+# ---------------------------------------------------------------- system mode (--system in namespaces)
+
+RESTART, POWER = signal.SIGHUP, signal.SIGINT   # what reboot(2) in a PID namespace turns into
+
+
+@pytest.fixture
+def sysv(tmp_path, helpers):
+    h = Harness("system", tmp_path, helpers)
+    yield h
+    h.cleanup()
+
+
+def ended_by(run, sig, timeout=40):
+    rc = run.wait(timeout)
+    assert rc in (-sig, 128 + sig), f"vigil ended with {rc}, not by {sig.name}; stderr:\n{run.stderr}"
+
+
+def test_system_health_failure_keeps_the_runtime_timeout_and_leaves_it_armed_for_reboot(sysv, shim):
+    dev = Device(sysv, shim)
+    u = Units(sysv)
+    log = critical_units(u, pings=5)
+    run = start(sysv, dev, *dev.options(runtime=2, reboot=120), units=u)
+    ended_by(run, RESTART)
+    pings = [float(l.split()[1]) for l in read_lines(log) if l.startswith("ping")]
+    miss = pings[-1] + 1.0
+    assert [t for t in dev.stamps("keepalive") if t > miss + 0.5] == [], (dev.events(), miss)
+    assert [e[2:] for e in dev.events() if e[1] == "settimeout"] == [("2", "2")], dev.events()
+    # reboot(2) follows: the device stays armed (no magic close).
+    assert "write" not in dev.names() and "close" not in dev.names(), dev.events()
+    assert "shutting down (reboot): FailureAction=reboot of critical.service (result watchdog)" in run.stderr
+
+
+def test_system_requested_reboot_rearms_with_the_reboot_timeout_and_stays_armed(sysv, shim):
+    dev = Device(sysv, shim)
+    run = start(sysv, dev, *dev.options(runtime=2, reboot=120), cmd=["sleep", "1000"])
+    wait_for(lambda: len(dev.stamps("keepalive")) >= 2, timeout=20, what="two pets")
+    run.wait_signals_ready()
+    run.signal(signal.SIGTERM)
+    ended_by(run, RESTART)
+    ev = dev.events()
+    i = next(k for k, e in enumerate(ev) if e[1] == "settimeout" and e[2] == "120")
+    assert [e[1] for e in ev[i + 1:]] == ["keepalive"], ev[i:]
+    assert "armed with 120 s for the shutdown" in run.stderr, run.stderr
+
+
+def test_system_hang_with_a_nowayout_device_pets_on_until_a_request_ends_it(sysv, shim):
+    dev = Device(sysv, shim, nowayout=1)
+    run = start(sysv, dev, *dev.options(runtime=2, reboot=2), "--on-exit", "hang", cmd=["true"])
+    wait_for(lambda: "hanging (--on-exit hang)" in run.stderr, timeout=20, what="the hang")
+    hung = time.monotonic()
+    time.sleep(3.5)
+    assert run.running(), run.stderr
+    during = [t for t in dev.stamps("keepalive") if t > hung]
+    assert len(during) >= 2, (dev.events(), hung)
+    for g in gaps(during):
+        assert 1.0 - EARLY <= g <= 1.0 + SLACK, gaps(during)
+    assert "nowayout: it cannot be disarmed, vigil pets it every 1s while it hangs" in run.stderr, run.stderr
+    run.signal(signal.SIGUSR2)
+    ended_by(run, POWER)
+    ended = time.monotonic()
+    assert [t for t in dev.stamps("keepalive") if t > ended] == []
+    assert "write" not in dev.names() and "close" not in dev.names(), dev.events()
+
+
+def test_system_hang_with_a_device_that_can_stop_disarms_it(sysv, shim):
+    dev = Device(sysv, shim, nowayout=0)
+    run = start(sysv, dev, *dev.options(runtime=2), "--on-exit", "hang", cmd=["true"])
+    wait_for(lambda: "hanging (--on-exit hang)" in run.stderr, timeout=20, what="the hang")
+    wait_for(lambda: "close" in dev.names(), timeout=10, what="the magic close")
+    assert dev.events()[-2][1:] == ("write", "1", "magic=yes") and dev.events()[-1][1:] == ("close", "disarmed")
+    run.signal(signal.SIGTERM)
+    ended_by(run, RESTART)
