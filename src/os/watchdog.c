@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/watchdog.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,20 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+/* The watchdog ioctls (include/uapi/linux/watchdog.h, base 'W'), spelled
+ * out here: musl's toolchain (the static build) has no kernel headers. The
+ * numbers are the kernel's ABI. */
+struct watchdog_info {
+        uint32_t options;
+        uint32_t firmware_version;
+        uint8_t identity[32];
+};
+#define WDIOC_GETSUPPORT _IOR('W', 0, struct watchdog_info)
+#define WDIOC_GETBOOTSTATUS _IOR('W', 2, int)
+#define WDIOC_KEEPALIVE _IOR('W', 5, int)
+#define WDIOC_SETTIMEOUT _IOWR('W', 6, int)
+#define WDIOC_GETTIMEOUT _IOR('W', 7, int)
 
 /* The misc device /dev/watchdog (10:130) is the legacy name of the first
  * watchdog registered (drivers/watchdog/watchdog_dev.c). */
