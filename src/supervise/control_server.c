@@ -249,8 +249,18 @@ static void put_watchdog(struct strbuf *b, bool status_line) {
 /* watchdog [snooze SEC] */
 static void reply_watchdog(struct strbuf *b, const struct control_request *rq) {
         if (rq->n_args == 0) {
-                control_reply_header(b, CONTROL_OK, "watchdog");
-                put_watchdog(b, false);
+                struct hw_watchdog_status st;
+                hw_watchdog_get_status(loop_now(), &st);
+                char text[600];
+                if (st.state == HW_WATCHDOG_OFF) {
+                        control_reply_header(b, CONTROL_FAILED, "no hardware watchdog (--runtime-watchdog-sec is 0)");
+                } else if (st.state == HW_WATCHDOG_UNAVAILABLE) {
+                        snprintf(text, sizeof(text), "no hardware watchdog: %s", st.why);
+                        control_reply_header(b, CONTROL_FAILED, text);
+                } else {
+                        control_reply_header(b, CONTROL_OK, "watchdog");
+                        put_watchdog(b, false);
+                }
                 return;
         }
         uint64_t usec, granted;

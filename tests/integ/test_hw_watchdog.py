@@ -210,6 +210,18 @@ def test_a_busy_device_is_reported_and_vigil_runs_on_without_it(vigil, shim):
     assert len(lines) == 1, run.stderr
 
 
+def test_vigilctl_says_why_a_configured_device_is_unusable(vigil, shim):
+    dev = Device(vigil, shim, open_errno=16)
+    run = start(vigil, dev, *dev.options())
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+    r = vigil.ctl("watchdog")
+    assert r.returncode == 1 and "no hardware watchdog: " in r.stderr and "is busy" in r.stderr, (r.stdout, r.stderr)
+    w = json.loads(vigil.ctl("status", "--json").stdout)["watchdog"]
+    assert w["state"] == "unavailable" and w["device"] == dev.path and "busy" in w["why"], w
+    assert "vigil_watchdog_healthy 0" in vigil.ctl("metrics").stdout
+    stop_vigil(run)
+
+
 def test_a_missing_device_is_reported_and_vigil_runs_on_without_it(vigil):
     missing = vigil.path("no-such-watchdog")
     run = vigil.start("--watchdog-device", missing, "--runtime-watchdog-sec", "2", "--", "sh", "-c", "exit 3")
@@ -330,7 +342,9 @@ def test_snooze_without_a_device_fails_clearly(vigil):
     r = vigil.ctl("watchdog", "snooze", "10")
     assert r.returncode == 1 and "no hardware watchdog" in r.stderr, (r.stdout, r.stderr)
     r = vigil.ctl("watchdog")
-    assert r.returncode == 0 and "off" in r.stdout, (r.stdout, r.stderr)
+    assert r.returncode == 1 and "no hardware watchdog (--runtime-watchdog-sec is 0)" in r.stderr, (r.stdout, r.stderr)
+    st = json.loads(vigil.ctl("status", "--json").stdout)
+    assert st["watchdog"]["state"] == "off", st
     stop_vigil(run)
 
 
