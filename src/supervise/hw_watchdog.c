@@ -331,9 +331,9 @@ bool hw_watchdog_postpone(enum unit_action action, int code, const char *why) {
         wd.postponed_code = code;
         snprintf(wd.postponed_why, sizeof(wd.postponed_why), "%s", why);
         char span[32];
-        log_notice("hardware watchdog %s: snoozing: %s=%s postponed for %s, until the snooze ends", wd.device,
-                   why, unit_action_to_string(action),
-                   timespan_format(wd.snooze_until - loop_now(), span, sizeof(span)));
+        uint64_t left = wd.snooze_until > loop_now() ? wd.snooze_until - loop_now() : 0;
+        log_notice("hardware watchdog %s: snoozing: %s postponed until the snooze ends (in %s)", wd.device, why,
+                   timespan_format((left + USEC_PER_SEC / 2) / USEC_PER_SEC * USEC_PER_SEC, span, sizeof(span)));
         return true;
 }
 
