@@ -61,8 +61,16 @@ static size_t pid_hash(pid_t pid, size_t cap) {
         return ((size_t)pid * 2654435761u) & (cap - 1);
 }
 
+/* Rehash without the deleted slots, doubling only when the live entries
+ * fill a quarter: a long churn of short-lived pids (each leaves a deleted
+ * slot) keeps the size where it was instead of doubling it again and again. */
 static int pid_grow(void) {
-        size_t cap = m.pid_cap ? m.pid_cap * 2 : 64;
+        size_t live = 0;
+        for (size_t i = 0; i < m.pid_cap; i++)
+                live += m.pids[i].pid > 0;
+        size_t cap = m.pid_cap ? m.pid_cap : 64;
+        if ((live + 1) * 4 > cap)
+                cap *= 2;
         struct pid_slot *v = calloc(cap, sizeof(*v));
         if (!v)
                 return -ENOMEM;
