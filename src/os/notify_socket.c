@@ -104,3 +104,21 @@ void os_notify_socket_unlink(const char *address) {
         if (address && address[0] == '/')
                 (void)unlink(address);
 }
+
+int os_notify_send(const char *address, const void *msg, size_t len) {
+        struct sockaddr_un sa;
+        socklen_t salen;
+        int r = os_unix_address(address, &sa, &salen);
+        if (r < 0)
+                return r;
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        ssize_t n;
+        do
+                n = sendto(fd, msg, len, MSG_NOSIGNAL, (const struct sockaddr *)&sa, salen);
+        while (n < 0 && errno == EINTR);
+        r = n < 0 ? -errno : (size_t)n == len ? 0 : -EMSGSIZE;
+        close(fd);
+        return r;
+}
