@@ -19,6 +19,7 @@
 #include "os/notify_socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -57,13 +58,37 @@ static uint64_t now_ms(void) {
 static void notify(const char *msg) {
         if (!notify_address)
                 return;
-        int r = os_notify_send(notify_address, msg, strlen(msg));
+        int r = os_notify_send(notify_address, msg, strlen(msg), -1);
         if (r < 0 && !send_failed_logged) {
                 say("cannot send \"%s\" to NOTIFY_SOCKET=%s: %s", msg, notify_address, strerror(-r));
                 send_failed_logged = true;
         } else if (r == 0 && debug_on) {
                 say("sent %s", msg);
         }
+}
+
+/* The last word before exit: msg, then BARRIER=1 with a pipe's write end
+ * (sd_notify_barrier(3)), and wait (at most BARRIER_MS) until vigil has
+ * handled both and closed it. vigil finds a sender's unit through /proc,
+ * so heart must still be alive when its last datagram is read. */
+#define BARRIER_MS 5000
+static void notify_last(const char *msg) {
+        if (!notify_address)
+                return;
+        notify(msg);
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return;
+        int r = os_notify_send(notify_address, "BARRIER=1", 9, p[1]);
+        close(p[1]);
+        if (r == 0) {
+                struct pollfd pf = { .fd = p[0], .events = POLLIN };
+                uint64_t end = now_ms() + BARRIER_MS;
+                for (uint64_t t = now_ms(); t < end; t = now_ms())
+                        if (poll(&pf, 1, (int)(end - t)) >= 0 || errno != EINTR)
+                                break;
+        }
+        close(p[0]);
 }
 
 static int write_all(int fd, const uint8_t *buf, size_t len) {
@@ -238,7 +263,7 @@ int main(int argc, char **argv) {
         enum reason why = run(timeout_s);
         switch (why) {
         case R_SHUT_DOWN:
-                notify("WATCHDOG_USEC=0");
+                notify_last("WATCHDOG_USEC=0");
                 return 0;
         case R_CRASHING:
                 wait_for_crash_dump();
@@ -247,7 +272,7 @@ int main(int argc, char **argv) {
                 break;
         }
         if (notify_address) {
-                notify("WATCHDOG=trigger");
+                notify_last("WATCHDOG=trigger");
                 say("told vigil: WATCHDOG=trigger");
         } else {
                 say("Would reboot. Terminating.");
