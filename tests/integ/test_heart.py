@@ -17,7 +17,10 @@ process groups, so vigil finds its unit through its ancestors.
 """
 import os
 import pathlib
+import select
 import signal
+import socket
+import subprocess
 import time
 
 import pytest
@@ -32,7 +35,7 @@ HEART = os.path.abspath(os.environ.get(
     "VIGIL_HEART", VIGIL[:-len("vigil-static")] + "vigil-heart-static" if VIGIL.endswith("vigil-static")
     else os.path.join(os.path.dirname(VIGIL), "vigil-heart")))
 
-pytestmark = pytest.mark.skipif(not ERTS, reason="no Erlang (tools/install-deps installs erlang-base)")
+needs_erlang = pytest.mark.skipif(not ERTS, reason="no Erlang (tools/install-deps installs erlang-base)")
 
 CODE = r"""
 F = os:getenv("HEART_TEST_OUT"),
@@ -94,6 +97,7 @@ def watchdog_lines(run, name):
             stderr_lines(run, name, "watchdog triggered by the service"))
 
 
+@needs_erlang
 def test_beats_flow_commands_answer_and_init_stop_is_clean(vigil, units):
     """Beats keep the unit alive over 2+ timeouts; set/get/clear_cmd answer
     as OTP's heart; init:stop() (SHUT_DOWN) ends with no watchdog action."""
@@ -123,6 +127,7 @@ def test_beats_flow_commands_answer_and_init_stop_is_clean(vigil, units):
     stop_vigil(run)
 
 
+@needs_erlang
 @pytest.mark.parametrize("how", ["SIGSTOP", "SIGKILL"])
 def test_a_frozen_or_killed_vm_is_restarted_within_the_heartbeat_timeout(vigil, units, how):
     out = units.file("vm.log")
@@ -151,6 +156,7 @@ def test_a_frozen_or_killed_vm_is_restarted_within_the_heartbeat_timeout(vigil, 
     stop_vigil(run)
 
 
+@needs_erlang
 def test_a_frozen_vm_with_failure_action_exit_makes_vigil_exit_nonzero(vigil, units):
     out = units.file("vm.log")
     erl_unit(units, "erl", out, "Restart=no", "FailureAction=exit")
@@ -168,3 +174,134 @@ def test_a_frozen_vm_with_failure_action_exit_makes_vigil_exit_nonzero(vigil, un
     assert status not in (0, None), f"vigil exited {status}:\n{run.stderr}"
     assert HT - BEAT_GAP <= took <= HT + SLACK + 15, f"vigil exited after {took:.1f} s\n{run.stderr}"
     assert watchdog_lines(run, "erl"), f"no watchdog action:\n{run.stderr}"
+
+
+# ---------------------------------------------------------------- the protocol, without Erlang
+
+class Port:
+    """vigil-heart run as the VM runs it: fds 0/1 are pipes, NOTIFY_SOCKET is
+    a datagram socket of the test (which answers BARRIER=1 by closing the fd)."""
+
+    def __init__(self, tmp_path, *args, env=None):
+        self.sock_path = str(tmp_path / "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.sock_path)
+        e = dict(os.environ, NOTIFY_SOCKET=self.sock_path)
+        e.pop("HEART_COMMAND", None)
+        e.update(env or {})
+        self.proc = subprocess.Popen([HEART, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=e)
+        self.started = time.monotonic()
+
+    def send(self, op, payload=b""):
+        body = bytes([op]) + payload
+        self.proc.stdin.write(len(body).to_bytes(2, "big") + body)
+        self.proc.stdin.flush()
+
+    def read_frame(self, timeout=10):
+        out = self.proc.stdout
+        r, _, _ = select.select([out], [], [], timeout)
+        assert r, "no reply from vigil-heart"
+        hdr = out.read(2)
+        n = int.from_bytes(hdr, "big")
+        body = out.read(n)
+        return body[0], body[1:]
+
+    def datagram(self, timeout=20):
+        self.sock.settimeout(timeout)
+        msg, fds, _, _ = socket.recv_fds(self.sock, 4096, 4)
+        for fd in fds:
+            os.close(fd)
+        return msg.decode()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self.sock.close()
+
+
+@pytest.fixture
+def port(tmp_path):
+    made = []
+
+    def make(*args, env=None):
+        p = Port(tmp_path, *args, env=env)
+        made.append(p)
+        return p
+    yield make
+    for p in made:
+        p.close()
+
+
+def test_ack_first_then_answers_and_shut_down_turns_the_watchdog_off(port):
+    p = port("-pid", "1", "-ht", "11", env={"HEART_COMMAND": "reboot now"})
+    assert p.read_frame() == (1, b"")                        # the start-up ACK
+    assert p.datagram() == "WATCHDOG_USEC=11000000"
+    p.send(2)
+    assert p.datagram() == "WATCHDOG=1"
+    p.send(6)
+    assert p.read_frame() == (7, b"reboot now")              # HEART_COMMAND when nothing is set
+    p.send(4, b"echo x")
+    assert p.read_frame() == (1, b"")
+    p.send(6)
+    assert p.read_frame() == (7, b"echo x")
+    p.send(5)
+    assert p.read_frame() == (1, b"")
+    p.send(99)                                               # unknown: ignored
+    p.proc.stdin.write(b"\x00\x00")                          # length 0: ignored
+    p.send(6)
+    assert p.read_frame() == (7, b"reboot now")
+    p.send(3)
+    assert p.datagram() == "WATCHDOG_USEC=0"
+    assert p.datagram() == "BARRIER=1"
+    assert p.proc.wait(10) == 0
+
+
+@pytest.mark.parametrize("ht,expect", [("11", 11), ("10", 60), ("65536", 60), ("abc", 60), ("0x10", 16)])
+def test_the_ht_range_is_otps(port, ht, expect):
+    p = port("-ht", ht)
+    assert p.read_frame() == (1, b"")
+    assert p.datagram() == f"WATCHDOG_USEC={expect * 1000000}"
+
+
+def test_a_missed_beat_triggers_at_the_timeout_not_before(port):
+    p = port("-ht", "11")
+    assert p.read_frame() == (1, b"")
+    assert p.datagram() == "WATCHDOG_USEC=11000000"
+    time.sleep(3)
+    p.send(2)
+    beat = time.monotonic()
+    assert p.datagram() == "WATCHDOG=1"
+    assert p.datagram(timeout=30) == "WATCHDOG=trigger"
+    late = time.monotonic() - (beat + 11)
+    assert -0.05 <= late <= 3, f"triggered {late:+.3f} s from the deadline"
+    assert p.datagram() == "BARRIER=1"
+    assert p.proc.wait(10) == 1
+    assert b"heart-beat time-out" in p.proc.stderr.read()
+
+
+def test_the_vm_closing_the_port_triggers_at_once(port):
+    p = port("-ht", "30")
+    assert p.read_frame() == (1, b"")
+    assert p.datagram() == "WATCHDOG_USEC=30000000"
+    p.send(2)
+    assert p.datagram() == "WATCHDOG=1"
+    p.proc.stdin.write(b"\x00\x05\x04ab")                    # and in mid-message
+    p.proc.stdin.close()
+    t0 = time.monotonic()
+    assert p.datagram(timeout=10) == "WATCHDOG=trigger"
+    assert time.monotonic() - t0 < 3
+    assert p.proc.wait(10) == 1
+
+
+def test_preparing_crash_waits_for_the_dump_as_told(port):
+    p = port("-ht", "30", env={"ERL_CRASH_DUMP_SECONDS": "2"})
+    assert p.read_frame() == (1, b"")
+    assert p.datagram() == "WATCHDOG_USEC=30000000"
+    p.send(8)
+    t0 = time.monotonic()
+    assert p.datagram() == "WATCHDOG_USEC=0"                 # no watchdog while the dump is written
+    assert p.datagram(timeout=10) == "WATCHDOG=trigger"
+    assert 1.9 <= time.monotonic() - t0 <= 5
+    assert p.proc.wait(10) == 1
