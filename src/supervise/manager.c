@@ -123,6 +123,22 @@ int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role) {
         return 0;
 }
 
+#define ANCESTOR_STEPS 8   /* parents looked at for a sender outside every unit's groups */
+
+/* The unit one of whose process groups holds pid. A scan, but only for
+ * senders that are neither a main nor a control process. */
+static bool unit_of_group(pid_t pid, struct unit **ret) {
+        pid_t g = os_getpgid(pid);
+        if (g <= 0)
+                return false;
+        for (size_t i = 0; i < m.n; i++)
+                if (unit_owns_group(m.units[i], g)) {
+                        *ret = m.units[i];
+                        return true;
+                }
+        return false;
+}
+
 bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender) {
         struct pid_slot *s = pid_find(pid);
         if (s) {
@@ -130,17 +146,32 @@ bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sen
                 *ret_sender = s->role == UNIT_PROC_MAIN ? UNIT_SENDER_MAIN : UNIT_SENDER_CONTROL;
                 return true;
         }
-        /* Any other process: by its process group. A scan, but only for
-         * senders that are neither a main nor a control process. */
-        pid_t g = os_getpgid(pid);
-        if (g <= 0)
-                return false;
-        for (size_t i = 0; i < m.n; i++)
-                if (unit_owns_group(m.units[i], g)) {
-                        *ret = m.units[i];
+        /* Any other process: by its process group. */
+        if (unit_of_group(pid, ret)) {
+                *ret_sender = UNIT_SENDER_OTHER;
+                return true;
+        }
+        /* Then by its ancestors: a process that left the unit's groups
+         * (setsid(), as erl_child_setup does before starting Erlang's heart
+         * port program) still belongs to the unit it descends from. A
+         * bounded walk up /proc, stopping at vigil or PID 1; only
+         * NotifyAccess=all accepts such a sender. */
+        pid_t self = os_getpid(), p = pid;
+        for (int step = 0; step < ANCESTOR_STEPS; step++) {
+                p = os_parent_of(p);
+                if (p <= 1 || p == self)
+                        return false;
+                s = pid_find(p);
+                if (s) {
+                        *ret = s->unit;
                         *ret_sender = UNIT_SENDER_OTHER;
                         return true;
                 }
+                if (unit_of_group(p, ret)) {
+                        *ret_sender = UNIT_SENDER_OTHER;
+                        return true;
+                }
+        }
         return false;
 }
 
