@@ -15,15 +15,20 @@ OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/container/*.c src/notify/*.c src/control/*.c src/supervise/*.c src/cmd/*.c))
-SRC := $(filter-out src/cmd/vigilctl.c,$(SRC))
-LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC))
+SRC := $(filter-out src/cmd/vigilctl.c src/cmd/vigil_heart.c,$(SRC))
+# The heart protocol (src/heart/) is vigil-heart's, not vigil's; the unit
+# tests and fuzz targets get it with the library objects.
+HEART_LIB_SRC := $(sort $(wildcard src/heart/*.c))
+LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC)) $(HEART_LIB_SRC)
 # vigilctl: the client, with only what it needs (no supervisor in it).
 CTL_SRC := src/cmd/vigilctl.c src/control/control_msg.c src/base/strbuf.c src/base/utf8.c src/os/unix_socket.c
+# vigil-heart: the Erlang heart drop-in, with only the protocol and the datagram sender.
+HEART_SRC := src/cmd/vigil_heart.c $(HEART_LIB_SRC) src/os/notify_socket.c src/os/unix_socket.c
 
 obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))
 
 .PHONY: all static asan unit fuzz check lint clean
-all: build/vigil build/vigilctl
+all: build/vigil build/vigilctl build/vigil-heart
 
 build/obj/dyn/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -40,8 +45,13 @@ build/vigil: $(call obj,dyn,$(SRC))
 
 build/vigilctl: $(call obj,dyn,$(CTL_SRC))
 	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^
+build/vigil-heart: $(call obj,dyn,$(HEART_SRC))
+	$(CC) -Wl,-z,now -Wl,-z,relro $(LDFLAGS) -o $@ $^
 
-static: build/vigil-static build/vigilctl-static
+static: build/vigil-static build/vigilctl-static build/vigil-heart-static
+build/vigil-heart-static: $(call obj,static,$(HEART_SRC))
+	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^
+	strip $@
 build/vigilctl-static: $(call obj,static,$(CTL_SRC))
 	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^
 	strip $@
@@ -61,7 +71,10 @@ build/vigil-static-testhooks: $(call obj,static-hooks,$(SRC))
 	$(STATIC_CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^ -lm
 	strip $@
 
-asan: build/asan/vigil build/asan/vigilctl
+asan: build/asan/vigil build/asan/vigilctl build/asan/vigil-heart
+build/asan/vigil-heart: $(call obj,asan,$(HEART_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^
 build/asan/vigilctl: $(call obj,asan,$(CTL_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^

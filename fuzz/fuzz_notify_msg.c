@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
                 FUZZ_CHECK(!(m.flags & NOTIFY_HAS_MAINPID) || m.main_pid > 0);
                 FUZZ_CHECK((m.flags & NOTIFY_HAS_MAINPID) || m.main_pid == 0);
-                FUZZ_CHECK(!(m.flags & NOTIFY_HAS_WATCHDOG_USEC) || m.watchdog_usec > 0);
+                FUZZ_CHECK((m.flags & NOTIFY_HAS_WATCHDOG_USEC) || m.watchdog_usec == 0);
                 FUZZ_CHECK(!(m.flags & NOTIFY_HAS_ERRNO) || m.error >= 0);
                 /* A later assignment wins: the datagram with a final
                  * READY=1 appended parses to the same fields, plus READY. */

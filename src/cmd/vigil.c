@@ -13,6 +13,7 @@
 #include "os/proc.h"
 #include "os/system.h"
 #include "os/user.h"
+#include "supervise/hw_watchdog.h"
 #include "supervise/machine.h"
 #include "supervise/shutdown_report.h"
 #include "supervise/startup.h"
@@ -129,6 +130,17 @@ static enum end_action end_action_from_option(int on_exit) {
         case ON_EXIT_HALT: return END_HALT;
         case ON_EXIT_HANG: return END_HANG;
         default: return END_REBOOT;
+        }
+}
+
+/* What the hardware watchdog does at the end (hw_watchdog_final). */
+static int watchdog_final_of(enum end_action a) {
+        switch (a) {
+        case END_REBOOT: return HW_WATCHDOG_FINAL_REBOOT;
+        case END_POWEROFF: return HW_WATCHDOG_FINAL_POWEROFF;
+        case END_HALT: return HW_WATCHDOG_FINAL_HALT;
+        case END_HANG: return HW_WATCHDOG_FINAL_HANG;
+        default: return HW_WATCHDOG_FINAL_EXIT;
         }
 }
 
@@ -313,14 +325,31 @@ int main(int argc, char **argv) {
         if (o.command.n > 0)
                 supervisor_set_main(o.command.v);
 
+        /* The hardware watchdog (SPEC §8): without a usable device vigil runs on.
+         * Opened last: an early exit above must not leave it armed. */
+        struct hw_watchdog_config wdc = {
+                .device = o.watchdog_device,
+                .runtime_usec = o.runtime_watchdog_usec,
+                .reboot_usec = o.reboot_watchdog_usec,
+                .system_mode = system_mode,
+        };
+        (void)hw_watchdog_open(&wdc);
+
         /* ---- The point of no return: from here PID 1 only supervises. ---- */
         int code = supervisor_run();
         output_flush();   /* the last lines of the units, bounded in time */
         if (system_mode) {
-                /* 10. sync, unmount, and end the machine; hang waits for a request. */
+                /* 10. sync, unmount, and end the machine; hang waits for a request.
+                 * The hardware watchdog first: left armed for reboot(2), disarmed
+                 * (or, nowayout, petted on) for a hang (SPEC §7, §8). */
                 enum end_action action = supervisor_end_action();
-                while ((code = machine_end(&mc, action)) < 0)
+                hw_watchdog_final(watchdog_final_of(action));
+                while ((code = machine_end(&mc, action)) < 0) {
                         action = supervisor_hang();
+                        hw_watchdog_final(watchdog_final_of(action));
+                }
+        } else {
+                hw_watchdog_final(HW_WATCHDOG_FINAL_EXIT);   /* container mode: vigil exits */
         }
         output_free();
         supervisor_free();

@@ -43,6 +43,7 @@ static void usage(FILE *f) {
                    "  daemon-reload        read the unit files again; restart what changed\n"
                    "  reboot|poweroff|halt stop everything (a container: exit 1, 0, 0)\n"
                    "  watchdog             the hardware watchdog\n"
+                   "  watchdog snooze SEC  pet it whatever the health for SEC (at most 1 h; 0 ends it)\n"
                    "\n"
                    "Options:\n"
                    "  -s, --socket PATH    control socket (default $VIGIL_RUNTIME_DIR/control or /run/vigil/control)\n"
@@ -170,14 +171,124 @@ static const struct {
         { "description", JSON_STRING },
 };
 
+/* The hardware watchdog's fields (docs/CONTROL.md): their JSON types. */
+static const struct {
+        const char *name;
+        enum json_kind kind;
+} watchdog_fields[] = {
+        { "state", JSON_STRING },         { "device", JSON_STRING_OR_NULL },   { "identity", JSON_STRING_OR_NULL },
+        { "firmware_version", JSON_NUMBER }, { "options", JSON_STRING },       { "timeout_sec", JSON_NUMBER },
+        { "nowayout", JSON_YES_NO },      { "since_last_pet_usec", JSON_NUMBER }, { "time_left_usec", JSON_NUMBER },
+        { "snooze_left_usec", JSON_NUMBER }, { "why", JSON_STRING_OR_NULL },   { "last_boot_watchdog", JSON_YES_NO },
+        { "boot_status", JSON_NUMBER },   { "pets", JSON_NUMBER },             { "pet_errors", JSON_NUMBER },
+};
+
+static void json_value(enum json_kind kind, const char *v) {
+        switch (kind) {
+        case JSON_STRING:
+                json_string(v);
+                break;
+        case JSON_NUMBER:
+                json_number_or_null(v);
+                break;
+        case JSON_STRING_OR_NULL:
+                if (!*v || strcmp(v, "-") == 0)
+                        printf("null");
+                else
+                        json_string(v);
+                break;
+        case JSON_YES_NO:
+                printf("%s", strcmp(v, "yes") == 0 ? "true" : strcmp(v, "no") == 0 ? "false" : "null");
+                break;
+        }
+}
+
+/* keys[i] = values[i]: the watchdog object of --json. */
+static void print_watchdog_json(char **keys, char **values, size_t n) {
+        printf("{");
+        bool first = true;
+        for (size_t k = 0; k < sizeof(watchdog_fields) / sizeof(watchdog_fields[0]); k++)
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(keys[i], watchdog_fields[k].name) == 0) {
+                                printf("%s\"%s\":", first ? "" : ",", keys[i]);
+                                json_value(watchdog_fields[k].kind, values[i]);
+                                first = false;
+                                break;
+                        }
+        printf("}");
+}
+
+static const char *lookup(char **keys, char **values, size_t n, const char *key) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(keys[i], key) == 0)
+                        return values[i];
+        return "";
+}
+
+static void format_seconds(const char *usec, char *out, size_t size) {
+        if (!*usec)
+                snprintf(out, size, "-");
+        else
+                snprintf(out, size, "%.1f s", (double)strtoull(usec, NULL, 10) / 1e6);
+}
+
+/* `vigilctl watchdog`: one "KEY<TAB>VALUE" line per field. */
+static int print_watchdog(char *body) {
+        char *keys[32], *values[32];
+        size_t n = 0;
+        for (char *save = NULL, *line = strtok_r(body, "\n", &save); line && n < 32;
+             line = strtok_r(NULL, "\n", &save)) {
+                char *f[2];
+                if (control_split_fields(line, f, 2) != 2)
+                        continue;
+                keys[n] = f[0];
+                values[n++] = f[1];
+        }
+        if (json) {
+                printf("{\"version\":1,\"watchdog\":");
+                print_watchdog_json(keys, values, n);
+                printf("}\n");
+                return 0;
+        }
+#define W(key) lookup(keys, values, n, key)
+        const char *state = W("state");
+        if (strcmp(state, "off") == 0) {
+                printf("hardware watchdog: off (--runtime-watchdog-sec=0)\n");
+                return 0;
+        }
+        char since[32], left[32], snooze[32];
+        format_seconds(W("since_last_pet_usec"), since, sizeof(since));
+        format_seconds(W("time_left_usec"), left, sizeof(left));
+        format_seconds(W("snooze_left_usec"), snooze, sizeof(snooze));
+        printf("device:      %s\n", *W("device") ? W("device") : "-");
+        printf("identity:    %s (firmware %s)\n", *W("identity") ? W("identity") : "-",
+               *W("firmware_version") ? W("firmware_version") : "-");
+        printf("options:     %s\n", *W("options") ? W("options") : "-");
+        printf("state:       %s%s%s\n", state, *W("why") ? ": " : "", W("why"));
+        printf("timeout:     %s%s%s\n", *W("timeout_sec") ? W("timeout_sec") : "-", *W("timeout_sec") ? " s" : "",
+               strcmp(W("nowayout"), "yes") == 0 ? " (nowayout)" : "");
+        printf("last pet:    %s%s\n", since, *W("since_last_pet_usec") ? " ago" : "");
+        printf("time left:   %s\n", left);
+        printf("snooze left: %s\n", strcmp(W("snooze_left_usec"), "0") == 0 ? "none" : snooze);
+        printf("last boot:   %s (boot status %s)\n",
+               strcmp(W("last_boot_watchdog"), "yes") == 0 ? "watchdog reset" :
+               strcmp(W("last_boot_watchdog"), "no") == 0 ? "not a watchdog reset" : "unknown",
+               *W("boot_status") ? W("boot_status") : "-");
+        printf("pets:        %s (%s failed)\n", W("pets"), W("pet_errors"));
+#undef W
+        return 0;
+}
+
 static int print_status(char *body) {
         struct table t = { 0 };
-        char *notify = NULL, *previous = NULL;
+        char *notify = NULL, *watchdog = NULL, *previous = NULL;
         char *lines[4096];
         size_t n_lines = 0;
         for (char *save = NULL, *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 if (line[0] == '#' && t.n_names == 0)
                         t.n_names = control_split_fields(line + 1, t.names, MAX_FIELDS);
+                else if (strncmp(line, "@watchdog\t", 10) == 0)
+                        watchdog = line;
                 else if (strncmp(line, "@previous\t", 10) == 0)
                         previous = line + 10;
                 else if (line[0] == '@')
@@ -230,6 +341,20 @@ static int print_status(char *body) {
                                 first = false;
                         }
                         printf("}");
+                }
+                if (watchdog) {
+                        char *f[32], *keys[32], *values[32];
+                        size_t n = control_split_fields(watchdog + 1, f, 32), m = 0;
+                        for (size_t i = 1; i < n; i++) {
+                                char *eq = strchr(f[i], '=');
+                                if (!eq)
+                                        continue;
+                                *eq = '\0';
+                                keys[m] = f[i];
+                                values[m++] = eq + 1;
+                        }
+                        printf(",\"watchdog\":");
+                        print_watchdog_json(keys, values, m);
                 }
                 if (previous) {
                         char *f[2];
@@ -704,6 +829,10 @@ int main(int argc, char **argv) {
                 print_status(body ? body : (char *)"");
         } else if (verb == CONTROL_HISTORY) {
                 print_history(text, body ? body : (char *)"");
+        } else if (verb == CONTROL_WATCHDOG && n_args == 0) {
+                print_watchdog(body ? body : (char *)"");
+        } else if (verb == CONTROL_WATCHDOG) {
+                printf("%s\n", text);
         } else if (verb == CONTROL_CHECK || verb == CONTROL_REBOOT || verb == CONTROL_POWEROFF ||
                    verb == CONTROL_HALT) {
                 printf("%s\n", text);

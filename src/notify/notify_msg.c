@@ -65,7 +65,8 @@ static void field(struct notify_msg *m, const char *key, size_t klen, const char
                 m->flags |= NOTIFY_HAS_MAINPID;
                 m->main_pid = (pid_t)n;
         } else if (is(key, klen, "WATCHDOG_USEC")) {
-                if (!number(v, vlen, UINT64_MAX - 1, &n) || n == 0) {
+                /* 0 is valid: the watchdog is off for this run (systemd). */
+                if (!number(v, vlen, UINT64_MAX - 1, &n)) {
                         m->n_invalid++;
                         return;
                 }

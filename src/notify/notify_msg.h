@@ -42,7 +42,7 @@ struct notify_msg {
         size_t status_len;
         int error;                   /* ERRNO= */
         pid_t main_pid;              /* MAINPID= (> 0) */
-        uint64_t watchdog_usec;      /* WATCHDOG_USEC= (> 0) */
+        uint64_t watchdog_usec;      /* WATCHDOG_USEC= (0: the watchdog off for this run) */
         uint64_t extend_timeout_usec;/* EXTEND_TIMEOUT_USEC= */
         uint64_t monotonic_usec;     /* MONOTONIC_USEC= */
         unsigned n_unknown, n_invalid;

@@ -104,3 +104,37 @@ void os_notify_socket_unlink(const char *address) {
         if (address && address[0] == '/')
                 (void)unlink(address);
 }
+
+int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd) {
+        struct sockaddr_un sa;
+        socklen_t salen;
+        int r = os_unix_address(address, &sa, &salen);
+        if (r < 0)
+                return r;
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct msghdr mh = { .msg_name = &sa, .msg_namelen = salen, .msg_iov = &iov, .msg_iovlen = 1 };
+        if (pass_fd >= 0) {
+                memset(&control, 0, sizeof(control));
+                mh.msg_control = control.buf;
+                mh.msg_controllen = sizeof(control.buf);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        }
+        ssize_t n;
+        do
+                n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        r = n < 0 ? -errno : (size_t)n == len ? 0 : -EMSGSIZE;
+        close(fd);
+        return r;
+}

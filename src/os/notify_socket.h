@@ -40,4 +40,10 @@ int os_notify_recv(int fd, char *buf, size_t cap, struct os_datagram *ret);
 /* Remove the socket file of a path address (nothing for an abstract one). */
 void os_notify_socket_unlink(const char *address);
 
+/* The client side: send one datagram msg[0..len) to address ("/path" or
+ * "@abstract", as $NOTIFY_SOCKET spells it) from a fresh socket, closed
+ * again before returning, with pass_fd attached (SCM_RIGHTS) unless it is
+ * -1. 0 or -errno. */
+int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd);
+
 #endif

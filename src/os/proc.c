@@ -223,6 +223,17 @@ static int read_stat(pid_t pid, pid_t *ret_ppid, char *ret_state) {
         return 0;
 }
 
+pid_t os_parent_of(pid_t pid) {
+        pid_t ppid;
+        char state;
+        int r = read_stat(pid, &ppid, &state);
+        if (r < 0)
+                return r;
+        if (state == 'Z' || state == 'X')
+                return -ESRCH;
+        return ppid;
+}
+
 void proc_tree_mark_descendants(const pid_t *pid, const pid_t *ppid, bool *is_desc, size_t n,
                                 pid_t root) {
         for (size_t i = 0; i < n; i++)

@@ -46,6 +46,10 @@ bool os_has_children(void);
 int os_set_child_subreaper(void);
 pid_t os_getpid(void);
 
+/* pid's parent as /proc/PID/stat says (0 for a process whose parent is
+ * outside vigil's pid namespace), -ESRCH when it is gone or a zombie. */
+pid_t os_parent_of(pid_t pid);
+
 /* Signal every live (non-zombie) descendant of this process, found by a walk
  * of /proc; each target is pinned with a pidfd and its parent re-checked
  * before the signal, so a recycled pid is never hit. Returns how many were

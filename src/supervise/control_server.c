@@ -9,9 +9,11 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "os/event.h"
+#include "os/watchdog.h"
 #include "os/fd.h"
 #include "os/proc.h"
 #include "os/unix_socket.h"
+#include "supervise/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
 #include "supervise/shutdown_report.h"
@@ -159,6 +161,131 @@ static bool find_all(struct strbuf *b, const struct control_request *rq, size_t 
         return true;
 }
 
+/* ---------------------------------------------------------------- hardware watchdog */
+
+static const struct {
+        uint32_t bit;
+        const char *name;
+} watchdog_option_names[] = {
+        { OS_WATCHDOG_OVERHEAT, "overheat" },     { OS_WATCHDOG_FANFAULT, "fanfault" },
+        { OS_WATCHDOG_EXTERN1, "extern1" },       { OS_WATCHDOG_EXTERN2, "extern2" },
+        { OS_WATCHDOG_POWERUNDER, "powerunder" }, { OS_WATCHDOG_CARDRESET, "cardreset" },
+        { OS_WATCHDOG_POWEROVER, "powerover" },   { OS_WATCHDOG_SETTIMEOUT, "settimeout" },
+        { OS_WATCHDOG_MAGICCLOSE, "magicclose" }, { OS_WATCHDOG_PRETIMEOUT, "pretimeout" },
+        { OS_WATCHDOG_ALARMONLY, "alarmonly" },   { OS_WATCHDOG_KEEPALIVEPING, "keepaliveping" },
+};
+
+static void put_watchdog_options(struct strbuf *b, uint32_t options) {
+        bool first = true;
+        for (size_t i = 0; i < sizeof(watchdog_option_names) / sizeof(watchdog_option_names[0]); i++)
+                if (options & watchdog_option_names[i].bit) {
+                        if (!first)
+                                strbuf_putc(b, ',');
+                        strbuf_puts(b, watchdog_option_names[i].name);
+                        first = false;
+                }
+}
+
+/* The hardware watchdog's fields (docs/CONTROL.md), in order: as the body
+ * of `watchdog` (one "KEY<TAB>VALUE" line each), or as the "@watchdog"
+ * line of `status` (KEY=VALUE fields). An empty value is unknown / none. */
+static void put_watchdog(struct strbuf *b, bool status_line) {
+        struct hw_watchdog_status st;
+        hw_watchdog_get_status(loop_now(), &st);
+        char v[64];
+        struct strbuf opts = { 0 };
+        put_watchdog_options(&opts, st.options);
+        char *options = strbuf_take(&opts);
+        bool dev = st.state != HW_WATCHDOG_OFF && st.state != HW_WATCHDOG_UNAVAILABLE;
+        const struct {
+                const char *key;
+                const char *value;
+                bool number;
+                uint64_t n;
+        } f[] = {
+                { "state", hw_watchdog_state_to_string(st.state), false, 0 },
+                { "device", st.device ? st.device : "", false, 0 },
+                { "identity", st.identity, false, 0 },
+                { "firmware_version", dev ? NULL : "", true, st.firmware_version },
+                { "options", options ? options : "", false, 0 },
+                { "timeout_sec", dev && st.timeout_sec ? NULL : "", true, st.timeout_sec },
+                { "nowayout", dev ? (st.nowayout ? "yes" : "no") : "", false, 0 },
+                { "since_last_pet_usec", st.since_last_pet_usec != UINT64_MAX ? NULL : "", true,
+                  st.since_last_pet_usec },
+                { "time_left_usec", dev && st.state != HW_WATCHDOG_DISARMED && st.since_last_pet_usec != UINT64_MAX
+                                            ? NULL : "", true, st.time_left_usec },
+                { "snooze_left_usec", NULL, true, st.snooze_left_usec },
+                { "why", st.why, false, 0 },
+                { "last_boot_watchdog", st.boot_status_known ? (st.last_boot_watchdog ? "yes" : "no") : "", false, 0 },
+                { "boot_status", st.boot_status_known ? NULL : "", true, st.boot_status },
+                { "pets", NULL, true, st.pets },
+                { "pet_errors", NULL, true, st.pet_errors },
+        };
+        if (status_line)
+                strbuf_puts(b, "@watchdog");
+        for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+                const char *value = f[i].value;
+                if (!value) {
+                        snprintf(v, sizeof(v), "%llu", (unsigned long long)f[i].n);
+                        value = v;
+                }
+                if (status_line) {
+                        strbuf_putc(b, '\t');
+                        strbuf_puts(b, f[i].key);
+                        strbuf_putc(b, '=');
+                } else {
+                        strbuf_puts(b, f[i].key);
+                        strbuf_putc(b, '\t');
+                }
+                control_put_field(b, value);
+                if (!status_line)
+                        strbuf_putc(b, '\n');
+        }
+        if (status_line)
+                strbuf_putc(b, '\n');
+        free(options);
+}
+
+/* watchdog [snooze SEC] */
+static void reply_watchdog(struct strbuf *b, const struct control_request *rq) {
+        if (rq->n_args == 0) {
+                struct hw_watchdog_status st;
+                hw_watchdog_get_status(loop_now(), &st);
+                char text[600];
+                if (st.state == HW_WATCHDOG_OFF) {
+                        control_reply_header(b, CONTROL_FAILED, "no hardware watchdog (--runtime-watchdog-sec is 0)");
+                } else if (st.state == HW_WATCHDOG_UNAVAILABLE) {
+                        snprintf(text, sizeof(text), "no hardware watchdog: %s", st.why);
+                        control_reply_header(b, CONTROL_FAILED, text);
+                } else {
+                        control_reply_header(b, CONTROL_OK, "watchdog");
+                        put_watchdog(b, false);
+                }
+                return;
+        }
+        uint64_t usec, granted;
+        if (rq->n_args != 2 || strcmp(rq->args[0], "snooze") != 0 ||
+            timespan_parse(rq->args[1], USEC_PER_SEC, &usec) < 0) {
+                control_reply_header(b, CONTROL_USAGE, "usage: watchdog [snooze SEC]");
+                return;
+        }
+        int r = hw_watchdog_snooze(usec == TIMESPAN_INFINITY ? HW_WATCHDOG_SNOOZE_MAX_USEC : usec, &granted);
+        char text[96], span[32];
+        if (r == -ENODEV)
+                control_reply_header(b, CONTROL_FAILED, "no hardware watchdog");
+        else if (r == -ESHUTDOWN)
+                control_reply_header(b, CONTROL_FAILED, "shutting down: no snooze");
+        else if (r < 0)
+                control_reply_header(b, CONTROL_FAILED, strerror(-r));
+        else if (usec == 0)
+                control_reply_header(b, CONTROL_OK, "snooze ended");
+        else {
+                snprintf(text, sizeof(text), "snoozing for %s%s", timespan_format(granted, span, sizeof(span)),
+                         granted < usec ? " (the cap)" : "");
+                control_reply_header(b, CONTROL_OK, text);
+        }
+}
+
 static void reply_status(struct strbuf *b, const struct control_request *rq) {
         struct unit *sel[CONTROL_ARGS_MAX];
         if (!find_all(b, rq, 0, sel))
@@ -201,6 +328,7 @@ static void reply_status(struct strbuf *b, const struct control_request *rq) {
                 control_put_field(b, shutdown_report_previous_reason());
                 strbuf_putc(b, '\n');
         }
+        put_watchdog(b, true);
 }
 
 /* The health rule of `vigilctl check` (docs/CONTROL.md). NULL when healthy. */
@@ -609,6 +737,61 @@ static void metric_unit(struct strbuf *b, const char *name, const struct unit *u
         strbuf_putc(b, '\n');
 }
 
+/* vigil_watchdog_*: the hardware watchdog (SPEC §8); none when it is off. */
+static void put_watchdog_metrics(struct strbuf *b, uint64_t now) {
+        struct hw_watchdog_status st;
+        hw_watchdog_get_status(now, &st);
+        if (st.state == HW_WATCHDOG_OFF)
+                return;
+        char v[32];
+        bool dev = st.state != HW_WATCHDOG_UNAVAILABLE;
+        metric_head(b, "vigil_watchdog_info", "gauge", "The hardware watchdog: 1, with its device, identity and state.");
+        strbuf_puts(b, "vigil_watchdog_info{device=\"");
+        put_label_value(b, st.device ? st.device : "");
+        strbuf_puts(b, "\",identity=\"");
+        put_label_value(b, st.identity);
+        strbuf_puts(b, "\",state=\"");
+        put_label_value(b, hw_watchdog_state_to_string(st.state));
+        strbuf_puts(b, "\"} 1\n");
+        const struct {
+                const char *name, *type, *help;
+                double value;
+                bool shown;
+        } rows[] = {
+                { "vigil_watchdog_healthy", "gauge", "1 while vigil pets the hardware watchdog as healthy, else 0.",
+                  st.state == HW_WATCHDOG_HEALTHY, true },
+                { "vigil_watchdog_timeout_seconds", "gauge", "The timeout the driver granted.", st.timeout_sec,
+                  dev && st.timeout_sec },
+                { "vigil_watchdog_last_pet_seconds", "gauge", "Seconds since vigil last petted the device.",
+                  (double)st.since_last_pet_usec / 1e6, st.since_last_pet_usec != UINT64_MAX },
+                { "vigil_watchdog_time_left_seconds", "gauge", "Seconds until the device resets the board, from the last pet.",
+                  (double)st.time_left_usec / 1e6, dev && st.since_last_pet_usec != UINT64_MAX &&
+                                                           st.state != HW_WATCHDOG_DISARMED },
+                { "vigil_watchdog_snooze_seconds", "gauge", "Seconds left of a `vigilctl watchdog snooze`.",
+                  (double)st.snooze_left_usec / 1e6, true },
+                { "vigil_watchdog_nowayout", "gauge", "1 if the device cannot be stopped once started.", st.nowayout,
+                  dev },
+                { "vigil_watchdog_last_boot_watchdog_reset", "gauge",
+                  "1 if the device reported the last boot as a watchdog reset (WDIOF_CARDRESET).",
+                  st.last_boot_watchdog, st.boot_status_known },
+                { "vigil_watchdog_pets_total", "counter", "Pets (WDIOC_KEEPALIVE) since vigil started.",
+                  (double)st.pets, true },
+                { "vigil_watchdog_pet_errors_total", "counter", "Pets the driver refused.", (double)st.pet_errors,
+                  true },
+        };
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                if (!rows[i].shown)
+                        continue;
+                metric_head(b, rows[i].name, rows[i].type, rows[i].help);
+                snprintf(v, sizeof(v), rows[i].value == (double)(uint64_t)rows[i].value ? "%.0f" : "%.3f",
+                         rows[i].value);
+                strbuf_puts(b, rows[i].name);
+                strbuf_putc(b, ' ');
+                strbuf_puts(b, v);
+                strbuf_putc(b, '\n');
+        }
+}
+
 static void reply_metrics(struct strbuf *b) {
         char v[32];
         uint64_t now = loop_now();
@@ -684,6 +867,7 @@ static void reply_metrics(struct strbuf *b) {
         strbuf_puts(b, "vigil_control_requests_malformed_total ");
         strbuf_puts(b, v);
         strbuf_putc(b, '\n');
+        put_watchdog_metrics(b, now);
         metric_head(b, "vigil_uptime_seconds", "gauge", "Seconds since vigil started its loop.");
         snprintf(v, sizeof(v), "%.3f", (double)(now - srv.started) / 1e6);
         strbuf_puts(b, "vigil_uptime_seconds ");
@@ -766,7 +950,7 @@ static void build_reply(struct conn *c, struct strbuf *b) {
                 reply_daemon_reload(b);
                 break;
         case CONTROL_WATCHDOG:
-                control_reply_header(b, CONTROL_FAILED, "no hardware watchdog");
+                reply_watchdog(b, &rq);
                 break;
         case CONTROL_LOG:
                 reply_log(b, &rq, c);

@@ -8,6 +8,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
+#include "supervise/hw_watchdog.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
 #include "unit/unit_load.h"
@@ -60,8 +61,16 @@ static size_t pid_hash(pid_t pid, size_t cap) {
         return ((size_t)pid * 2654435761u) & (cap - 1);
 }
 
+/* Rehash without the deleted slots, doubling only when the live entries
+ * fill a quarter: a long churn of short-lived pids (each leaves a deleted
+ * slot) keeps the size where it was instead of doubling it again and again. */
 static int pid_grow(void) {
-        size_t cap = m.pid_cap ? m.pid_cap * 2 : 64;
+        size_t live = 0;
+        for (size_t i = 0; i < m.pid_cap; i++)
+                live += m.pids[i].pid > 0;
+        size_t cap = m.pid_cap ? m.pid_cap : 64;
+        if ((live + 1) * 4 > cap)
+                cap *= 2;
         struct pid_slot *v = calloc(cap, sizeof(*v));
         if (!v)
                 return -ENOMEM;
@@ -114,6 +123,22 @@ int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role) {
         return 0;
 }
 
+#define ANCESTOR_STEPS 8   /* parents looked at for a sender outside every unit's groups */
+
+/* The unit one of whose process groups holds pid. A scan, but only for
+ * senders that are neither a main nor a control process. */
+static bool unit_of_group(pid_t pid, struct unit **ret) {
+        pid_t g = os_getpgid(pid);
+        if (g <= 0)
+                return false;
+        for (size_t i = 0; i < m.n; i++)
+                if (unit_owns_group(m.units[i], g)) {
+                        *ret = m.units[i];
+                        return true;
+                }
+        return false;
+}
+
 bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender) {
         struct pid_slot *s = pid_find(pid);
         if (s) {
@@ -121,17 +146,32 @@ bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sen
                 *ret_sender = s->role == UNIT_PROC_MAIN ? UNIT_SENDER_MAIN : UNIT_SENDER_CONTROL;
                 return true;
         }
-        /* Any other process: by its process group. A scan, but only for
-         * senders that are neither a main nor a control process. */
-        pid_t g = os_getpgid(pid);
-        if (g <= 0)
-                return false;
-        for (size_t i = 0; i < m.n; i++)
-                if (unit_owns_group(m.units[i], g)) {
-                        *ret = m.units[i];
+        /* Any other process: by its process group. */
+        if (unit_of_group(pid, ret)) {
+                *ret_sender = UNIT_SENDER_OTHER;
+                return true;
+        }
+        /* Then by its ancestors: a process that left the unit's groups
+         * (setsid(), as erl_child_setup does before starting Erlang's heart
+         * port program) still belongs to the unit it descends from. A
+         * bounded walk up /proc, stopping at vigil or PID 1; only
+         * NotifyAccess=all accepts such a sender. */
+        pid_t self = os_getpid(), p = pid;
+        for (int step = 0; step < ANCESTOR_STEPS; step++) {
+                p = os_parent_of(p);
+                if (p <= 1 || p == self)
+                        return false;
+                s = pid_find(p);
+                if (s) {
+                        *ret = s->unit;
                         *ret_sender = UNIT_SENDER_OTHER;
                         return true;
                 }
+                if (unit_of_group(p, ret)) {
+                        *ret_sender = UNIT_SENDER_OTHER;
+                        return true;
+                }
+        }
         return false;
 }
 
@@ -645,6 +685,13 @@ void manager_unit_action(struct unit *u, enum unit_action action, bool success) 
         char why[256];
         snprintf(why, sizeof(why), "%s=%s of %s (result %s)", key, unit_action_to_string(action), u->config.name,
                  unit_result_to_string(u->result));
+        /* SPEC §8: a critical unit's health failure stops the petting
+         * before its action starts; a snooze postpones the action. */
+        if (!success && hw_watchdog_is_health_failure(action, u->result)) {
+                hw_watchdog_unhealthy(why);
+                if (hw_watchdog_postpone(action, code, why))
+                        return;
+        }
         if (m.config.system_mode)
                 log_notice("%s: %s=%s", u->config.name, key, unit_action_to_string(action));
         else

@@ -89,7 +89,8 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors);
 void manager_request_shutdown(enum unit_action action, int code, const char *why);
 
 /* Which unit pid belongs to (for sd_notify): its main or control process
- * by the pid index, else a member of one of its process groups. */
+ * by the pid index, else a member of one of its process groups, else a
+ * descendant (at most 8 parents up) of one of its processes or groups. */
 bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender);
 /* Does any loaded unit get NOTIFY_SOCKET? */
 bool manager_wants_notify(void);

@@ -13,6 +13,7 @@
 #include "supervise/exit_status.h"
 #include "os/files.h"
 #include "supervise/control_server.h"
+#include "supervise/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "supervise/notify_server.h"
 #include "supervise/shutdown_report.h"
@@ -231,6 +232,9 @@ static void stop_begin(int exit_code) {
                 return;
         if (!stop.code_fixed)
                 stop.exit_code = exit_code;
+        /* Requested: the reboot timeout, one pet; after a health failure
+         * (hw_watchdog_unhealthy() came first): the runtime timeout. */
+        hw_watchdog_shutdown(false);
         stop_units();
 }
 
@@ -281,6 +285,9 @@ static void system_shutdown(enum end_action action, const char *why, bool by_mai
         stop.by_main = by_main;
         log_notice("shutting down (%s): %s", end_action_name(action), why);
         shutdown_report_begin(end_action_name(action), why);
+        /* Before anything can hang: the reboot timeout for a requested
+         * shutdown, the runtime one after a health failure (SPEC §7). */
+        hw_watchdog_shutdown(false);
         test_stall("shutdown");
         startup_cancel();
         if (pre_run.pid > 0)

@@ -960,6 +960,7 @@ static void go(struct unit *u, enum unit_state next) {
         case UNIT_START:
                 u->exec_start_next = 0;
                 u->watchdog_override_usec = 0;  /* WATCHDOG_USEC= lasts one run */
+                u->watchdog_override = false;
                 u->ready = false;
                 free(u->status_text);
                 u->status_text = NULL;
@@ -1108,7 +1109,7 @@ bool unit_wants_notify(const struct unit *u) {
 }
 
 uint64_t unit_watchdog_usec(const struct unit *u) {
-        return u->watchdog_override_usec ? u->watchdog_override_usec : u->config.watchdog_usec;
+        return u->watchdog_override ? u->watchdog_override_usec : u->config.watchdog_usec;
 }
 
 int unit_signal_all(struct unit *u, int sig) {
@@ -1215,9 +1216,15 @@ bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struc
                 u->status_errno = msg->error;
         if (f & NOTIFY_HAS_WATCHDOG_USEC) {
                 char span[32];
+                /* As systemd: the value replaces WatchdogSec= until the
+                 * next start, and 0 turns the watchdog off for this run. */
                 u->watchdog_override_usec = msg->watchdog_usec;
-                unit_log(LOG_LEVEL_INFO, u, "watchdog timeout set to %s by the service",
-                         timespan_format(msg->watchdog_usec, span, sizeof(span)));
+                u->watchdog_override = true;
+                if (msg->watchdog_usec == 0)
+                        unit_log(LOG_LEVEL_INFO, u, "watchdog turned off by the service (WATCHDOG_USEC=0)");
+                else
+                        unit_log(LOG_LEVEL_INFO, u, "watchdog timeout set to %s by the service",
+                                 timespan_format(msg->watchdog_usec, span, sizeof(span)));
                 watchdog_reset(u);
         }
         if (f & NOTIFY_WATCHDOG) {

@@ -76,7 +76,8 @@ struct unit {
 
         /* sd_notify (SPEC §5) */
         struct loop_timer watchdog_timer;  /* the WatchdogSec= deadline; re-armed by WATCHDOG=1 */
-        uint64_t watchdog_override_usec;   /* WATCHDOG_USEC= from the service; 0: none */
+        uint64_t watchdog_override_usec;   /* WATCHDOG_USEC= from the service (0: off) */
+        bool watchdog_override;            /* ...was sent in this run: it replaces WatchdogSec= */
         uint64_t watchdog_last_ping;       /* loop_now() of the last WATCHDOG=1, 0: none */
         uint64_t watchdog_misses;
         char *status_text;                 /* STATUS=, NULL when none */

@@ -64,7 +64,7 @@ static void later_assignment_wins(void **state) {
 static void bad_fields_are_counted_and_ignored(void **state) {
         static const char *const bad[] = {
                 "READY=0", "READY=yes", "WATCHDOG=2", "MAINPID=0", "MAINPID=-1", "MAINPID=abc",
-                "MAINPID=99999999999", "ERRNO=x", "WATCHDOG_USEC=0", "WATCHDOG_USEC=1s", "STATUS=\xff\xfe",
+                "MAINPID=99999999999", "ERRNO=x", "WATCHDOG_USEC=-1", "WATCHDOG_USEC=1s", "STATUS=\xff\xfe",
                 "STATUS=\xed\xa0\x80", "EXTEND_TIMEOUT_USEC=", "BARRIER=2",
         };
         (void)state;
@@ -76,6 +76,17 @@ static void bad_fields_are_counted_and_ignored(void **state) {
                 assert_int_equal(m.flags, NOTIFY_READY);   /* the good field still counts */
                 assert_int_equal(m.n_invalid, 1);
         }
+}
+
+/* WATCHDOG_USEC=0 turns the watchdog off for the run (systemd; vigil-heart
+ * sends it on SHUT_DOWN): a valid field, not an invalid one. */
+static void watchdog_usec_zero_is_valid(void **state) {
+        struct notify_msg m;
+        (void)state;
+        assert_int_equal(parse("WATCHDOG_USEC=0", &m), 0);
+        assert_int_equal(m.flags, NOTIFY_HAS_WATCHDOG_USEC);
+        assert_int_equal(m.watchdog_usec, 0);
+        assert_int_equal(m.n_invalid, 0);
 }
 
 static void unknown_keys_and_junk_lines(void **state) {
@@ -132,6 +143,7 @@ int main(void) {
                 cmocka_unit_test(every_key),
                 cmocka_unit_test(later_assignment_wins),
                 cmocka_unit_test(bad_fields_are_counted_and_ignored),
+                cmocka_unit_test(watchdog_usec_zero_is_valid),
                 cmocka_unit_test(unknown_keys_and_junk_lines),
                 cmocka_unit_test(whole_datagram_rejections),
                 cmocka_unit_test(every_prefix),
