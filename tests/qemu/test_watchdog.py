@@ -222,6 +222,43 @@ def test_the_next_boot_reports_a_watchdog_reset(stalled_vm):
     assert not [l for l in first_boot if "caused by a watchdog reset" in l], vm.transcript()
 
 
+# ---------------------------------------------------------------- the hardware resets a hung unit stop
+
+@pytest.fixture(scope="module")
+def stuck_vm(kernel, run_dir, pinger):
+    """The shipped vigil; the reboot path hangs on a unit whose stop never finishes."""
+    img = image(kernel, pinger, ["/bin/sleep", "1000"], pings=6)
+    img.unit("stuck", """[Unit]
+Description=a unit whose stop never finishes
+[Service]
+TimeoutStopSec=infinity
+ExecStart=/bin/sh -c "trap 'echo STUCK-IGNORES-TERM' TERM; while :; do sleep 1; done"
+""")
+    vm = boot_resetting(kernel, run_dir, img, "watchdog-stuck")
+    with vm:
+        vm.expect(SYSTEM_MODE, BOOT)
+        vm.expect("STUCK-IGNORES-TERM", BOOT)
+        vm.stuck_stamp = vm.last_stamp
+        vm.expect(SYSTEM_MODE, 4 * RUNTIME + SLACK)        # the second boot
+        vm.reboot_stamp = vm.last_stamp
+        vm.expect("the last boot was caused by a watchdog reset", BOOT)
+    return vm
+
+
+def test_a_unit_whose_stop_never_finishes_is_reset_by_the_hardware(stuck_vm):
+    vm = stuck_vm
+    vm.assert_no_panic()
+    health = vm.index_of(r"unhealthy \(FailureAction=reboot of critical.service \(result watchdog\)\)")
+    stuck = vm.index_of("STUCK-IGNORES-TERM")
+    second = vm.index_of(SYSTEM_MODE, stuck)
+    assert health is not None and stuck is not None and health < stuck < second, vm.transcript()
+    # vigil was still waiting for the unit: no kernel restart before the new boot.
+    restarting = vm.index_of(q.RESTARTING)
+    assert restarting is None or restarting > second, vm.transcript()
+    assert vm.reboot_stamp - vm.stuck_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.stuck_stamp
+    assert vm.index_of("the last boot was caused by a watchdog reset", second) is not None
+
+
 # ---------------------------------------------------------------- snooze
 
 SNOOZE = 25
