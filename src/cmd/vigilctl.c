@@ -304,23 +304,7 @@ static int print_status(char *body) {
                         for (size_t k = 0; k < sizeof(json_fields) / sizeof(json_fields[0]); k++) {
                                 const char *v = field(&t, f, n, json_fields[k].name);
                                 printf("%s\"%s\":", k ? "," : (i ? ",{" : "{"), json_fields[k].name);
-                                switch (json_fields[k].kind) {
-                                case JSON_STRING:
-                                        json_string(v);
-                                        break;
-                                case JSON_NUMBER:
-                                        json_number_or_null(v);
-                                        break;
-                                case JSON_STRING_OR_NULL:
-                                        if (!*v || strcmp(v, "-") == 0)
-                                                printf("null");
-                                        else
-                                                json_string(v);
-                                        break;
-                                case JSON_YES_NO:
-                                        printf("%s", strcmp(v, "yes") == 0 ? "true" : strcmp(v, "no") == 0 ? "false" : "null");
-                                        break;
-                                }
+                                json_value(json_fields[k].kind, v);
                         }
                         printf("}");
                 }

@@ -46,6 +46,14 @@ def vigil(request, tmp_path, helpers):
     h.cleanup()
 
 
+@pytest.fixture
+def sysv(tmp_path, helpers):
+    """A Harness that starts `vigil --system` as PID 1 of its own PID, mount and UTS namespaces."""
+    h = Harness("system", tmp_path, helpers)
+    yield h
+    h.cleanup()
+
+
 @pytest.fixture(autouse=True)
 def time_limit():
     """A hung test fails after TEST_TIME_LIMIT s instead of hanging the suite."""

@@ -604,3 +604,14 @@ def wait_until(run, predicate, what, timeout=5.0, interval=0.01):
 def unit_text(*lines):
     """A unit file from lines (None and "" entries are skipped: handy for optional keys)."""
     return "\n".join(line for line in lines if line) + "\n"
+
+
+# ---------------------------------------------------------------- system mode (issue 6)
+
+RESTART, POWER = signal.SIGHUP, signal.SIGINT   # what reboot(2) in a PID namespace turns into
+
+
+def ended_by(run, sig, timeout=40):
+    """vigil --system ended with reboot(2) of this kind: its PID namespace's init died of sig."""
+    rc = run.wait(timeout)
+    assert rc in (-sig, 128 + sig), f"vigil ended with {rc}, not by {sig.name}; stderr:\n{run.stderr}"

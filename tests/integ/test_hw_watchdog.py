@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from harness import ROOT, VIGIL, Harness, Units, read_lines, stderr_lines, stop_vigil, unit_text, wait_for, wait_until
+from harness import POWER, RESTART, ROOT, VIGIL, Units, ended_by, read_lines, stderr_lines, stop_vigil, unit_text, wait_for, wait_until
 
 SHIM_SRC = ROOT / "tests" / "shim" / "wdt_shim.c"
 SHIM_SO = ROOT / "build" / "tests" / "shim" / "wdt_shim.so"
@@ -401,19 +401,8 @@ def test_status_after_a_health_failure_names_the_unit(vigil, shim, units):
 
 # ---------------------------------------------------------------- system mode (--system in namespaces)
 
-RESTART, POWER = signal.SIGHUP, signal.SIGINT   # what reboot(2) in a PID namespace turns into
 
 
-@pytest.fixture
-def sysv(tmp_path, helpers):
-    h = Harness("system", tmp_path, helpers)
-    yield h
-    h.cleanup()
-
-
-def ended_by(run, sig, timeout=40):
-    rc = run.wait(timeout)
-    assert rc in (-sig, 128 + sig), f"vigil ended with {rc}, not by {sig.name}; stderr:\n{run.stderr}"
 
 
 def test_system_health_failure_keeps_the_runtime_timeout_and_leaves_it_armed_for_reboot(sysv, shim):

@@ -16,21 +16,10 @@ import time
 
 import pytest
 
-from harness import Harness, Units, children, public_dir, remove_public_dir, wait_for
-
-RESTART, POWER = signal.SIGHUP, signal.SIGINT   # what reboot(2) in a PID namespace turns into
+from harness import POWER, RESTART, Units, children, ended_by, public_dir, remove_public_dir, wait_for
 
 
-@pytest.fixture
-def sysv(tmp_path, helpers):
-    h = Harness("system", tmp_path, helpers)
-    yield h
-    h.cleanup()
 
-
-def ended_by(run, sig, timeout=30):
-    rc = run.wait(timeout)
-    assert rc in (-sig, 128 + sig), f"vigil ended with {rc}, not by {sig.name}; stderr:\n{run.stderr}"
 
 
 def lines_in_order(text, *patterns):
