@@ -184,18 +184,25 @@ def test_a_critical_unit_that_stops_pinging_makes_vigil_reboot(missed_vm):
 
 # ---------------------------------------------------------------- the hardware resets a hung reboot path
 
-@pytest.fixture(scope="module")
-def stalled_vm(kernel, run_dir, pinger, hooks_vigil):
-    img = image(kernel, pinger, ["/bin/sleep", "1000"], pings=6, vigil=hooks_vigil)
-    vm = boot_resetting(kernel, run_dir, img, "watchdog-stalled", append=["VIGIL_TEST_STALL=shutdown"])
+def boot_until_reset(kernel, run_dir, img, name, hang_marker, append=()):
+    """Boot, see the reboot path hang (hang_marker), then the second boot and its watchdog-reset report.
+    vm.hang_stamp and vm.reboot_stamp are the console times of the hang and of the second boot."""
+    vm = boot_resetting(kernel, run_dir, img, name, append=append)
     with vm:
         vm.expect(SYSTEM_MODE, BOOT)
-        vm.expect("stalling here on purpose", BOOT)
-        vm.stall_stamp = vm.last_stamp
+        vm.expect(hang_marker, BOOT)
+        vm.hang_stamp = vm.last_stamp
         vm.expect(SYSTEM_MODE, 4 * RUNTIME + SLACK)        # the second boot
         vm.reboot_stamp = vm.last_stamp
         vm.expect("the last boot was caused by a watchdog reset", BOOT)
     return vm
+
+
+@pytest.fixture(scope="module")
+def stalled_vm(kernel, run_dir, pinger, hooks_vigil):
+    img = image(kernel, pinger, ["/bin/sleep", "1000"], pings=6, vigil=hooks_vigil)
+    return boot_until_reset(kernel, run_dir, img, "watchdog-stalled", "stalling here on purpose",
+                            append=["VIGIL_TEST_STALL=shutdown"])
 
 
 def test_a_hung_reboot_path_is_reset_by_the_hardware_within_the_runtime_timeout(stalled_vm):
@@ -209,7 +216,7 @@ def test_a_hung_reboot_path_is_reset_by_the_hardware_within_the_runtime_timeout(
     # Unhealthy came first, then the stall; the last pet was at or before the
     # health failure, so the reset comes at most RUNTIME s after it (plus boot
     # time of the second kernel up to vigil's first line, and console slack).
-    assert vm.reboot_stamp - vm.stall_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.stall_stamp
+    assert vm.reboot_stamp - vm.hang_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.hang_stamp
     assert vm.index_of("unhealthy") < first, vm.transcript()
 
 
@@ -234,15 +241,7 @@ Description=a unit whose stop never finishes
 TimeoutStopSec=infinity
 ExecStart=/bin/sh -c "trap 'echo STUCK-IGNORES-TERM' TERM; while :; do sleep 1; done"
 """)
-    vm = boot_resetting(kernel, run_dir, img, "watchdog-stuck")
-    with vm:
-        vm.expect(SYSTEM_MODE, BOOT)
-        vm.expect("STUCK-IGNORES-TERM", BOOT)
-        vm.stuck_stamp = vm.last_stamp
-        vm.expect(SYSTEM_MODE, 4 * RUNTIME + SLACK)        # the second boot
-        vm.reboot_stamp = vm.last_stamp
-        vm.expect("the last boot was caused by a watchdog reset", BOOT)
-    return vm
+    return boot_until_reset(kernel, run_dir, img, "watchdog-stuck", "STUCK-IGNORES-TERM")
 
 
 def test_a_unit_whose_stop_never_finishes_is_reset_by_the_hardware(stuck_vm):
@@ -255,7 +254,7 @@ def test_a_unit_whose_stop_never_finishes_is_reset_by_the_hardware(stuck_vm):
     # vigil was still waiting for the unit: no kernel restart before the new boot.
     restarting = vm.index_of(q.RESTARTING)
     assert restarting is None or restarting > second, vm.transcript()
-    assert vm.reboot_stamp - vm.stuck_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.stuck_stamp
+    assert vm.reboot_stamp - vm.hang_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.hang_stamp
     assert vm.index_of("the last boot was caused by a watchdog reset", second) is not None
 
 
