@@ -312,6 +312,7 @@ def test_sigusr2_powers_off(report_vms):
 @pytest.fixture(scope="module")
 def sigterm_vm(boot):
     img = q.Image(conf=["-v"], main=["/bin/sleep", "1000"])
+    img.file("/etc/hostname", "board-7\nsecond line\n")
     ring_unit(img, "plain")
     # Ignores SIGTERM (so do its children); asks PID 1 to reboot, then to power off.
     service(img, "stubborn", """
@@ -333,6 +334,11 @@ def test_sigterm_reboots(sigterm_vm):
     assert vm.seen(r"vigil: shutting down \(reboot\): SIGTERM from pid \d+")
     at = idx(vm, r"vigil: rebooting")
     idx(vm, q.RESTARTING, at)
+
+
+def test_hostname_from_etc_hostname(sigterm_vm):
+    # No --hostname-pattern: the first line of /etc/hostname.
+    assert sigterm_vm.seen(r"vigil: hostname set to board-7$")
 
 
 def test_later_request_is_ignored(sigterm_vm):
@@ -451,7 +457,10 @@ def test_failing_pre_run_exec_reboots(prerun_vm):
 def cmdline_vm(boot):
     img = q.Image(conf=["-v", "--on-exit reboot"],
                   main=["/bin/sh", "-c", "echo MAIN-RAN; sleep 1; exit 0"])
-    return boot(img, "cmdline", append=["vigil.on-exit=poweroff", "single"], timeout=BOOT)
+    img.file("/etc/machine-id", "0123ABCDEF456789\n")
+    # Words after "--" are init's arguments: options, above the options file.
+    return boot(img, "cmdline", append=["vigil.on-exit=poweroff", "single",
+                                        "--", "--hostname-pattern", "argv-%.6s"], timeout=BOOT)
 
 
 def test_kernel_cmdline_overrides_options_file(cmdline_vm):
@@ -460,6 +469,12 @@ def test_kernel_cmdline_overrides_options_file(cmdline_vm):
     at = idx(vm, r"MAIN-RAN")
     idx(vm, r"vigil: shutting down \(poweroff\): main command \S+ exited with status 0", at)
     assert not vm.seen(q.RESTARTING)
+
+
+def test_kernel_init_arguments_are_options(cmdline_vm):
+    # --hostname-pattern from init's argv; the id from /etc/machine-id (no --uniqueid-exec).
+    assert cmdline_vm.seen(r"vigil: hostname set to argv-0123ab$")
+    assert cmdline_vm.seen(r"vigil: .*/etc/machine-id"), "the log does not say the id came from /etc/machine-id"
 
 
 def test_stray_kernel_word_ignored_with_warning(cmdline_vm):
