@@ -356,6 +356,9 @@ def test_unit_ignoring_sigterm_killed_within_timeout(sigterm_vm):
     assert took is not None, "no shutdown line followed by the reboot"
     # TimeoutStopSec=3 then SIGKILL; system mode's default would be 90 s.
     assert 2.5 <= took < SHUTDOWN_BOUND, f"shutdown took {took:.1f} s (unit TimeoutStopSec=3)"
+    killed = vm.elapsed(r"vigil: shutting down \(", r"vigil: stubborn\.service: main process \d+ killed by SIGKILL")
+    assert killed is not None, "the unit ignoring SIGTERM was not killed with SIGKILL"
+    assert 2.5 <= killed < 15, f"SIGKILL {killed:.1f} s after the shutdown began (TimeoutStopSec=3)"
 
 
 # --------------------------------------------------------- other signals to PID 1
