@@ -678,5 +678,9 @@ class VM:
         assert not bad, f"{self.name}: the kernel panicked: {bad[0]}"
 
 
+_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|c)")
+
+
 def _clean(raw):
-    return raw.decode(errors="replace").replace("\r", "")
+    """A console line as text: no "\r", no terminal escapes (SeaBIOS's)."""
+    return _ESCAPES.sub("", raw.decode(errors="replace").replace("\r", ""))

@@ -312,6 +312,7 @@ def test_sigusr2_powers_off(report_vms):
 @pytest.fixture(scope="module")
 def sigterm_vm(boot):
     img = q.Image(conf=["-v"], main=["/bin/sleep", "1000"])
+    img.file("/etc/hostname", "board-7\nsecond line\n")
     ring_unit(img, "plain")
     # Ignores SIGTERM (so do its children); asks PID 1 to reboot, then to power off.
     service(img, "stubborn", """
@@ -335,6 +336,11 @@ def test_sigterm_reboots(sigterm_vm):
     idx(vm, q.RESTARTING, at)
 
 
+def test_hostname_from_etc_hostname(sigterm_vm):
+    # No --hostname-pattern: the first line of /etc/hostname.
+    assert sigterm_vm.seen(r"vigil: hostname set to board-7$")
+
+
 def test_later_request_is_ignored(sigterm_vm):
     vm = sigterm_vm
     start = idx(vm, r"STUBBORN-SENDS-USR2")
@@ -350,6 +356,9 @@ def test_unit_ignoring_sigterm_killed_within_timeout(sigterm_vm):
     assert took is not None, "no shutdown line followed by the reboot"
     # TimeoutStopSec=3 then SIGKILL; system mode's default would be 90 s.
     assert 2.5 <= took < SHUTDOWN_BOUND, f"shutdown took {took:.1f} s (unit TimeoutStopSec=3)"
+    killed = vm.elapsed(r"vigil: shutting down \(", r"vigil: stubborn\.service: main process \d+ killed by SIGKILL")
+    assert killed is not None, "the unit ignoring SIGTERM was not killed with SIGKILL"
+    assert 2.5 <= killed < 15, f"SIGKILL {killed:.1f} s after the shutdown began (TimeoutStopSec=3)"
 
 
 # --------------------------------------------------------- other signals to PID 1
@@ -451,7 +460,10 @@ def test_failing_pre_run_exec_reboots(prerun_vm):
 def cmdline_vm(boot):
     img = q.Image(conf=["-v", "--on-exit reboot"],
                   main=["/bin/sh", "-c", "echo MAIN-RAN; sleep 1; exit 0"])
-    return boot(img, "cmdline", append=["vigil.on-exit=poweroff", "single"], timeout=BOOT)
+    img.file("/etc/machine-id", "0123ABCDEF456789\n")
+    # Words after "--" are init's arguments: options, above the options file.
+    return boot(img, "cmdline", append=["vigil.on-exit=poweroff", "single",
+                                        "--", "--hostname-pattern", "argv-%.6s"], timeout=BOOT)
 
 
 def test_kernel_cmdline_overrides_options_file(cmdline_vm):
@@ -460,6 +472,12 @@ def test_kernel_cmdline_overrides_options_file(cmdline_vm):
     at = idx(vm, r"MAIN-RAN")
     idx(vm, r"vigil: shutting down \(poweroff\): main command \S+ exited with status 0", at)
     assert not vm.seen(q.RESTARTING)
+
+
+def test_kernel_init_arguments_are_options(cmdline_vm):
+    # --hostname-pattern from init's argv; the id from /etc/machine-id (no --uniqueid-exec).
+    assert cmdline_vm.seen(r"vigil: hostname set to argv-0123ab$")
+    assert cmdline_vm.seen(r"vigil: .*/etc/machine-id"), "the log does not say the id came from /etc/machine-id"
 
 
 def test_stray_kernel_word_ignored_with_warning(cmdline_vm):
