@@ -6,22 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int push(struct words *w, const char *s, size_t len) {
-        char **v = realloc(w->v, (w->n + 2) * sizeof(char *));
-        if (!v)
-                return -ENOMEM;
-        w->v = v;
-        v[w->n] = strndup(s, len);
-        if (!v[w->n])
-                return -ENOMEM;
-        v[++w->n] = NULL;
-        return 0;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int kcmdline_vigil_args(const char *cmdline, struct words *ret) {
         struct words w = { 0 };
         size_t len = strlen(cmdline);
@@ -31,14 +15,14 @@ int kcmdline_vigil_args(const char *cmdline, struct words *ret) {
         const char *p = cmdline;
         int r = 0;
         for (;;) {
-                while (is_blank(*p))
+                while (words_is_blank(*p))
                         p++;
                 if (*p == '\0')
                         break;
                 /* One word: quotes toggle, are dropped, and protect blanks. */
                 size_t n = 0;
                 bool quoted = false;
-                for (; *p && (quoted || !is_blank(*p)); p++) {
+                for (; *p && (quoted || !words_is_blank(*p)); p++) {
                         if (*p == '"')
                                 quoted = !quoted;
                         else
@@ -56,7 +40,7 @@ int kcmdline_vigil_args(const char *cmdline, struct words *ret) {
                 /* "--" + "NAME[=VALUE]": one word, as "--name=value" on a command line. */
                 word[plen - 2] = '-';
                 word[plen - 1] = '-';
-                r = push(&w, word + plen - 2, n - plen + 2);
+                r = words_push(&w, word + plen - 2, n - plen + 2);
                 if (r < 0)
                         break;
         }

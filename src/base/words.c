@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int push_word(struct words *w, const char *buf, size_t len) {
+int words_push(struct words *w, const char *buf, size_t len) {
         char **v = realloc(w->v, (w->n + 2) * sizeof(char *));
         if (!v)
                 return -ENOMEM;
@@ -27,7 +27,7 @@ void words_free(struct words *w) {
         w->n = 0;
 }
 
-static bool is_blank(char c) {
+bool words_is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
@@ -42,12 +42,12 @@ int words_split(const char *line, struct words *ret) {
                 return -ENOMEM;
         for (;;) {
                 bool in_word = false;
-                while (is_blank(*p))
+                while (words_is_blank(*p))
                         p++;
                 if (*p == '\0' || *p == '#')
                         break;
                 len = 0;
-                while (*p != '\0' && !is_blank(*p)) {
+                while (*p != '\0' && !words_is_blank(*p)) {
                         in_word = true;
                         if (*p == '\'') {
                                 const char *end = strchr(p + 1, '\'');
@@ -73,7 +73,7 @@ int words_split(const char *line, struct words *ret) {
                         }
                 }
                 if (in_word) {
-                        r = push_word(&w, buf, len);
+                        r = words_push(&w, buf, len);
                         if (r < 0)
                                 goto out;
                 }

@@ -10,6 +10,7 @@
 #ifndef VIGIL_BASE_WORDS_H
 #define VIGIL_BASE_WORDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct words {
@@ -21,5 +22,11 @@ struct words {
  * An unquoted '#' at the start of a word begins a comment. */
 int words_split(const char *line, struct words *ret);
 void words_free(struct words *w);
+
+/* Append a copy of buf[0..len) to w, keeping it NULL-terminated. */
+int words_push(struct words *w, const char *buf, size_t len);
+
+/* Whether c separates words (blank, tab, newline, carriage return). */
+bool words_is_blank(char c);
 
 #endif
