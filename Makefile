@@ -14,7 +14,7 @@ BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -DVIGIL_VERSION='"$(VERSIO
 OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC := $(sort $(wildcard src/base/*.c src/os/*.c src/core/*.c src/unit/*.c src/container/*.c src/notify/*.c src/control/*.c src/supervise/*.c src/cmd/*.c))
+SRC := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,base os core unit container notify logcap watchdog system supervise control cmd))))
 SRC := $(filter-out src/cmd/vigilctl.c src/cmd/vigil_heart.c,$(SRC))
 # The heart protocol (src/heart/) is vigil-heart's, not vigil's; the unit
 # tests and fuzz targets get it with the library objects.

@@ -13,11 +13,11 @@
 #include "os/proc.h"
 #include "os/system.h"
 #include "os/user.h"
-#include "supervise/hw_watchdog.h"
-#include "supervise/machine.h"
-#include "supervise/shutdown_report.h"
-#include "supervise/startup.h"
-#include "supervise/output.h"
+#include "watchdog/hw_watchdog.h"
+#include "system/machine.h"
+#include "system/shutdown_report.h"
+#include "container/startup.h"
+#include "logcap/output.h"
 #include "supervise/supervisor.h"
 
 #include <errno.h>

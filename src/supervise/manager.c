@@ -8,7 +8,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
-#include "supervise/hw_watchdog.h"
+#include "watchdog/hw_watchdog.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
 #include "unit/unit_load.h"

@@ -10,14 +10,14 @@
 #include "os/proc.h"
 #include "os/signals.h"
 #include "os/system.h"
-#include "supervise/exit_status.h"
+#include "base/exit_status.h"
 #include "os/files.h"
-#include "supervise/control_server.h"
-#include "supervise/hw_watchdog.h"
+#include "control/control_server.h"
+#include "watchdog/hw_watchdog.h"
 #include "supervise/manager.h"
-#include "supervise/notify_server.h"
-#include "supervise/shutdown_report.h"
-#include "supervise/startup.h"
+#include "notify/notify_server.h"
+#include "system/shutdown_report.h"
+#include "container/startup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,17 +69,6 @@ static void stop_begin(int exit_code);
 static void stop_units(void);
 static void killall_begin(void);
 static void pre_run_exited(int status);
-
-const char *end_action_name(enum end_action a) {
-        switch (a) {
-        case END_EXIT: return "exit";
-        case END_REBOOT: return "reboot";
-        case END_POWEROFF: return "poweroff";
-        case END_HALT: return "halt";
-        case END_HANG: return "hang";
-        }
-        return "?";
-}
 
 #ifdef VIGIL_TEST_HOOKS
 /* Test builds only (make TEST_HOOKS=1): VIGIL_TEST_STALL=shutdown makes

@@ -20,18 +20,14 @@
 #ifndef VIGIL_SUPERVISE_SUPERVISOR_H
 #define VIGIL_SUPERVISE_SUPERVISOR_H
 
-#include "supervise/startup.h"
+#include "container/startup.h"
+#include "system/end_action.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* How vigil ends: container mode exits; system mode (SPEC §7) ends the
- * machine, or hangs. */
-enum end_action { END_EXIT, END_REBOOT, END_POWEROFF, END_HALT, END_HANG };
-
-const char *end_action_name(enum end_action a);
 
 struct supervisor_config {
         bool process_group;            /* -g: forward to the main command's group */

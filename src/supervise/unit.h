@@ -16,8 +16,8 @@
 #define VIGIL_SUPERVISE_UNIT_H
 
 #include "core/loop.h"
-#include "supervise/log_ring.h"
-#include "supervise/unit_state.h"
+#include "logcap/log_ring.h"
+#include "unit/unit_state.h"
 #include "unit/restart_policy.h"
 #include "unit/start_limit.h"
 #include "unit/unit_config.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "base/signame.h"
 #include "os/proc.h"
-#include "supervise/exit_status.h"
+#include "base/exit_status.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -4,7 +4,7 @@
  * paths themselves run against tests/shim in tests/integ/test_hw_watchdog.py. */
 #include "base/timespan.h"
 #include "os/watchdog.h"
-#include "supervise/hw_watchdog.h"
+#include "watchdog/hw_watchdog.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/log_ring.h"
+#include "logcap/log_ring.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

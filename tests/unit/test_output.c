@@ -5,7 +5,7 @@
 #include "base/linebuf.h"
 #include "core/loop.h"
 #include "os/event.h"
-#include "supervise/output.h"
+#include "logcap/output.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * reaper (waitpid -> startup_child_exited). All paths are temporary ones:
  * struct startup_config names every file, so /etc is never touched. */
 #include "os/files.h"
-#include "supervise/startup.h"
+#include "container/startup.h"
 
 #include <errno.h>
 #include <fcntl.h>

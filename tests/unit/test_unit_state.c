@@ -3,7 +3,7 @@
  * outcome, and the paths are systemd's. */
 #include "base/timespan.h"
 #include "supervise/unit.h"
-#include "supervise/unit_state.h"
+#include "unit/unit_state.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/notify_server.h"
+#include "notify/notify_server.h"
 
 #include "core/log.h"
 #include "core/loop.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/hw_watchdog.h"
+#include "watchdog/hw_watchdog.h"
 
 #include "base/timespan.h"
 #include "core/log.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/output.h"
+#include "logcap/output.h"
 
 #include "base/linebuf.h"
 #include "base/utf8.h"

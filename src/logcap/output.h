@@ -61,11 +61,11 @@
  * pointer is valid only until it returns to the loop. output_flush() then
  * output_free() at exit, both before loop_free().
  */
-#ifndef VIGIL_SUPERVISE_OUTPUT_H
-#define VIGIL_SUPERVISE_OUTPUT_H
+#ifndef VIGIL_LOGCAP_OUTPUT_H
+#define VIGIL_LOGCAP_OUTPUT_H
 
 #include "base/log_format.h"
-#include "supervise/log_ring.h"
+#include "logcap/log_ring.h"
 
 #include <stdbool.h>
 #include <stddef.h>

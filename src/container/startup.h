@@ -66,8 +66,8 @@
  * The config's strings are borrowed and must live as long as start-up.
  * Logs through core/log.h; "running startup script X" at info level.
  */
-#ifndef VIGIL_SUPERVISE_STARTUP_H
-#define VIGIL_SUPERVISE_STARTUP_H
+#ifndef VIGIL_CONTAINER_STARTUP_H
+#define VIGIL_CONTAINER_STARTUP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -25,8 +25,8 @@
  * first one after a given sequence number. An iterator is valid until the
  * next push or free (the control server uses them within one loop turn).
  */
-#ifndef VIGIL_SUPERVISE_LOG_RING_H
-#define VIGIL_SUPERVISE_LOG_RING_H
+#ifndef VIGIL_LOGCAP_LOG_RING_H
+#define VIGIL_LOGCAP_LOG_RING_H
 
 #include <stdbool.h>
 #include <stddef.h>

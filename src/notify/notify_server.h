@@ -15,8 +15,8 @@
  * is still known (systemd gives its notify socket priority for the same
  * reason).
  */
-#ifndef VIGIL_SUPERVISE_NOTIFY_SERVER_H
-#define VIGIL_SUPERVISE_NOTIFY_SERVER_H
+#ifndef VIGIL_NOTIFY_NOTIFY_SERVER_H
+#define VIGIL_NOTIFY_NOTIFY_SERVER_H
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/shutdown_report.h"
+#include "system/shutdown_report.h"
 
 #include "base/strbuf.h"
 #include "core/log.h"

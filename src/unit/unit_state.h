@@ -13,8 +13,8 @@
  * UNIT_DECIDE is not a state a unit rests in: it means "the stop path is
  * over; ask the restart policy", which unit.c does with restart_decide().
  */
-#ifndef VIGIL_SUPERVISE_UNIT_STATE_H
-#define VIGIL_SUPERVISE_UNIT_STATE_H
+#ifndef VIGIL_UNIT_UNIT_STATE_H
+#define VIGIL_UNIT_UNIT_STATE_H
 
 #include "unit/unit_config.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/control_server.h"
+#include "control/control_server.h"
 
 #include "base/num.h"
 #include "base/signame.h"
@@ -13,11 +13,11 @@
 #include "os/fd.h"
 #include "os/proc.h"
 #include "os/unix_socket.h"
-#include "supervise/hw_watchdog.h"
+#include "watchdog/hw_watchdog.h"
 #include "supervise/manager.h"
-#include "supervise/notify_server.h"
-#include "supervise/shutdown_report.h"
-#include "supervise/output.h"
+#include "notify/notify_server.h"
+#include "system/shutdown_report.h"
+#include "logcap/output.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -25,11 +25,11 @@
  * bound and no longer. Rejected: petting from a separate thread (it would
  * pet while the loop is stuck, which is what the watchdog must catch).
  */
-#ifndef VIGIL_SUPERVISE_HW_WATCHDOG_H
-#define VIGIL_SUPERVISE_HW_WATCHDOG_H
+#ifndef VIGIL_WATCHDOG_HW_WATCHDOG_H
+#define VIGIL_WATCHDOG_HW_WATCHDOG_H
 
 #include "unit/unit_config.h"
-#include "supervise/unit_state.h"
+#include "unit/unit_state.h"
 
 #include <stdbool.h>
 #include <stdint.h>

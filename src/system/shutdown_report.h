@@ -19,8 +19,8 @@
  *
  * Only "action:" and "reason:" are read back; the rest is for people.
  */
-#ifndef VIGIL_SUPERVISE_SHUTDOWN_REPORT_H
-#define VIGIL_SUPERVISE_SHUTDOWN_REPORT_H
+#ifndef VIGIL_SYSTEM_SHUTDOWN_REPORT_H
+#define VIGIL_SYSTEM_SHUTDOWN_REPORT_H
 
 /* The shutdown starts: its action and reason (copied). */
 void shutdown_report_begin(const char *action, const char *why);

@@ -3,8 +3,8 @@
  * Pure decisions about signals and exit statuses of the main command
  * (SPEC §2). No syscalls, no globals: each is a table-driven unit test.
  */
-#ifndef VIGIL_SUPERVISE_EXIT_STATUS_H
-#define VIGIL_SUPERVISE_EXIT_STATUS_H
+#ifndef VIGIL_BASE_EXIT_STATUS_H
+#define VIGIL_BASE_EXIT_STATUS_H
 
 #include <stdbool.h>
 #include <sys/types.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/unit_state.h"
+#include "unit/unit_state.h"
 
 static const char *const state_names[UNIT_STATE_MAX + 1] = {
         [UNIT_DEAD] = "dead",

@@ -8,8 +8,8 @@
  * one that says nothing for 10 s is dropped, and at most 64 connections are
  * open at once (more are told so and closed).
  */
-#ifndef VIGIL_SUPERVISE_CONTROL_SERVER_H
-#define VIGIL_SUPERVISE_CONTROL_SERVER_H
+#ifndef VIGIL_CONTROL_CONTROL_SERVER_H
+#define VIGIL_CONTROL_CONTROL_SERVER_H
 
 #include <stdint.h>
 

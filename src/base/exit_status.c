@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/exit_status.h"
+#include "base/exit_status.h"
 
 #include <signal.h>
 #include <sys/wait.h>

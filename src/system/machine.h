@@ -16,10 +16,10 @@
  *        Unmounting happens only when vigil is the machine's init: with
  *        --system inside a container the mounts belong to the host.
  */
-#ifndef VIGIL_SUPERVISE_MACHINE_H
-#define VIGIL_SUPERVISE_MACHINE_H
+#ifndef VIGIL_SYSTEM_MACHINE_H
+#define VIGIL_SYSTEM_MACHINE_H
 
-#include "supervise/supervisor.h"
+#include "system/end_action.h"
 
 #include <stdbool.h>
 

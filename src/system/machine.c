@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/machine.h"
+#include "system/machine.h"
 
 #include "base/hostname.h"
 #include "base/mount_spec.h"
@@ -7,7 +7,7 @@
 #include "os/fd.h"
 #include "os/proc.h"
 #include "os/system.h"
-#include "supervise/shutdown_report.h"
+#include "system/shutdown_report.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/startup.h"
+#include "container/startup.h"
 
 #include "base/signame.h"
 #include "base/spawn_plan.h"
@@ -8,7 +8,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
-#include "supervise/exit_status.h"
+#include "base/exit_status.h"
 
 #include <errno.h>
 #include <signal.h>
