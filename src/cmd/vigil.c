@@ -5,6 +5,7 @@
  * only supervises and every failure is handled where it happens.
  */
 #include "cmd/options.h"
+#include "control/control_server.h"
 #include "base/kcmdline.h"
 #include "base/timespan.h"
 #include "base/words.h"
@@ -256,6 +257,8 @@ int main(int argc, char **argv) {
                 .runit_dir = o.runit_dir,
                 .notify_socket = o.notify_socket ? o.notify_socket : notify_default,
                 .control_socket = o.control_socket ? o.control_socket : control_default,
+                .control = { .open = control_server_open, .settle = control_server_settle,
+                             .unit_dropped = control_server_unit_dropped, .close = control_server_close },
                 .runtime_dir = o.notify_socket && o.control_socket ? NULL : runtime_dir,
                 .startup = &startup,
                 .system_mode = system_mode,

@@ -15,6 +15,7 @@
 #include "os/unix_socket.h"
 #include "watchdog/hw_watchdog.h"
 #include "supervise/manager.h"
+#include "supervise/unit_internal.h" /* interim: until the control views read unit_view.h */
 #include "notify/notify_server.h"
 #include "system/shutdown_report.h"
 #include "logcap/output.h"
@@ -399,7 +400,7 @@ static bool job_over(const struct conn *c, const struct unit *u, bool *failed) {
                 *failed = false;
                 return u->state != UNIT_RELOAD;
         default: /* start, restart */
-                if (u->restart_requested || u->start_job == UNIT_JOB_PENDING)
+                if (manager_restart_pending(u) || u->start_job == UNIT_JOB_PENDING)
                         return false;
                 *failed = u->start_job == UNIT_JOB_FAILED;
                 return true;

@@ -7,7 +7,6 @@
 #include "os/event.h"
 #include "os/fd.h"
 #include "os/notify_socket.h"
-#include "supervise/manager.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -21,6 +20,7 @@ static struct {
         struct loop_io io;
         char *address;
         struct notify_stats stats;
+        notify_deliver_fn deliver;
         char buf[NOTIFY_MSG_MAX + 1];  /* one more: a datagram that fills it is too long */
 } srv = { .io = { .fd = -1 } };
 
@@ -52,23 +52,21 @@ static void handle(const struct os_datagram *d) {
                 dropped(&srv.stats.unattributed, "unattributed", d, "no sender credentials");
                 return;
         }
-        struct unit *u;
-        enum unit_sender sender;
-        if (!manager_unit_of_pid(d->pid, &u, &sender)) {
+        char why[160] = "";
+        const char *unit = "?";
+        switch (srv.deliver(d->pid, &msg, why, sizeof(why), &unit)) {
+        case NOTIFY_UNATTRIBUTED:
                 dropped(&srv.stats.unattributed, "unattributed", d, "not a process of any unit");
                 return;
-        }
-        if (!unit_notify(u, d->pid, sender, &msg)) {
-                char why[160];
-                snprintf(why, sizeof(why), "%s does not allow it (NotifyAccess=%s, main pid %d)", u->config.name,
-                         notify_access_to_string(unit_notify_access(u)), (int)u->main_pid);
+        case NOTIFY_UNAUTHORISED:
                 dropped(&srv.stats.unauthorised, "unauthorised", d, why);
                 return;
+        case NOTIFY_ACCEPTED:
+                break;
         }
         srv.stats.accepted++;
         if (msg.n_unknown || msg.n_invalid)
-                log_debug("notify: %s: %u unknown and %u invalid fields ignored", u->config.name, msg.n_unknown,
-                          msg.n_invalid);
+                log_debug("notify: %s: %u unknown and %u invalid fields ignored", unit, msg.n_unknown, msg.n_invalid);
 }
 
 /* Read up to max datagrams; false when the queue is empty. */
@@ -99,7 +97,8 @@ static void ready(struct loop_io *io, uint32_t events) {
         (void)read_some(BATCH);
 }
 
-int notify_server_open(const char *address) {
+int notify_server_open(const char *address, notify_deliver_fn deliver) {
+        srv.deliver = deliver;
         int fd;
         int r = os_notify_socket_open(address, &fd);
         if (r < 0) {

@@ -2,9 +2,9 @@
 /*
  * The sd_notify server (SPEC §5): one datagram socket for every unit,
  * passed as NOTIFY_SOCKET. Each datagram is parsed (notify/notify_msg.h),
- * attributed to a unit by the sender's SCM_CREDENTIALS pid (the manager's
- * pid index for main and control processes, the unit's process groups for
- * the rest), and handed to unit_notify(), which applies NotifyAccess=.
+ * and handed with the sender's SCM_CREDENTIALS pid to the supervisor side
+ * (notify_deliver_fn: supervise/proc_index.h attributes it to a unit,
+ * unit_notify() applies NotifyAccess= and the message).
  * Whatever cannot be attributed, is not allowed, or is malformed is dropped
  * and counted, never acted on; fds passed along are always closed (that
  * close is BARRIER=1's answer).
@@ -18,7 +18,9 @@
 #ifndef VIGIL_NOTIFY_NOTIFY_SERVER_H
 #define VIGIL_NOTIFY_NOTIFY_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct notify_stats {
         uint64_t received;       /* datagrams read */
@@ -28,8 +30,22 @@ struct notify_stats {
         uint64_t unauthorised;   /* a unit's process that NotifyAccess= does not allow */
 };
 
+struct notify_msg;
+
+/* What became of a datagram, as the supervisor side tells it. */
+enum notify_verdict {
+        NOTIFY_ACCEPTED,
+        NOTIFY_UNATTRIBUTED,   /* not a process of any unit */
+        NOTIFY_UNAUTHORISED,   /* a unit's process that NotifyAccess= does not allow */
+};
+/* The supervisor side (attribution, NotifyAccess=, the unit's reaction):
+ * the server knows no units. why: the reason for NOTIFY_UNAUTHORISED;
+ * *ret_unit: the unit's name for the debug line of an accepted one. */
+typedef enum notify_verdict (*notify_deliver_fn)(pid_t pid, const struct notify_msg *msg, char *why,
+                                                 size_t why_size, const char **ret_unit);
+
 /* Bind address ("/path" or "@name"). 0, or -errno (logged). */
-int notify_server_open(const char *address);
+int notify_server_open(const char *address, notify_deliver_fn deliver);
 /* The NOTIFY_SOCKET value, or NULL when there is no socket. */
 const char *notify_server_address(void);
 void notify_server_drain(void);

@@ -8,7 +8,9 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
-#include "watchdog/hw_watchdog.h"
+#include "supervise/proc_index.h"
+#include "supervise/health.h"
+#include "unit/unit_action.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
 #include "unit/unit_load.h"
@@ -25,14 +27,6 @@ struct idx_list {
         size_t n;
 };
 
-/* pid -> (unit, role): open addressing with linear probing; a reaped pid is
- * looked up here before it is treated as an orphan. */
-struct pid_slot {
-        pid_t pid;             /* 0 empty, -1 deleted */
-        struct unit *unit;
-        enum unit_proc_role role;
-};
-
 static struct {
         struct manager_config config;
         struct unit **units;
@@ -41,154 +35,69 @@ static struct {
         struct idx_list *wait_for;   /* wait_for[i]: units i waits for */
         struct idx_list *required;   /* Requires=/BindsTo= targets of i */
         struct idx_list *bound;      /* bound[j]: units with Requires=/BindsTo=/PartOf=j: a stop of j stops them */
-        struct unit **queue;
-        size_t queue_n;
-        struct pid_slot *pids;
-        size_t pid_cap, pid_used;
+        struct job *queue;           /* a FIFO ring of knock-on effects, at most one per (unit, kind) */
+        size_t queue_cap, queue_head, queue_n;
+        bool progress;               /* some unit changed state: tell hooks.boot_progress once settled */
         bool stopping;
         bool all_stopped_sent;
         size_t n_killing;            /* units in stop-sigterm/stop-sigkill: waiting for all-gone */
-        int devnull;
+        int devnull;                 /* stdin of units, handed to the unit module */
         char *const *dirs;           /* --units, kept for daemon-reload */
         size_t n_dirs;
         bool graph_dirty;            /* a definition changed: rebuild the graph when settled */
         bool tidy;                   /* some unit has a pending definition or was removed */
 } m = { .devnull = -1 };
 
-/* ---------------------------------------------------------------- pid index */
+/* What the manager keeps per unit (the unit's owner data). */
+struct slot {
+        bool queued[2];              /* in the queue, per enum job_kind */
+        bool restart_requested;      /* the user's restart: start again once stopped */
+        struct unit_config *pending; /* daemon-reload: the new definition, applied once inactive */
+        bool removed;                /* daemon-reload: its file is gone; dropped once inactive */
+        bool no_autostart;           /* a runit "down" file: not started at boot */
+        bool runit;                  /* from --runit-dir (not re-read by daemon-reload) */
+};
 
-static size_t pid_hash(pid_t pid, size_t cap) {
-        return ((size_t)pid * 2654435761u) & (cap - 1);
+/* A knock-on effect, run after the state write that caused it. */
+enum job_kind {
+        JOB_CHECK,                   /* look again: its waits, its restart, its turn to stop at shutdown */
+        JOB_STOP,                    /* a propagated stop (Requires=/BindsTo=/PartOf=) */
+};
+struct job {
+        struct unit *u;
+        enum job_kind kind;
+};
+
+static struct slot *slot(const struct unit *u) {
+        return unit_owner(u);
 }
 
-/* Rehash without the deleted slots, doubling only when the live entries
- * fill a quarter: a long churn of short-lived pids (each leaves a deleted
- * slot) keeps the size where it was instead of doubling it again and again. */
-static int pid_grow(void) {
-        size_t live = 0;
-        for (size_t i = 0; i < m.pid_cap; i++)
-                live += m.pids[i].pid > 0;
-        size_t cap = m.pid_cap ? m.pid_cap : 64;
-        if ((live + 1) * 4 > cap)
-                cap *= 2;
-        struct pid_slot *v = calloc(cap, sizeof(*v));
-        if (!v)
-                return -ENOMEM;
-        for (size_t i = 0; i < m.pid_cap; i++) {
-                if (m.pids[i].pid <= 0)
-                        continue;
-                size_t h = pid_hash(m.pids[i].pid, cap);
-                while (v[h].pid)
-                        h = (h + 1) & (cap - 1);
-                v[h] = m.pids[i];
+static void slot_free(struct slot *s) {
+        if (!s)
+                return;
+        if (s->pending) {
+                unit_config_free(s->pending);
+                free(s->pending);
         }
-        free(m.pids);
-        m.pids = v;
-        m.pid_cap = cap;
-        size_t used = 0;
-        for (size_t i = 0; i < cap; i++)
-                used += v[i].pid > 0;
-        m.pid_used = used;
-        return 0;
+        free(s);
 }
 
-static struct pid_slot *pid_find(pid_t pid) {
-        if (!m.pid_cap)
-                return NULL;
-        for (size_t h = pid_hash(pid, m.pid_cap), k = 0; k < m.pid_cap; h = (h + 1) & (m.pid_cap - 1), k++) {
-                if (m.pids[h].pid == pid)
-                        return &m.pids[h];
-                if (m.pids[h].pid == 0)
-                        return NULL;
-        }
-        return NULL;
-}
-
-int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role) {
-        struct pid_slot *s = pid_find(pid);
-        if (s) {
-                s->unit = u;
-                s->role = role;
-                return 0;
-        }
-        /* Deleted slots count as used, so probes always end at an empty one. */
-        if ((m.pid_used + 1) * 2 > m.pid_cap && pid_grow() < 0)
-                return -ENOMEM;
-        size_t h = pid_hash(pid, m.pid_cap);
-        while (m.pids[h].pid > 0)
-                h = (h + 1) & (m.pid_cap - 1);
-        if (m.pids[h].pid == 0)
-                m.pid_used++;
-        m.pids[h] = (struct pid_slot){ .pid = pid, .unit = u, .role = role };
-        return 0;
-}
-
-#define ANCESTOR_STEPS 8   /* parents looked at for a sender outside every unit's groups */
-
-/* The unit one of whose process groups holds pid. A scan, but only for
- * senders that are neither a main nor a control process. */
-static bool unit_of_group(pid_t pid, struct unit **ret) {
-        pid_t g = os_getpgid(pid);
-        if (g <= 0)
-                return false;
-        for (size_t i = 0; i < m.n; i++)
-                if (unit_owns_group(m.units[i], g)) {
-                        *ret = m.units[i];
-                        return true;
-                }
-        return false;
-}
-
-bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender) {
-        struct pid_slot *s = pid_find(pid);
-        if (s) {
-                *ret = s->unit;
-                *ret_sender = s->role == UNIT_PROC_MAIN ? UNIT_SENDER_MAIN : UNIT_SENDER_CONTROL;
-                return true;
-        }
-        /* Any other process: by its process group. */
-        if (unit_of_group(pid, ret)) {
-                *ret_sender = UNIT_SENDER_OTHER;
-                return true;
-        }
-        /* Then by its ancestors: a process that left the unit's groups
-         * (setsid(), as erl_child_setup does before starting Erlang's heart
-         * port program) still belongs to the unit it descends from. A
-         * bounded walk up /proc, stopping at vigil or PID 1; only
-         * NotifyAccess=all accepts such a sender. */
-        pid_t self = os_getpid(), p = pid;
-        for (int step = 0; step < ANCESTOR_STEPS; step++) {
-                p = os_parent_of(p);
-                if (p <= 1 || p == self)
-                        return false;
-                s = pid_find(p);
-                if (s) {
-                        *ret = s->unit;
-                        *ret_sender = UNIT_SENDER_OTHER;
-                        return true;
-                }
-                if (unit_of_group(p, ret)) {
-                        *ret_sender = UNIT_SENDER_OTHER;
-                        return true;
-                }
-        }
-        return false;
-}
-
-void manager_untrack_pid(pid_t pid) {
-        struct pid_slot *s = pid_find(pid);
-        if (s)
-                *s = (struct pid_slot){ .pid = -1 };
+static void drop_unit(struct unit *u) {
+        struct slot *s = slot(u);
+        unit_free(u);
+        slot_free(s);
 }
 
 /* ---------------------------------------------------------------- loading */
+
+static int queue_size(void);
 
 static struct unit *find_unit(const char *name) {
         /* units is sorted by name after loading. */
         size_t lo = 0, hi = m.n;
         while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                int c = strcmp(name, m.units[mid]->config.name);
+                int c = strcmp(name, unit_config(m.units[mid])->name);
                 if (c == 0)
                         return m.units[mid];
                 if (c < 0)
@@ -197,19 +106,6 @@ static struct unit *find_unit(const char *name) {
                         lo = mid + 1;
         }
         return NULL;
-}
-
-void manager_report(const struct unit_diags *d) {
-        for (size_t i = 0; i < d->n; i++) {
-                const struct unit_diag *x = &d->v[i];
-                int level = x->severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING;
-                if (x->line)
-                        log_msg(level, "%s:%u: %s", x->file ? x->file : "?", x->line, x->message);
-                else
-                        log_msg(level, "%s: %s", x->file ? x->file : "?", x->message);
-        }
-        if (d->n_dropped)
-                log_warning("%zu more messages not shown", d->n_dropped);
 }
 
 /* *ret is the new unit, or NULL when an earlier one of the same name wins. */
@@ -225,12 +121,18 @@ static int add_unit(struct unit_config *c, struct unit **ret) {
         if (!v)
                 return -ENOMEM;
         m.units = v;
-        struct unit *u = unit_new(c, m.n);
-        if (!u)
+        struct slot *sl = calloc(1, sizeof(*sl));
+        if (!sl)
                 return -ENOMEM;
+        struct unit *u = unit_new(c, m.n);
+        if (!u) {
+                free(sl);
+                return -ENOMEM;
+        }
+        unit_set_owner(u, sl);
         /* Keep sorted by name (insertion: loading is once, before the point of no return). */
         size_t at = m.n;
-        while (at > 0 && strcmp(m.units[at - 1]->config.name, u->config.name) > 0) {
+        while (at > 0 && strcmp(unit_config(m.units[at - 1])->name, unit_config(u)->name) > 0) {
                 m.units[at] = m.units[at - 1];
                 at--;
         }
@@ -264,7 +166,7 @@ static int load_dir(const char *dir) {
                 struct unit_config c;
                 struct unit_diags diags = { 0 };
                 r = unit_load_from_path(paths[i], &c, &diags);
-                manager_report(&diags);
+                unit_report_diags(&diags);
                 unit_diags_free(&diags);
                 if (r == -ENOMEM) {
                         unit_load_paths_free(paths, n);
@@ -345,15 +247,15 @@ static int load_runit_service(const char *root, const char *name) {
         else
                 unit_config_free(&main_c);
         if (mu) {
-                mu->runit = true;
-                mu->no_autostart = down;
-                if (lu) {
-                        mu->stdout_fd = pipe_fds[1];
+                slot(mu)->runit = true;
+                slot(mu)->no_autostart = down;
+                unit_set_runit(mu, true, -1, lu ? pipe_fds[1] : -1);
+                if (lu)
                         pipe_fds[1] = -1;
-                }
         }
         if (lu && mu) {
-                lu->stdin_fd = pipe_fds[0];
+                slot(lu)->runit = true;
+                unit_set_runit(lu, false, pipe_fds[0], -1);
                 pipe_fds[0] = -1;
         }
         os_close(pipe_fds[0]);
@@ -406,9 +308,9 @@ static int build_graph(void) {
         int r = 0;
         for (size_t i = 0; i < m.n && r == 0; i++) {
                 struct unit *u = m.units[i];
-                u->index = i;
-                names[i] = u->config.name;
-                const struct unit_dep_list *lists[2] = { &u->config.after, &u->config.before };
+                unit_set_index(u, i);
+                names[i] = unit_config(u)->name;
+                const struct unit_dep_list *lists[2] = { &unit_config(u)->after, &unit_config(u)->before };
                 for (int which = 0; which < 2 && r == 0; which++) {
                         for (size_t k = 0; k < lists[which]->n; k++) {
                                 struct unit *o = find_unit(lists[which]->v[k]);
@@ -423,8 +325,8 @@ static int build_graph(void) {
                                         }
                                         edges = e;
                                 }
-                                edges[n_edges++] = which == 0 ? (struct dep_edge){ .before = o->index, .after = i }
-                                                              : (struct dep_edge){ .before = i, .after = o->index };
+                                edges[n_edges++] = which == 0 ? (struct dep_edge){ .before = unit_index(o), .after = i }
+                                                              : (struct dep_edge){ .before = i, .after = unit_index(o) };
                         }
                 }
         }
@@ -456,25 +358,25 @@ static int build_graph(void) {
         free(names);
         for (size_t i = 0; i < m.n && r == 0; i++) {
                 struct unit *u = m.units[i];
-                const struct unit_dep_list *lists[2] = { &u->config.requires, &u->config.binds_to };
+                const struct unit_dep_list *lists[2] = { &unit_config(u)->requires, &unit_config(u)->binds_to };
                 for (int which = 0; which < 2 && r == 0; which++)
                         for (size_t k = 0; k < lists[which]->n && r == 0; k++) {
                                 struct unit *o = find_unit(lists[which]->v[k]);
                                 if (!o) {
                                         log_warning("%s: %s=%s is not loaded; %s will not start",
-                                                    u->config.name, which ? "BindsTo" : "Requires",
-                                                    lists[which]->v[k], u->config.name);
+                                                    unit_config(u)->name, which ? "BindsTo" : "Requires",
+                                                    lists[which]->v[k], unit_config(u)->name);
                                         r = list_push(&m.required[i], SIZE_MAX);
                                         continue;
                                 }
-                                r = list_push(&m.required[i], o->index);
+                                r = list_push(&m.required[i], unit_index(o));
                                 if (r == 0)
-                                        r = list_push(&m.bound[o->index], i);
+                                        r = list_push(&m.bound[unit_index(o)], i);
                         }
-                for (size_t k = 0; k < u->config.part_of.n && r == 0; k++) {
-                        struct unit *o = find_unit(u->config.part_of.v[k]);
+                for (size_t k = 0; k < unit_config(u)->part_of.n && r == 0; k++) {
+                        struct unit *o = find_unit(unit_config(u)->part_of.v[k]);
                         if (o)
-                                r = list_push(&m.bound[o->index], i);
+                                r = list_push(&m.bound[unit_index(o)], i);
                 }
         }
         return r;
@@ -496,9 +398,9 @@ int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir) {
         int r = build_graph();
         if (r < 0)
                 return r;
-        m.queue = calloc(m.n ? m.n : 1, sizeof(*m.queue));
-        if (!m.queue)
-                return -ENOMEM;
+        r = queue_size();
+        if (r < 0)
+                return r;
         if (m.n)
                 log_info("loaded %zu unit%s", m.n, m.n == 1 ? "" : "s");
         return (int)m.n;
@@ -506,11 +408,51 @@ int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir) {
 
 /* ---------------------------------------------------------------- the queue */
 
-static void enqueue(struct unit *u) {
-        if (u->in_queue)
+/* The queue holds at most one job per (unit, kind), so 2n slots suffice;
+ * its room is made when the table is (re)built. */
+static void enqueue_kind(struct unit *u, enum job_kind kind) {
+        struct slot *s = slot(u);
+        if (s->queued[kind] || m.queue_n == m.queue_cap)
                 return;
-        u->in_queue = true;
-        m.queue[m.queue_n++] = u;
+        s->queued[kind] = true;
+        m.queue[(m.queue_head + m.queue_n++) % m.queue_cap] = (struct job){ .u = u, .kind = kind };
+}
+
+static void enqueue(struct unit *u) {
+        enqueue_kind(u, JOB_CHECK);
+}
+
+static bool dequeue(struct job *ret) {
+        if (m.queue_n == 0)
+                return false;
+        *ret = m.queue[m.queue_head];
+        m.queue_head = (m.queue_head + 1) % m.queue_cap;
+        m.queue_n--;
+        slot(ret->u)->queued[ret->kind] = false;
+        return true;
+}
+
+static void queue_clear(void) {
+        struct job j;
+        while (dequeue(&j)) {
+        }
+}
+
+/* Room for 2n jobs, keeping what is queued, in order. */
+static int queue_size(void) {
+        size_t cap = m.n ? 2 * m.n : 2;
+        if (cap < m.queue_n)
+                cap = m.queue_n;
+        struct job *q = malloc(cap * sizeof(*q));
+        if (!q)
+                return -ENOMEM;
+        for (size_t k = 0; k < m.queue_n; k++)
+                q[k] = m.queue[(m.queue_head + k) % m.queue_cap];
+        free(m.queue);
+        m.queue = q;
+        m.queue_cap = cap;
+        m.queue_head = 0;
+        return 0;
 }
 
 static bool required_failed(size_t i) {
@@ -524,21 +466,21 @@ static bool required_failed(size_t i) {
                 for (size_t w = 0; w < m.wait_for[i].n; w++)
                         ordered |= m.wait_for[i].v[w] == j;
                 /* Failed to start, or never asked to (a down file): not there. */
-                if (ordered && (o->start_job == UNIT_JOB_FAILED || o->start_job == UNIT_JOB_NONE))
+                if (ordered && (unit_get_start_job(o) == UNIT_JOB_FAILED || unit_get_start_job(o) == UNIT_JOB_NONE))
                         return true;
         }
         return false;
 }
 
 static void check_waiting(struct unit *u) {
-        size_t i = u->index;
+        size_t i = unit_index(u);
         for (size_t k = 0; k < m.wait_for[i].n; k++) {
                 struct unit *o = m.units[m.wait_for[i].v[k]];
-                if (o->start_job == UNIT_JOB_PENDING)
+                if (unit_get_start_job(o) == UNIT_JOB_PENDING)
                         return;
         }
         if (required_failed(i)) {
-                log_notice("%s: a unit it requires failed to start, not starting", u->config.name);
+                log_notice("%s: a unit it requires failed to start, not starting", unit_config(u)->name);
                 unit_event(u, UNIT_EV_DEPS_FAILED);
                 return;
         }
@@ -547,11 +489,11 @@ static void check_waiting(struct unit *u) {
 
 /* Shutdown: a unit stops once every unit ordered after it has stopped. */
 static void check_stop(struct unit *u) {
-        if (unit_state_is_inactive(u->state) || unit_state_is_stopping(u->state))
+        if (unit_state_is_inactive(unit_get_state(u)) || unit_state_is_stopping(unit_get_state(u)))
                 return;
-        size_t i = u->index;
+        size_t i = unit_index(u);
         for (size_t k = 0; k < m.waiters[i].n; k++)
-                if (!unit_state_is_inactive(m.units[m.waiters[i].v[k]]->state))
+                if (!unit_state_is_inactive(unit_get_state(m.units[m.waiters[i].v[k]])))
                         return;
         unit_stop(u);
 }
@@ -560,7 +502,7 @@ static void check_all_stopped(void) {
         if (!m.stopping || m.all_stopped_sent)
                 return;
         for (size_t i = 0; i < m.n; i++)
-                if (!unit_state_is_inactive(m.units[i]->state))
+                if (!unit_state_is_inactive(unit_get_state(m.units[i])))
                         return;
         m.all_stopped_sent = true;
         if (m.config.hooks.all_stopped)
@@ -568,25 +510,61 @@ static void check_all_stopped(void) {
 }
 
 static void apply_pending(struct unit *u);
+static int queue_size(void);
 static void manager_tidy(void);
 
-static void run_queue(void) {
-        /* Each round may enqueue more; a unit is in the queue at most once. */
-        while (m.queue_n > 0) {
-                struct unit *u = m.queue[--m.queue_n];
-                u->in_queue = false;
-                if (m.stopping)
-                        check_stop(u);
-                else if (u->restart_requested && unit_state_is_inactive(u->state)) {
-                        u->restart_requested = false;
-                        /* daemon-reload: the new definition (its ordering takes effect
-                         * with the graph rebuilt once the queue is empty). */
-                        apply_pending(u);
-                        unit_start(u);
-                } else if (u->state == UNIT_WAITING)
-                        check_waiting(u);
+static bool busy(const struct unit *u) {
+        return unit_state_is_inactive(unit_get_state(u)) || unit_state_is_stopping(unit_get_state(u));
+}
+
+/* A stop job (the user's, a BindsTo= one, not a crash) goes on to the units
+ * that Requires=, BindsTo= or are PartOf= the stopped one (systemd's stop
+ * propagation), each through the queue: a unit already stopping or stopped
+ * ends the walk, so cycles end too. */
+static void stop_and_propagate(struct unit *u) {
+        if (busy(u))
+                return;
+        unit_stop(u);
+        size_t i = unit_index(u);
+        for (size_t k = 0; k < m.bound[i].n; k++) {
+                struct unit *b = m.units[m.bound[i].v[k]];
+                if (!busy(b) && !slot(b)->queued[JOB_STOP]) {
+                        log_notice("%s: stopping, as %s stops", unit_name(b), unit_name(u));
+                        enqueue_kind(b, JOB_STOP);
+                }
         }
+}
+
+static void run_job(const struct job *j) {
+        struct unit *u = j->u;
+        if (j->kind == JOB_STOP) {
+                stop_and_propagate(u);
+                return;
+        }
+        if (m.stopping)
+                check_stop(u);
+        else if (slot(u)->restart_requested && unit_state_is_inactive(unit_get_state(u))) {
+                slot(u)->restart_requested = false;
+                /* daemon-reload: the new definition (its ordering takes effect
+                 * with the graph rebuilt once the queue is empty). */
+                apply_pending(u);
+                unit_start(u);
+        } else if (unit_get_state(u) == UNIT_WAITING)
+                check_waiting(u);
+}
+
+/* Settle, then act (dinit's shape): state writes only enqueue; the jobs run
+ * here, first in first out, each possibly enqueuing more. */
+static void run_queue(void) {
+        struct job j;
+        while (dequeue(&j))
+                run_job(&j);
         check_all_stopped();
+        if (m.progress) {
+                m.progress = false;
+                if (m.config.hooks.boot_progress)
+                        m.config.hooks.boot_progress();
+        }
 }
 
 static void settle(void) {
@@ -607,98 +585,54 @@ static bool names(const struct unit_dep_list *l, const char *name) {
         return false;
 }
 
-/* A stop job (the user's, a BindsTo= one, not a crash) goes on to the units
- * that Requires=, BindsTo= or are PartOf= the stopped one (systemd's stop
- * propagation). A unit already stopping or stopped ends the walk, so cycles
- * end too. */
-static void stop_propagating(struct unit *u) {
-        if (unit_state_is_inactive(u->state) || unit_state_is_stopping(u->state))
-                return;
-        unit_stop(u);
-        for (size_t k = 0; k < m.bound[u->index].n; k++) {
-                struct unit *b = m.units[m.bound[u->index].v[k]];
-                if (!unit_state_is_inactive(b->state) && !unit_state_is_stopping(b->state)) {
-                        log_notice("%s: stopping, as %s stops", b->config.name, u->config.name);
-                        stop_propagating(b);
-                }
-        }
-}
-
-void manager_unit_changed(struct unit *u, enum unit_state old) {
-        size_t i = u->index;
-        m.n_killing += (size_t)killing(u->state) - (size_t)killing(old);
+/* The unit hook: u's state was written. Only bookkeeping and enqueuing
+ * here; nothing is started or stopped inside a state write. */
+static void unit_changed(struct unit *u, enum unit_state old) {
+        size_t i = unit_index(u);
+        enum unit_state now = unit_get_state(u);
+        m.n_killing += (size_t)killing(now) - (size_t)killing(old);
         if (m.stopping) {
-                if (unit_state_is_inactive(u->state))
+                if (unit_state_is_inactive(now))
                         for (size_t k = 0; k < m.wait_for[i].n; k++)
                                 enqueue(m.units[m.wait_for[i].v[k]]);
                 return;
         }
-        if (u->state == UNIT_WAITING)
+        if (now == UNIT_WAITING)
                 enqueue(u);
         /* vigilctl restart: the stop is over, start again (from the queue). */
-        if (u->restart_requested && unit_state_is_inactive(u->state))
+        if (slot(u)->restart_requested && unit_state_is_inactive(now))
                 enqueue(u);
-        if (unit_state_is_settled(u->state) || u->start_job != UNIT_JOB_PENDING)
+        if (unit_state_is_settled(now) || unit_get_start_job(u) != UNIT_JOB_PENDING)
                 for (size_t k = 0; k < m.waiters[i].n; k++)
                         enqueue(m.units[m.waiters[i].v[k]]);
         /* BindsTo=: a unit bound to one that went down goes down with it. */
-        if ((u->state == UNIT_FAILED || u->state == UNIT_DEAD) && !unit_state_is_inactive(old))
+        if ((now == UNIT_FAILED || now == UNIT_DEAD) && !unit_state_is_inactive(old))
                 for (size_t k = 0; k < m.bound[i].n; k++) {
                         struct unit *b = m.units[m.bound[i].v[k]];
-                        if (names(&b->config.binds_to, u->config.name) && !unit_state_is_inactive(b->state) &&
-                            !unit_state_is_stopping(b->state)) {
-                                log_notice("%s: stopping, the unit it is bound to (%s) stopped", b->config.name,
-                                           u->config.name);
-                                stop_propagating(b);
+                        if (names(&unit_config(b)->binds_to, unit_name(u)) && !busy(b) &&
+                            !slot(b)->queued[JOB_STOP]) {
+                                log_notice("%s: stopping, the unit it is bound to (%s) stopped", unit_name(b),
+                                           unit_name(u));
+                                enqueue_kind(b, JOB_STOP);
                         }
                 }
-        if (m.config.hooks.boot_progress && u->state != old)
-                m.config.hooks.boot_progress();
+        if (now != old)
+                m.progress = true;
 }
 
-void manager_unit_action(struct unit *u, enum unit_action action, bool success) {
+/* The unit hook: u's action is due. Its meaning (exit code, health) is
+ * decided by unit/unit_action.h and supervise/health.c. */
+static void unit_action(struct unit *u, enum unit_action action, bool success) {
         if (action == ACTION_NONE || m.stopping)
                 return;
-        int code;
-        if (u->main_exit_known)
-                code = u->main_exit.exited ? u->main_exit.code : 128 + u->main_exit.sig;
-        else
-                code = success ? 0 : 1;
-        switch (action) {
-        case ACTION_EXIT:
-        case ACTION_EXIT_FORCE:
-                if (!success && code == 0)
-                        code = 1;
-                break;
-        case ACTION_POWEROFF:
-        case ACTION_POWEROFF_FORCE:
-        case ACTION_POWEROFF_IMMEDIATE:
-        case ACTION_HALT:
-                code = success ? 0 : (code ? code : 1);
-                break;
-        default:
-                code = code ? code : 1;
-                break;
-        }
-        const char *key = success ? "SuccessAction"
-                          : u->result == UNIT_RESULT_START_LIMIT_HIT ? "StartLimitAction" : "FailureAction";
-        char why[256];
-        snprintf(why, sizeof(why), "%s=%s of %s (result %s)", key, unit_action_to_string(action), u->config.name,
-                 unit_result_to_string(u->result));
-        /* SPEC §8: a critical unit's health failure stops the petting
-         * before its action starts; a snooze postpones the action. */
-        if (!success && hw_watchdog_is_health_failure(action, u->result)) {
-                hw_watchdog_unhealthy(why);
-                if (hw_watchdog_postpone(action, code, why))
-                        return;
-        }
-        if (m.config.system_mode)
-                log_notice("%s: %s=%s", u->config.name, key, unit_action_to_string(action));
-        else
-                log_notice("%s: %s=%s: shutting down with exit status %d", u->config.name, key,
-                           unit_action_to_string(action), code);
-        if (m.config.hooks.shutdown)
-                m.config.hooks.shutdown(action, code, why);
+        struct health_action a = {
+                .unit = unit_name(u),
+                .action = action,
+                .success = success,
+                .result = unit_get_result(u),
+                .code = unit_action_exit_code(action, success, unit_main_exit(u)),
+        };
+        health_unit_action(&a);
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -712,18 +646,23 @@ int manager_init(const struct manager_config *config) {
         if (fd < 0)
                 return fd;
         m.devnull = fd;
+        unit_set_context(&(struct unit_context){
+                .hooks = { .changed = unit_changed, .action = unit_action },
+                .devnull = fd,
+        });
+        health_init(&(struct health_config){
+                .system_mode = config->system_mode,
+                .run = config->hooks.shutdown,
+                .request = manager_request_shutdown,
+        });
         loop_set_settle(settle);
         return 0;
 }
 
-int manager_devnull(void) {
-        return m.devnull;
-}
-
 void manager_start_all(void) {
         for (size_t i = 0; i < m.n; i++) {
-                if (m.units[i]->no_autostart)
-                        log_info("%s: not started at boot (down file)", m.units[i]->config.name);
+                if (slot(m.units[i])->no_autostart)
+                        log_info("%s: not started at boot (down file)", unit_config(m.units[i])->name);
                 else
                         unit_start(m.units[i]);
         }
@@ -734,9 +673,7 @@ void manager_stop_all(void) {
         if (m.stopping)
                 return;
         m.stopping = true;
-        m.queue_n = 0;
-        for (size_t i = 0; i < m.n; i++)
-                m.units[i]->in_queue = false;
+        queue_clear();
         if (m.n)
                 log_info("stopping %zu unit%s", m.n, m.n == 1 ? "" : "s");
         for (size_t i = 0; i < m.n; i++)
@@ -747,21 +684,20 @@ void manager_stop_all(void) {
 bool manager_boot_done(bool wait_ready) {
         for (size_t i = 0; i < m.n; i++) {
                 struct unit *u = m.units[i];
-                if (u->state == UNIT_WAITING)
+                if (unit_get_state(u) == UNIT_WAITING)
                         return false;
-                if ((wait_ready || u->config.type == SERVICE_ONESHOT) && u->start_job == UNIT_JOB_PENDING)
+                if ((wait_ready || unit_config(u)->type == SERVICE_ONESHOT) && unit_get_start_job(u) == UNIT_JOB_PENDING)
                         return false;
         }
         return true;
 }
 
 bool manager_child_exited(pid_t pid, int wait_status) {
-        struct pid_slot *s = pid_find(pid);
-        if (!s)
+        struct unit *u;
+        enum unit_proc_role role;
+        if (!proc_index_find_pid(pid, &u, &role))
                 return false;
-        struct unit *u = s->unit;
-        enum unit_proc_role role = s->role;
-        *s = (struct pid_slot){ .pid = -1 };
+        proc_index_remove_pid(pid);
         unit_child_exited(u, pid, role, wait_status);
         return true;
 }
@@ -789,30 +725,34 @@ struct unit *manager_find(const char *name) {
 void manager_request_start(struct unit *u) {
         if (m.stopping)
                 return;
-        u->restart_requested = false;
+        slot(u)->restart_requested = false;
         apply_pending(u); /* daemon-reload's new definition, now that it is inactive */
         unit_start(u);
         run_queue();
 }
 
 void manager_request_stop(struct unit *u) {
-        u->restart_requested = false;
-        stop_propagating(u);
+        slot(u)->restart_requested = false;
+        stop_and_propagate(u);
         run_queue();
 }
 
 void manager_request_restart(struct unit *u) {
         if (m.stopping)
                 return;
-        if (unit_state_is_inactive(u->state)) {
+        if (unit_state_is_inactive(unit_get_state(u))) {
                 manager_request_start(u);
                 return;
         }
         manager_request_stop(u);
-        if (unit_state_is_inactive(u->state))
+        if (unit_state_is_inactive(unit_get_state(u)))
                 manager_request_start(u);
         else
-                u->restart_requested = true;
+                slot(u)->restart_requested = true;
+}
+
+bool manager_restart_pending(const struct unit *u) {
+        return slot(u)->restart_requested;
 }
 
 bool manager_stopping(void) {
@@ -844,10 +784,10 @@ static void free_graph(void);
 void manager_free(void) {
         free_graph();
         for (size_t i = 0; i < m.n; i++)
-                unit_free(m.units[i]);
+                drop_unit(m.units[i]);
         free(m.units);
         free(m.queue);
-        free(m.pids);
+        proc_index_free();
         os_close(m.devnull);
         m = (typeof(m)){ .devnull = -1 };
 }
@@ -880,10 +820,9 @@ static void rebuild(size_t old_n) {
         free_graph();
         m.n = n;
         m.graph_dirty = false;
-        struct unit **q = realloc(m.queue, (m.n ? m.n : 1) * sizeof(*q));
-        if (q)
-                m.queue = q;
-        int r = q ? build_graph() : -ENOMEM;
+        int r = queue_size();
+        if (r == 0)
+                r = build_graph();
         if (r < 0)
                 log_error("cannot rebuild the dependency graph: %s; ordering may be off until the next daemon-reload",
                           strerror(-r));
@@ -891,16 +830,16 @@ static void rebuild(size_t old_n) {
 
 /* A redefined unit that is inactive takes its new definition. */
 static void apply_pending(struct unit *u) {
-        if (!u->pending || !unit_state_is_inactive(u->state))
+        if (!slot(u)->pending || !unit_state_is_inactive(unit_get_state(u)))
                 return;
-        if (unit_set_config(u, u->pending) < 0) {
-                log_error("%s: out of memory applying the new definition; keeping the old one", u->config.name);
-                unit_config_free(u->pending);
+        if (unit_set_config(u, slot(u)->pending) < 0) {
+                log_error("%s: out of memory applying the new definition; keeping the old one", unit_config(u)->name);
+                unit_config_free(slot(u)->pending);
         } else {
-                log_info("%s: new definition in effect", u->config.name);
+                log_info("%s: new definition in effect", unit_config(u)->name);
         }
-        free(u->pending);
-        u->pending = NULL;
+        free(slot(u)->pending);
+        slot(u)->pending = NULL;
         m.graph_dirty = true;
 }
 
@@ -915,12 +854,12 @@ static void manager_tidy(void) {
         for (size_t i = 0; i < m.n; i++) {
                 struct unit *u = m.units[i];
                 apply_pending(u);
-                left |= u->pending || (u->removed && !unit_state_is_inactive(u->state));
-                if (u->removed && unit_state_is_inactive(u->state)) {
+                left |= slot(u)->pending || (slot(u)->removed && !unit_state_is_inactive(unit_get_state(u)));
+                if (slot(u)->removed && unit_state_is_inactive(unit_get_state(u))) {
                         if (m.config.hooks.unit_dropped)
                                 m.config.hooks.unit_dropped(u);
-                        log_info("%s: removed", u->config.name);
-                        unit_free(u);
+                        log_info("%s: removed", unit_config(u)->name);
+                        drop_unit(u);
                         changed = true;
                         continue;
                 }
@@ -987,7 +926,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                         struct unit_config c;
                         struct unit_diags diags = { 0 };
                         q = unit_load_from_path(paths[i], &c, &diags);
-                        manager_report(&diags);
+                        unit_report_diags(&diags);
                         char line[700];
                         if (q == -ENOMEM) {
                                 unit_diags_free(&diags);
@@ -1014,12 +953,12 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                         unit_diags_free(&diags);
                         apply_defaults(&c);
                         uint64_t fp = c.fingerprint;
-                        if (u && u->runit) {
+                        if (u && slot(u)->runit) {
                                 unit_config_free(&c);
                                 continue;
                         }
                         if (u) {
-                                if (u->config.fingerprint == fp && !u->pending && !u->removed) {
+                                if (unit_config(u)->fingerprint == fp && !slot(u)->pending && !slot(u)->removed) {
                                         unit_config_free(&c);
                                         continue;
                                 }
@@ -1030,13 +969,13 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                                         break;
                                 }
                                 *p = c;
-                                if (u->pending) {
-                                        unit_config_free(u->pending);
-                                        free(u->pending);
+                                if (slot(u)->pending) {
+                                        unit_config_free(slot(u)->pending);
+                                        free(slot(u)->pending);
                                 }
-                                u->pending = p;
-                                u->removed = false;
-                                bool up = !unit_state_is_inactive(u->state);
+                                slot(u)->pending = p;
+                                slot(u)->removed = false;
+                                bool up = !unit_state_is_inactive(unit_get_state(u));
                                 snprintf(line, sizeof(line), "%s: changed%s\n", base, up ? ", restarting" : "");
                                 strbuf_puts(report, line);
                                 continue; /* acted on once the table is rebuilt */
@@ -1064,13 +1003,13 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
         }
         for (size_t i = 0; i < n_old && r == 0; i++) {
                 struct unit *u = old[i];
-                if (seen[i] || u->runit || u->removed)
+                if (seen[i] || slot(u)->runit || slot(u)->removed)
                         continue;
-                u->removed = true;
-                u->restart_requested = false;
+                slot(u)->removed = true;
+                slot(u)->restart_requested = false;
                 char line[600];
-                snprintf(line, sizeof(line), "%s: removed%s\n", u->config.name,
-                         unit_state_is_inactive(u->state) ? "" : ", stopping");
+                snprintf(line, sizeof(line), "%s: removed%s\n", unit_config(u)->name,
+                         unit_state_is_inactive(unit_get_state(u)) ? "" : ", stopping");
                 strbuf_puts(report, line);
         }
         free(seen);
@@ -1081,9 +1020,9 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
         rebuild(n_old);
         for (size_t i = 0; i < m.n && r == 0; i++) {
                 struct unit *u = m.units[i];
-                if (u->removed)
-                        stop_propagating(u);
-                else if (u->pending && !unit_state_is_inactive(u->state) && !m.stopping)
+                if (slot(u)->removed)
+                        stop_and_propagate(u);
+                else if (slot(u)->pending && !unit_state_is_inactive(unit_get_state(u)) && !m.stopping)
                         manager_request_restart(u);
                 else
                         apply_pending(u);

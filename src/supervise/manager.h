@@ -22,7 +22,8 @@
 #include <sys/types.h>
 
 struct manager_hooks {
-        /* Boot progress changed: the supervisor may now start the main command. */
+        /* Boot progress changed (once the knock-on effects settled): the
+         * supervisor may now start the main command. */
         void (*boot_progress)(void);
         /* A SuccessAction=/FailureAction=/StartLimitAction= asks for a shutdown
          * with this exit code (container mode). */
@@ -76,6 +77,8 @@ void manager_request_restart(struct unit *u);
 /* vigilctl reboot/poweroff/halt: in container mode, stop everything and
  * exit with code (the supervisor's shutdown hook). */
 bool manager_stopping(void);
+/* A user's restart waits for u's stop to end. */
+bool manager_restart_pending(const struct unit *u);
 
 struct strbuf;
 /* daemon-reload: read the --units directories again. A changed definition
@@ -88,20 +91,7 @@ struct strbuf;
 int manager_reload(struct strbuf *report, unsigned *ret_errors);
 void manager_request_shutdown(enum unit_action action, int code, const char *why);
 
-/* Which unit pid belongs to (for sd_notify): its main or control process
- * by the pid index, else a member of one of its process groups, else a
- * descendant (at most 8 parents up) of one of its processes or groups. */
-bool manager_unit_of_pid(pid_t pid, struct unit **ret, enum unit_sender *ret_sender);
 /* Does any loaded unit get NOTIFY_SOCKET? */
 bool manager_wants_notify(void);
-
-/* For unit.c. */
-int manager_track_pid(pid_t pid, struct unit *u, enum unit_proc_role role);
-void manager_untrack_pid(pid_t pid);
-void manager_unit_changed(struct unit *u, enum unit_state old);
-void manager_unit_action(struct unit *u, enum unit_action action, bool success);
-int manager_devnull(void);
-/* Log parser diagnostics as "FILE:LINE: message" (errors and warnings). */
-void manager_report(const struct unit_diags *d);
 
 #endif

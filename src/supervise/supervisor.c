@@ -12,7 +12,6 @@
 #include "os/system.h"
 #include "base/exit_status.h"
 #include "os/files.h"
-#include "control/control_server.h"
 #include "watchdog/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "notify/notify_server.h"
@@ -581,8 +580,8 @@ int supervisor_init(const struct supervisor_config *cfg) {
                 .default_timeout_start_usec = cfg->default_timeout_start_usec,
                 .default_timeout_stop_usec = cfg->default_timeout_stop_usec,
                 .hooks = { .boot_progress = boot_progress, .shutdown = unit_shutdown,
-                           .all_stopped = units_all_stopped, .settled = control_server_settle,
-                           .unit_dropped = control_server_unit_dropped },
+                           .all_stopped = units_all_stopped, .settled = config.control.settle,
+                           .unit_dropped = config.control.unit_dropped },
         };
         return manager_init(&mc);
 }
@@ -599,10 +598,10 @@ int supervisor_load_units(void) {
         }
         /* Without it Type=notify units time out; the others run. */
         if (notify)
-                (void)notify_server_open(config.notify_socket);
+                (void)notify_server_open(config.notify_socket, unit_notify_from);
         /* Without it vigilctl cannot reach this vigil; everything else runs. */
-        if (config.control_socket)
-                (void)control_server_open(config.control_socket);
+        if (config.control_socket && config.control.open)
+                (void)config.control.open(config.control_socket);
         return 0;
 }
 
@@ -687,7 +686,8 @@ enum end_action supervisor_hang(void) {
 }
 
 void supervisor_free(void) {
-        control_server_close();
+        if (config.control.close)
+                config.control.close();
         notify_server_close();
         manager_free();
         os_close(main_cmd.status_fd);

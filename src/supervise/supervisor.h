@@ -29,6 +29,17 @@
 #include <sys/types.h>
 
 
+struct unit;
+/* The control server (control/, which sits above the supervisor): opened,
+ * told after every settled batch, told of a unit about to be freed, and
+ * closed, by the supervisor. */
+struct supervisor_server {
+        int (*open)(const char *address);
+        void (*settle)(void);
+        void (*unit_dropped)(struct unit *u);
+        void (*close)(void);
+};
+
 struct supervisor_config {
         bool process_group;            /* -g: forward to the main command's group */
         bool kill_all;                 /* false with --no-kill-all */
@@ -41,6 +52,7 @@ struct supervisor_config {
         const char *runit_dir;         /* --runit-dir */
         const char *notify_socket;     /* NOTIFY_SOCKET address: "/path" or "@name" */
         const char *control_socket;    /* vigilctl's socket: "/path" or "@name" */
+        struct supervisor_server control;
         const char *runtime_dir;       /* made (0755) if a socket is a default one inside it */
         const struct startup_config *startup; /* SPEC §9; must outlive the supervisor */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/unit.h"
+#include "supervise/unit_internal.h"
 
 #include "base/signame.h"
 #include "base/spawn_plan.h"
@@ -9,7 +9,7 @@
 #include "os/fd.h"
 #include "os/proc.h"
 #include "os/user.h"
-#include "supervise/manager.h"
+#include "supervise/proc_index.h"
 #include "notify/notify_server.h"
 #include "logcap/output.h"
 #include "unit/env_file.h"
@@ -35,6 +35,17 @@ extern char **environ;
 static void go(struct unit *u, enum unit_state next);
 static void feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
 static void watchdog_reset(struct unit *u);
+
+static struct unit_context ctx = { .devnull = -1 };
+
+void unit_set_context(const struct unit_context *c) {
+        ctx = *c;
+}
+
+static void action_due(struct unit *u, enum unit_action action, bool success) {
+        if (ctx.hooks.action)
+                ctx.hooks.action(u, action, success);
+}
 
 #define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
 
@@ -74,6 +85,10 @@ static void groups_add(struct unit *u, pid_t g) {
                 u->groups = v;
                 u->cap_groups = cap;
         }
+        if (proc_index_add_group(g, u) < 0) {
+                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking process group %d", (int)g);
+                return;
+        }
         u->groups[u->n_groups++] = g;
 }
 
@@ -87,10 +102,20 @@ static bool in_groups(const struct unit *u, pid_t g) {
 /* Drop groups with no member left (their ids may be reused later). */
 static void groups_prune(struct unit *u) {
         size_t k = 0;
-        for (size_t i = 0; i < u->n_groups; i++)
+        for (size_t i = 0; i < u->n_groups; i++) {
                 if (group_alive(u->groups[i]))
                         u->groups[k++] = u->groups[i];
+                else
+                        proc_index_remove_group(u->groups[i], u);
+        }
         u->n_groups = k;
+}
+
+/* Forget every group (the unit is at rest, or gave up on its processes). */
+static void groups_clear(struct unit *u) {
+        for (size_t i = 0; i < u->n_groups; i++)
+                proc_index_remove_group(u->groups[i], u);
+        u->n_groups = 0;
 }
 
 static bool uses_groups(const struct unit *u) {
@@ -243,7 +268,7 @@ static int build_env(struct unit *u, const struct os_user *user, bool stop_vars,
                 }
                 struct unit_diags diags = { 0 };
                 q = env_file_parse(path, text, size, &env, &n, &diags);
-                manager_report(&diags);
+                unit_report_diags(&diags);
                 unit_diags_free(&diags);
                 free(text);
                 if (q < 0)
@@ -455,7 +480,7 @@ static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars,
         plan.umask = c->umask;
         plan.no_new_privileges = c->no_new_privileges;
 
-        in_fd = u->stdin_fd >= 0 ? u->stdin_fd : manager_devnull();
+        in_fd = u->stdin_fd >= 0 ? u->stdin_fd : ctx.devnull;
         plan.stdin_fd = in_fd;
         if (u->stdout_fd >= 0) {
                 /* runit: stdout into the log service's pipe, stderr stays vigil's. */
@@ -553,7 +578,7 @@ static void main_spawn(struct unit *u) {
         u->main_pid = pid;
         u->main_started = loop_now();
         u->main_status_fd = status_fd;
-        if (manager_track_pid(pid, u, UNIT_PROC_MAIN) < 0)
+        if (proc_index_add_pid(pid, u, UNIT_PROC_MAIN) < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
         unit_log(LOG_LEVEL_INFO, u, "started %s (pid %d)", cmd->path, (int)pid);
         if (u->config.type == SERVICE_SIMPLE)
@@ -699,7 +724,7 @@ static void main_exited(struct unit *u, int status) {
                                 u->main_pid = pid;
                                 u->main_exit_known = false;
                                 groups_add(u, pid);
-                                (void)manager_track_pid(pid, u, UNIT_PROC_MAIN);
+                                (void)proc_index_add_pid(pid, u, UNIT_PROC_MAIN);
                                 unit_log(LOG_LEVEL_INFO, u, "main process is %d (from PIDFile=)", (int)pid);
                         } else if (!u->config.pid_file) {
                                 /* No PIDFile=: the unit runs as long as its group does. */
@@ -741,7 +766,7 @@ static void control_next(struct unit *u) {
         }
         u->control_pid = pid;
         u->control_status_fd = status_fd;
-        if (manager_track_pid(pid, u, UNIT_PROC_CONTROL) < 0)
+        if (proc_index_add_pid(pid, u, UNIT_PROC_CONTROL) < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
         unit_log(LOG_LEVEL_DEBUG, u, "running %s (pid %d)", cmd->path, (int)pid);
 }
@@ -799,11 +824,11 @@ static void timer_fired(struct loop_timer *t) {
                 unit_log(LOG_LEVEL_WARNING, u, "processes survived SIGKILL (uninterruptible sleep?), giving up on them");
                 /* Forget them: they are no longer the unit's to wait for. */
                 if (u->main_pid > 0)
-                        manager_untrack_pid(u->main_pid);
+                        proc_index_remove_pid(u->main_pid);
                 if (u->control_pid > 0)
-                        manager_untrack_pid(u->control_pid);
+                        proc_index_remove_pid(u->control_pid);
                 u->main_pid = u->control_pid = 0;
-                u->n_groups = 0;
+                groups_clear(u);
         } else if (u->control_pid > 0 && unit_state_timer(u->state) != UNIT_TIMER_NONE &&
                    u->state != UNIT_STOP_SIGTERM) {
                 /* A control command overran: kill it, it will not be waited for. */
@@ -890,7 +915,8 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
                 else if (unit_state_is_inactive(s) || s == UNIT_AUTO_RESTART)
                         u->start_job = u->result == UNIT_RESULT_SUCCESS ? UNIT_JOB_OK : UNIT_JOB_FAILED;
         }
-        manager_unit_changed(u, old);
+        if (ctx.hooks.changed)
+                ctx.hooks.changed(u, old);
 }
 
 /* The end of the stop path: restart or rest (systemd's service_enter_dead()). */
@@ -937,12 +963,12 @@ static void decide(struct unit *u) {
         if (u->result == UNIT_RESULT_SUCCESS) {
                 go(u, UNIT_DEAD);
                 if (!u->stop_requested)
-                        manager_unit_action(u, u->config.success_action, true);
+                        action_due(u, u->config.success_action, true);
         } else {
                 unit_log(LOG_LEVEL_NOTICE, u, "failed with result %s", unit_result_to_string(u->result));
                 go(u, UNIT_FAILED);
                 if (!u->stop_requested)
-                        manager_unit_action(u, u->config.failure_action, false);
+                        action_due(u, u->config.failure_action, false);
         }
 }
 
@@ -993,7 +1019,7 @@ static void go(struct unit *u, enum unit_state next) {
         case UNIT_DEAD:
         case UNIT_FAILED:
         case UNIT_AUTO_RESTART:
-                u->n_groups = 0;
+                groups_clear(u);
                 break;
         default:
                 break;
@@ -1050,9 +1076,9 @@ void unit_event(struct unit *u, enum unit_event e) {
                                  timespan_format(u->config.start_limit_interval_usec, span, sizeof(span)));
                         feed(u, UNIT_EV_LIMIT_HIT, UNIT_RESULT_KEEP);
                         if (u->state == UNIT_FAILED)
-                                manager_unit_action(u, u->config.start_limit_action, false);
+                                action_due(u, u->config.start_limit_action, false);
                         if (u->state == UNIT_FAILED)
-                                manager_unit_action(u, u->config.failure_action, false);
+                                action_due(u, u->config.failure_action, false);
                         return;
                 }
                 u->result = UNIT_RESULT_SUCCESS;
@@ -1114,10 +1140,6 @@ uint64_t unit_watchdog_usec(const struct unit *u) {
 
 int unit_signal_all(struct unit *u, int sig) {
         return signal_targets(u, sig, true, false);
-}
-
-bool unit_owns_group(const struct unit *u, pid_t pgid) {
-        return in_groups(u, pgid);
 }
 
 /* A new deadline from now (systemd's service_reset_watchdog()); off when
@@ -1183,11 +1205,11 @@ static void set_main_pid(struct unit *u, pid_t pid) {
                 return;
         }
         if (u->main_pid > 0)
-                manager_untrack_pid(u->main_pid);
+                proc_index_remove_pid(u->main_pid);
         unit_log(LOG_LEVEL_INFO, u, "main process is now %d (MAINPID=)", (int)pid);
         u->main_pid = pid;
         u->main_exit_known = false;
-        if (manager_track_pid(pid, u, UNIT_PROC_MAIN) < 0)
+        if (proc_index_add_pid(pid, u, UNIT_PROC_MAIN) < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
 }
 
@@ -1257,6 +1279,23 @@ bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struc
         return true;
 }
 
+/* The notify server's delivery (notify/notify_server.h): attribution by
+ * the process index, then NotifyAccess= and the message. */
+enum notify_verdict unit_notify_from(pid_t pid, const struct notify_msg *msg, char *why, size_t why_size,
+                                     const char **ret_unit) {
+        struct unit *u;
+        enum unit_sender sender;
+        if (!proc_index_attribute(pid, &u, &sender))
+                return NOTIFY_UNATTRIBUTED;
+        *ret_unit = u->config.name;
+        if (!unit_notify(u, pid, sender, msg)) {
+                snprintf(why, why_size, "%s does not allow it (NotifyAccess=%s, main pid %d)", u->config.name,
+                         notify_access_to_string(unit_notify_access(u)), (int)u->main_pid);
+                return NOTIFY_UNAUTHORISED;
+        }
+        return NOTIFY_ACCEPTED;
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 /* The output prefix: SyslogIdentifier=, else the name without ".service". */
@@ -1318,10 +1357,7 @@ void unit_free(struct unit *u) {
         loop_timer_cancel(&u->timer);
         loop_timer_cancel(&u->watchdog_timer);
         free(u->status_text);
-        if (u->pending) {
-                unit_config_free(u->pending);
-                free(u->pending);
-        }
+        proc_index_forget(u);
         if (u->exec_io.fd >= 0 && u->main_status_fd >= 0)
                 loop_io_del(&u->exec_io);
         os_close(u->main_status_fd);
@@ -1335,4 +1371,71 @@ void unit_free(struct unit *u) {
         log_ring_free(&u->log);
         unit_config_free(&u->config);
         free(u);
+}
+
+/* ---------------------------------------------------------------- read side */
+
+const char *unit_name(const struct unit *u) {
+        return u->config.name;
+}
+
+const struct unit_config *unit_config(const struct unit *u) {
+        return &u->config;
+}
+
+enum unit_state unit_get_state(const struct unit *u) {
+        return u->state;
+}
+
+enum unit_result unit_get_result(const struct unit *u) {
+        return u->result;
+}
+
+enum unit_job unit_get_start_job(const struct unit *u) {
+        return u->start_job;
+}
+
+const struct exit_info *unit_main_exit(const struct unit *u) {
+        return u->main_exit_known ? &u->main_exit : NULL;
+}
+
+pid_t unit_main_pid(const struct unit *u) {
+        return u->main_pid;
+}
+
+size_t unit_index(const struct unit *u) {
+        return u->index;
+}
+
+void unit_set_index(struct unit *u, size_t index) {
+        u->index = index;
+}
+
+void *unit_owner(const struct unit *u) {
+        return u->owner;
+}
+
+void unit_set_owner(struct unit *u, void *owner) {
+        u->owner = owner;
+}
+
+void unit_set_runit(struct unit *u, bool finish_args, int stdin_fd, int stdout_fd) {
+        u->runit = finish_args;
+        os_close(u->stdin_fd);
+        os_close(u->stdout_fd);
+        u->stdin_fd = stdin_fd;
+        u->stdout_fd = stdout_fd;
+}
+
+void unit_report_diags(const struct unit_diags *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                const struct unit_diag *x = &d->v[i];
+                int level = x->severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING;
+                if (x->line)
+                        log_msg(level, "%s:%u: %s", x->file ? x->file : "?", x->line, x->message);
+                else
+                        log_msg(level, "%s: %s", x->file ? x->file : "?", x->message);
+        }
+        if (d->n_dropped)
+                log_warning("%zu more messages not shown", d->n_dropped);
 }

@@ -17,6 +17,8 @@
 
 #include "core/loop.h"
 #include "logcap/log_ring.h"
+#include "notify/notify_server.h"
+#include "supervise/proc_index.h"
 #include "unit/unit_state.h"
 #include "unit/restart_policy.h"
 #include "unit/start_limit.h"
@@ -40,70 +42,45 @@ struct unit_exit_record {
 
 enum unit_job { UNIT_JOB_NONE, UNIT_JOB_PENDING, UNIT_JOB_OK, UNIT_JOB_FAILED };
 
-/* What a process of the unit is to it. */
-enum unit_proc_role { UNIT_PROC_MAIN, UNIT_PROC_CONTROL };
+struct unit;
+struct unit_diags;
 
-struct unit {
-        struct unit_config config;
-        size_t index;                  /* in the manager's table */
-        const char *ident;             /* output prefix: SyslogIdentifier= or the name without .service */
-
-        enum unit_state state;
-        enum unit_result result;
-        enum unit_job start_job;       /* for After= dependents and the main command */
-        struct loop_timer timer;
-        uint64_t state_since;
-        uint64_t active_since;         /* loop_now() when the unit last came up (0: never) */
-        bool restart_requested;        /* the user's restart: start again once stopped */
-        struct unit_config *pending;   /* daemon-reload: the new definition, applied once inactive */
-        bool removed;                  /* daemon-reload: its file is gone; dropped once inactive */
-
-        pid_t main_pid;                /* 0: none */
-        int main_status_fd;            /* exec-status pipe of the main process, -1 when read */
-        struct loop_io exec_io;        /* Type=exec: watches main_status_fd for EOF */
-        struct exit_info main_exit;    /* how the last main process ended */
-        bool main_exit_known;
-        size_t exec_start_next;        /* Type=oneshot: the next ExecStart= to run */
-
-        pid_t control_pid;             /* the running ExecStartPre=/..., 0: none */
-        int control_status_fd;
-        const struct exec_list *control_list;
-        size_t control_next;           /* index of the next command of control_list */
-        const struct exec_command *control_cmd;
-
-        pid_t *groups;                 /* process groups of the unit (see above) */
-        size_t n_groups, cap_groups;
-
-        /* sd_notify (SPEC §5) */
-        struct loop_timer watchdog_timer;  /* the WatchdogSec= deadline; re-armed by WATCHDOG=1 */
-        uint64_t watchdog_override_usec;   /* WATCHDOG_USEC= from the service (0: off) */
-        bool watchdog_override;            /* ...was sent in this run: it replaces WatchdogSec= */
-        uint64_t watchdog_last_ping;       /* loop_now() of the last WATCHDOG=1, 0: none */
-        uint64_t watchdog_misses;
-        char *status_text;                 /* STATUS=, NULL when none */
-        int status_errno;                  /* ERRNO= */
-        bool ready;                        /* READY=1 seen in this run */
-        bool reload_by_notify;             /* in reload because of RELOADING=1 (no ExecReload=) */
-        bool stop_by_notify;               /* in stop-sigterm because of STOPPING=1 (no signal) */
-        uint64_t notify_accepted, notify_denied;
-
-        struct unit_exit_record history[UNIT_HISTORY]; /* a ring */
-        uint64_t history_total;        /* exits recorded since vigil started */
-        uint64_t main_started;         /* loop_now() when the main process was spawned */
-
-        struct start_limit limit;
-        unsigned n_restarts;           /* automatic restarts since the last requested start */
-        bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
-        bool in_queue;
-        uint64_t restarts_total;
-
-        /* runit directories (unit/runit_dir.h): */
-        bool runit;                    /* finish gets runit's two arguments */
-        bool no_autostart;             /* a "down" file: not started at boot */
-        int stdin_fd, stdout_fd;       /* owned; -1: the usual (/dev/null, StandardOutput=) */
-
-        struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
+/* How a unit reports upward (set once by its owner, the manager). A unit
+ * never calls the manager: it writes its own state, then tells the hook,
+ * and the hook only enqueues knock-on effects (STYLE §3). */
+struct unit_hooks {
+        /* u left state old (called at the end of the one state write). */
+        void (*changed)(struct unit *u, enum unit_state old);
+        /* u's SuccessAction=/FailureAction=/StartLimitAction= is due. */
+        void (*action)(struct unit *u, enum unit_action action, bool success);
 };
+struct unit_context {
+        struct unit_hooks hooks;
+        int devnull;                   /* stdin of units (above 2), owned by the caller */
+};
+void unit_set_context(const struct unit_context *c);
+
+/* Read side (the record itself is private: supervise/unit_internal.h). */
+const char *unit_name(const struct unit *u);
+const struct unit_config *unit_config(const struct unit *u);
+enum unit_state unit_get_state(const struct unit *u);
+enum unit_result unit_get_result(const struct unit *u);
+enum unit_job unit_get_start_job(const struct unit *u);
+/* How the last main process ended; NULL when it is not known. */
+const struct exit_info *unit_main_exit(const struct unit *u);
+pid_t unit_main_pid(const struct unit *u);
+/* The owner's handle (the manager's table index). */
+size_t unit_index(const struct unit *u);
+void unit_set_index(struct unit *u, size_t index);
+/* The owner's own data for the unit (the manager's per-unit record). */
+void *unit_owner(const struct unit *u);
+void unit_set_owner(struct unit *u, void *owner);
+/* A runit service directory's unit (unit/runit_dir.h): with finish_args,
+ * finish gets runit's two arguments; stdin_fd/stdout_fd (owned; -1: the
+ * usual) link a service to its log/run. */
+void unit_set_runit(struct unit *u, bool finish_args, int stdin_fd, int stdout_fd);
+/* Log parser diagnostics as "FILE:LINE: message" (errors and warnings). */
+void unit_report_diags(const struct unit_diags *d);
 
 /* Take ownership of *config (left zeroed). */
 struct unit *unit_new(struct unit_config *config, size_t index);
@@ -132,20 +109,18 @@ bool unit_wants_notify(const struct unit *u);
 /* WATCHDOG_USEC= override, else WatchdogSec=; 0 or infinity: off. */
 uint64_t unit_watchdog_usec(const struct unit *u);
 
-/* Who sent a notify datagram, as far as the unit is concerned. */
-enum unit_sender { UNIT_SENDER_MAIN, UNIT_SENDER_CONTROL, UNIT_SENDER_OTHER };
-
 struct notify_msg;
 /* A parsed datagram from pid, a process of u. Applies NotifyAccess= and
  * then the message; false when the sender was not allowed to speak for u
  * (nothing was done). */
 bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struct notify_msg *msg);
+/* notify_deliver_fn for the notify server: the sender's unit by the
+ * process index, then unit_notify(). */
+enum notify_verdict unit_notify_from(pid_t pid, const struct notify_msg *msg, char *why, size_t why_size,
+                                     const char **ret_unit);
 /* The user's signal (vigilctl kill): every process of the unit, each once.
  * Returns how many targets (groups or pids) were signalled. */
 int unit_signal_all(struct unit *u, int sig);
-
-/* Is pid's process group one of the unit's? */
-bool unit_owns_group(const struct unit *u, pid_t pgid);
 
 /* Delay before the next automatic restart (systemd's
  * service_restart_usec_next()): RestartSec= for the first, then growing

@@ -6,7 +6,6 @@
 #include "core/loop.h"
 #include "os/fd.h"
 #include "os/watchdog.h"
-#include "supervise/manager.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -31,10 +30,9 @@ static struct {
         uint64_t pets, pet_errors;
         uint64_t snooze_until;         /* 0: none */
         struct loop_timer timer;
-        /* A health failure's action, postponed by a snooze. */
+        /* An action held by a snooze (the caller's; the device knows no units). */
         bool postponed;
-        enum unit_action postponed_action;
-        int postponed_code;
+        void (*release)(void);
         char postponed_why[256];
 } wd = { .fd = -1, .timer = { .heap_index = TIMER_NOT_ARMED } };
 
@@ -50,20 +48,6 @@ const char *hw_watchdog_state_to_string(enum hw_watchdog_state s) {
 }
 
 /* ---------------------------------------------------------------- pure parts */
-
-bool hw_watchdog_is_health_failure(enum unit_action action, enum unit_result result) {
-        switch (action) {
-        case ACTION_REBOOT:
-        case ACTION_REBOOT_FORCE:
-        case ACTION_REBOOT_IMMEDIATE:
-        case ACTION_POWEROFF:
-        case ACTION_POWEROFF_FORCE:
-        case ACTION_POWEROFF_IMMEDIATE:
-                return result == UNIT_RESULT_WATCHDOG || result == UNIT_RESULT_START_LIMIT_HIT;
-        default:
-                return false;
-        }
-}
 
 enum hw_watchdog_verdict hw_watchdog_decide(const struct hw_watchdog_gate *g, uint64_t now, const char **ret_reason) {
         const char *why;
@@ -321,14 +305,11 @@ void hw_watchdog_unhealthy(const char *why) {
                    "vigil reboots it first", wd.device, why, wd.timeout_sec);
 }
 
-bool hw_watchdog_postpone(enum unit_action action, int code, const char *why) {
-        if (wd.postponed)
-                return true; /* the first action waits; StartLimitAction= then FailureAction= */
-        if (!is_open() || !wd.snooze_until || wd.state == HW_WATCHDOG_SHUTDOWN)
+bool hw_watchdog_hold(const char *why, void (*release)(void)) {
+        if (!is_open() || !wd.snooze_until || wd.state == HW_WATCHDOG_SHUTDOWN || wd.postponed)
                 return false;
         wd.postponed = true;
-        wd.postponed_action = action;
-        wd.postponed_code = code;
+        wd.release = release;
         snprintf(wd.postponed_why, sizeof(wd.postponed_why), "%s", why);
         char span[32];
         uint64_t left = wd.snooze_until > loop_now() ? wd.snooze_until - loop_now() : 0;
@@ -342,7 +323,8 @@ static void run_postponed(void) {
                 return;
         wd.postponed = false;
         log_notice("hardware watchdog %s: snooze over: running the postponed %s", wd.device, wd.postponed_why);
-        manager_request_shutdown(wd.postponed_action, wd.postponed_code, wd.postponed_why);
+        if (wd.release)
+                wd.release();
 }
 
 /* ---------------------------------------------------------------- the way down */

@@ -28,9 +28,6 @@
 #ifndef VIGIL_WATCHDOG_HW_WATCHDOG_H
 #define VIGIL_WATCHDOG_HW_WATCHDOG_H
 
-#include "unit/unit_config.h"
-#include "unit/unit_state.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,19 +49,16 @@ struct hw_watchdog_config {
  * loop_init(). */
 int hw_watchdog_open(const struct hw_watchdog_config *c);
 
-/* Is a failure action of this kind, after this result, a health failure
- * (SPEC §8)? A reboot or power-off action after a missed watchdog or a
- * hit start limit. Pure. */
-bool hw_watchdog_is_health_failure(enum unit_action action, enum unit_result result);
-
 /* Stop petting for good; why is logged and shown by `vigilctl watchdog`.
- * The manager calls it right before it starts that unit's action. */
+ * The health policy (supervise/health.c) calls it right before a health
+ * failure's action starts. */
 void hw_watchdog_unhealthy(const char *why);
 
-/* During a snooze, keep the action of a health failure for the end of the
- * snooze (then manager_request_shutdown(action, code, why) runs it): true
- * when postponed (the caller then does nothing more), false otherwise. */
-bool hw_watchdog_postpone(enum unit_action action, int code, const char *why);
+/* During a snooze, hold the caller's action (described by why) until the
+ * snooze ends, then call release(): true when held (the caller then does
+ * nothing more), false when there is no snooze or an action is already
+ * held. A shutdown drops what is held. */
+bool hw_watchdog_hold(const char *why, void (*release)(void));
 
 /* A shutdown begins. Requested (health_failure false, and vigil healthy):
  * timeout := reboot timeout, pet once, pet no more. After a health failure:

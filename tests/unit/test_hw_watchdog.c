@@ -58,22 +58,6 @@ static void pets_come_every_half_timeout(void **state) {
         assert_int_equal(hw_watchdog_pet_interval(65535), (uint64_t)65535 * SEC / 2);
 }
 
-static void health_failures_are_reboot_or_poweroff_after_watchdog_or_start_limit(void **state) {
-        (void)state;
-        const enum unit_action fatal[] = { ACTION_REBOOT, ACTION_REBOOT_FORCE, ACTION_REBOOT_IMMEDIATE,
-                                           ACTION_POWEROFF, ACTION_POWEROFF_FORCE, ACTION_POWEROFF_IMMEDIATE };
-        for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
-                assert_true(hw_watchdog_is_health_failure(fatal[i], UNIT_RESULT_WATCHDOG));
-                assert_true(hw_watchdog_is_health_failure(fatal[i], UNIT_RESULT_START_LIMIT_HIT));
-                assert_false(hw_watchdog_is_health_failure(fatal[i], UNIT_RESULT_EXIT_CODE));
-                assert_false(hw_watchdog_is_health_failure(fatal[i], UNIT_RESULT_SIGNAL));
-                assert_false(hw_watchdog_is_health_failure(fatal[i], UNIT_RESULT_SUCCESS));
-        }
-        assert_false(hw_watchdog_is_health_failure(ACTION_NONE, UNIT_RESULT_WATCHDOG));
-        assert_false(hw_watchdog_is_health_failure(ACTION_EXIT, UNIT_RESULT_WATCHDOG));
-        assert_false(hw_watchdog_is_health_failure(ACTION_EXIT_FORCE, UNIT_RESULT_START_LIMIT_HIT));
-}
-
 static void state_names(void **state) {
         (void)state;
         assert_string_equal(hw_watchdog_state_to_string(HW_WATCHDOG_OFF), "off");
@@ -119,7 +103,7 @@ static void without_a_usable_device_vigil_runs_on_and_says_why(void **state) {
         assert_int_equal(granted, 0);
         /* Every other call is a no-op without a device. */
         hw_watchdog_unhealthy("test");
-        assert_false(hw_watchdog_postpone(ACTION_REBOOT, 1, "test"));
+        assert_false(hw_watchdog_hold("test", NULL));
         hw_watchdog_shutdown(false);
         hw_watchdog_final(HW_WATCHDOG_FINAL_HANG);
         hw_watchdog_get_status(0, &st);
@@ -131,7 +115,6 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(the_gate_pets_only_while_healthy_or_snoozing),
                 cmocka_unit_test(pets_come_every_half_timeout),
-                cmocka_unit_test(health_failures_are_reboot_or_poweroff_after_watchdog_or_start_limit),
                 cmocka_unit_test(state_names),
                 cmocka_unit_test(a_file_that_is_not_a_watchdog_is_refused),
                 cmocka_unit_test(without_a_usable_device_vigil_runs_on_and_says_why),

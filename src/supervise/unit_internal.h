@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The unit record, private to the unit module (unit.c, unit_notify.c,
+ * unit_view.c). Everyone else goes through supervise/unit.h: accessors and
+ * a const view for readers, requests and hooks for the manager.
+ */
+#ifndef VIGIL_SUPERVISE_UNIT_INTERNAL_H
+#define VIGIL_SUPERVISE_UNIT_INTERNAL_H
+
+#include "supervise/unit.h"
+
+struct unit {
+        struct unit_config config;
+        size_t index;                  /* in the manager's table */
+        void *owner;                   /* the manager's per-unit record */
+        const char *ident;             /* output prefix: SyslogIdentifier= or the name without .service */
+
+        enum unit_state state;
+        enum unit_result result;
+        enum unit_job start_job;       /* for After= dependents and the main command */
+        struct loop_timer timer;
+        uint64_t state_since;
+        uint64_t active_since;         /* loop_now() when the unit last came up (0: never) */
+
+        pid_t main_pid;                /* 0: none */
+        int main_status_fd;            /* exec-status pipe of the main process, -1 when read */
+        struct loop_io exec_io;        /* Type=exec: watches main_status_fd for EOF */
+        struct exit_info main_exit;    /* how the last main process ended */
+        bool main_exit_known;
+        size_t exec_start_next;        /* Type=oneshot: the next ExecStart= to run */
+
+        pid_t control_pid;             /* the running ExecStartPre=/..., 0: none */
+        int control_status_fd;
+        const struct exec_list *control_list;
+        size_t control_next;           /* index of the next command of control_list */
+        const struct exec_command *control_cmd;
+
+        pid_t *groups;                 /* process groups of the unit (see above) */
+        size_t n_groups, cap_groups;
+
+        /* sd_notify (SPEC §5) */
+        struct loop_timer watchdog_timer;  /* the WatchdogSec= deadline; re-armed by WATCHDOG=1 */
+        uint64_t watchdog_override_usec;   /* WATCHDOG_USEC= from the service (0: off) */
+        bool watchdog_override;            /* ...was sent in this run: it replaces WatchdogSec= */
+        uint64_t watchdog_last_ping;       /* loop_now() of the last WATCHDOG=1, 0: none */
+        uint64_t watchdog_misses;
+        char *status_text;                 /* STATUS=, NULL when none */
+        int status_errno;                  /* ERRNO= */
+        bool ready;                        /* READY=1 seen in this run */
+        bool reload_by_notify;             /* in reload because of RELOADING=1 (no ExecReload=) */
+        bool stop_by_notify;               /* in stop-sigterm because of STOPPING=1 (no signal) */
+        uint64_t notify_accepted, notify_denied;
+
+        struct unit_exit_record history[UNIT_HISTORY]; /* a ring */
+        uint64_t history_total;        /* exits recorded since vigil started */
+        uint64_t main_started;         /* loop_now() when the main process was spawned */
+
+        struct start_limit limit;
+        unsigned n_restarts;           /* automatic restarts since the last requested start */
+        bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
+        uint64_t restarts_total;
+
+        /* runit directories (unit/runit_dir.h): */
+        bool runit;                    /* finish gets runit's two arguments */
+        int stdin_fd, stdout_fd;       /* owned; -1: the usual (/dev/null, StandardOutput=) */
+
+        struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
+};
+
+#endif
