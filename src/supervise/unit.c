@@ -33,8 +33,6 @@
 extern char **environ;
 
 static void go(struct unit *u, enum unit_state next);
-static void feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
-static void watchdog_reset(struct unit *u);
 
 static struct unit_context ctx = { .devnull = -1 };
 
@@ -47,7 +45,6 @@ static void action_due(struct unit *u, enum unit_action action, bool success) {
                 ctx.hooks.action(u, action, success);
 }
 
-#define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
 
 uint64_t unit_restart_delay(uint64_t restart_usec, unsigned steps, uint64_t max_delay_usec, unsigned n) {
         if (n <= 1 || steps == 0 || restart_usec == 0 || max_delay_usec == TIMESPAN_INFINITY ||
@@ -92,7 +89,7 @@ static void groups_add(struct unit *u, pid_t g) {
         u->groups[u->n_groups++] = g;
 }
 
-static bool in_groups(const struct unit *u, pid_t g) {
+bool unit_in_groups(const struct unit *u, pid_t g) {
         for (size_t i = 0; g > 0 && i < u->n_groups; i++)
                 if (u->groups[i] == g)
                         return true;
@@ -160,7 +157,7 @@ static int signal_targets(struct unit *u, int sig, bool groups, bool cont) {
         }
         pid_t pids[2] = { u->main_pid, u->control_pid };
         for (int i = 0; i < 2; i++) {
-                if (pids[i] <= 0 || (groups && in_groups(u, os_getpgid(pids[i]))))
+                if (pids[i] <= 0 || (groups && unit_in_groups(u, os_getpgid(pids[i]))))
                         continue;
                 n += send(u, pids[i], sig);
                 if (cont)
@@ -552,7 +549,7 @@ static void exec_status_ready(struct loop_io *io, uint32_t events) {
         os_close(u->main_status_fd);
         u->main_status_fd = -1;
         if (r == 0)
-                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
 }
 
 /* ---------------------------------------------------------------- main process */
@@ -561,7 +558,7 @@ static void main_spawn(struct unit *u) {
         const struct exec_list *l = &u->config.exec_start;
         if (l->n == 0 || u->exec_start_next >= l->n) {
                 /* oneshot without ExecStart= (loader allows with RemainAfterExit=). */
-                feed(u, UNIT_EV_MAIN_EXITED, UNIT_RESULT_SUCCESS);
+                unit_feed(u, UNIT_EV_MAIN_EXITED, UNIT_RESULT_SUCCESS);
                 return;
         }
         const struct exec_command *cmd = &l->v[u->exec_start_next++];
@@ -572,7 +569,7 @@ static void main_spawn(struct unit *u) {
                 /* As if the child had failed before exec: 126 (systemd's 2xx codes are not used). */
                 u->main_exit = (struct exit_info){ .exited = true, .code = 126 };
                 u->main_exit_known = true;
-                feed(u, UNIT_EV_MAIN_EXITED, spawn_failure_result(r));
+                unit_feed(u, UNIT_EV_MAIN_EXITED, spawn_failure_result(r));
                 return;
         }
         u->main_pid = pid;
@@ -582,11 +579,11 @@ static void main_spawn(struct unit *u) {
                 unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
         unit_log(LOG_LEVEL_INFO, u, "started %s (pid %d)", cmd->path, (int)pid);
         if (u->config.type == SERVICE_SIMPLE)
-                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
         else if (u->config.type == SERVICE_EXEC) {
                 u->exec_io = (struct loop_io){ .fd = status_fd, .ready = exec_status_ready, .data = u };
                 if (loop_io_add(&u->exec_io, OS_EVENT_IN) < 0)
-                        feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP); /* fall back to "simple" */
+                        unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP); /* fall back to "simple" */
         }
 }
 
@@ -683,7 +680,7 @@ static void main_exited(struct unit *u, int status) {
                                 unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage),
                                          u->config.exec_start.v[0].path, strerror(failure.error));
                         else if (r == 0)
-                                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+                                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
                 } else {
                         const struct exec_list *l = &u->config.exec_start;
                         size_t i = u->exec_start_next ? u->exec_start_next - 1 : 0;
@@ -731,12 +728,12 @@ static void main_exited(struct unit *u, int status) {
                                 unit_log(LOG_LEVEL_INFO, u, "Type=forking without PIDFile=: main process unknown");
                         }
                         if (pid > 0 || !u->config.pid_file) {
-                                feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
+                                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
                                 return;
                         }
                 }
         }
-        feed(u, UNIT_EV_MAIN_EXITED, r);
+        unit_feed(u, UNIT_EV_MAIN_EXITED, r);
 }
 
 /* ---------------------------------------------------------------- control commands */
@@ -746,7 +743,7 @@ static void control_next(struct unit *u) {
         if (!l || u->control_next >= l->n) {
                 u->control_list = NULL;
                 u->control_cmd = NULL;
-                feed(u, UNIT_EV_CONTROL_OK, UNIT_RESULT_KEEP);
+                unit_feed(u, UNIT_EV_CONTROL_OK, UNIT_RESULT_KEEP);
                 return;
         }
         const struct exec_command *cmd = &l->v[u->control_next++];
@@ -761,7 +758,7 @@ static void control_next(struct unit *u) {
                         return;
                 }
                 u->control_list = NULL;
-                feed(u, UNIT_EV_CONTROL_FAILED, spawn_failure_result(r));
+                unit_feed(u, UNIT_EV_CONTROL_FAILED, spawn_failure_result(r));
                 return;
         }
         u->control_pid = pid;
@@ -803,7 +800,7 @@ static void control_exited(struct unit *u, int status) {
                          signame_from_number(e.sig, name, sizeof(name)));
         u->control_list = NULL;
         u->control_cmd = NULL;
-        feed(u, UNIT_EV_CONTROL_FAILED, r);
+        unit_feed(u, UNIT_EV_CONTROL_FAILED, r);
 }
 
 /* ---------------------------------------------------------------- the state machine */
@@ -811,7 +808,7 @@ static void control_exited(struct unit *u, int status) {
 static void timer_fired(struct loop_timer *t) {
         struct unit *u = t->data;
         if (u->state == UNIT_AUTO_RESTART) {
-                feed(u, UNIT_EV_RESTART, UNIT_RESULT_KEEP);
+                unit_feed(u, UNIT_EV_RESTART, UNIT_RESULT_KEEP);
                 return;
         }
         char span[32];
@@ -836,7 +833,7 @@ static void timer_fired(struct loop_timer *t) {
                 send(u, u->control_pid, SIGKILL);
         }
         u->control_list = NULL;
-        feed(u, UNIT_EV_TIMEOUT, UNIT_RESULT_KEEP);
+        unit_feed(u, UNIT_EV_TIMEOUT, UNIT_RESULT_KEEP);
 }
 
 static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
@@ -902,7 +899,7 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
         if (!unit_state_has_watchdog(s))
                 loop_timer_cancel(&u->watchdog_timer);
         else if (!unit_state_has_watchdog(old))
-                watchdog_reset(u);
+                unit_watchdog_reset(u);
         if (old == UNIT_RELOAD)
                 u->reload_by_notify = false;
         if (old == UNIT_STOP_SIGTERM)
@@ -1026,7 +1023,7 @@ static void go(struct unit *u, enum unit_state next) {
         }
 }
 
-static void feed(struct unit *u, enum unit_event e, enum unit_result exit_result) {
+void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result) {
         struct unit_facts f = facts(u, exit_result);
         struct unit_transition t = unit_transition(u->state, e, &f);
         if (t.ignored) {
@@ -1074,7 +1071,7 @@ void unit_event(struct unit *u, enum unit_event e) {
                         unit_log(LOG_LEVEL_NOTICE, u, "start request repeated too quickly (StartLimitBurst=%u in %s)",
                                  u->config.start_limit_burst,
                                  timespan_format(u->config.start_limit_interval_usec, span, sizeof(span)));
-                        feed(u, UNIT_EV_LIMIT_HIT, UNIT_RESULT_KEEP);
+                        unit_feed(u, UNIT_EV_LIMIT_HIT, UNIT_RESULT_KEEP);
                         if (u->state == UNIT_FAILED)
                                 action_due(u, u->config.start_limit_action, false);
                         if (u->state == UNIT_FAILED)
@@ -1084,7 +1081,7 @@ void unit_event(struct unit *u, enum unit_event e) {
                 u->result = UNIT_RESULT_SUCCESS;
                 u->main_exit_known = false;
         }
-        feed(u, e, UNIT_RESULT_KEEP);
+        unit_feed(u, e, UNIT_RESULT_KEEP);
 }
 
 void unit_start(struct unit *u) {
@@ -1095,12 +1092,12 @@ void unit_start(struct unit *u) {
         u->stop_requested = false;
         u->n_restarts = 0;
         u->start_job = UNIT_JOB_PENDING;
-        feed(u, UNIT_EV_START, UNIT_RESULT_KEEP);
+        unit_feed(u, UNIT_EV_START, UNIT_RESULT_KEEP);
 }
 
 void unit_stop(struct unit *u) {
         u->stop_requested = true;
-        feed(u, UNIT_EV_STOP, UNIT_RESULT_KEEP);
+        unit_feed(u, UNIT_EV_STOP, UNIT_RESULT_KEEP);
 }
 
 void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int status) {
@@ -1114,186 +1111,11 @@ void unit_check_all_gone(struct unit *u) {
         if (u->state != UNIT_STOP_SIGTERM && u->state != UNIT_STOP_SIGKILL)
                 return;
         if (!procs_left(u))
-                feed(u, UNIT_EV_ALL_GONE, UNIT_RESULT_KEEP);
-}
-
-/* ---------------------------------------------------------------- sd_notify and the software watchdog */
-
-enum notify_access unit_notify_access(const struct unit *u) {
-        const struct unit_config *c = &u->config;
-        if (c->notify_access_set)
-                return c->notify_access;
-        if (c->type == SERVICE_NOTIFY || (c->watchdog_usec != 0 && c->watchdog_usec != TIMESPAN_INFINITY))
-                return NOTIFY_MAIN;
-        return NOTIFY_NONE;
-}
-
-bool unit_wants_notify(const struct unit *u) {
-        const struct unit_config *c = &u->config;
-        return c->type == SERVICE_NOTIFY || (c->watchdog_usec != 0 && c->watchdog_usec != TIMESPAN_INFINITY) ||
-               unit_notify_access(u) != NOTIFY_NONE;
-}
-
-uint64_t unit_watchdog_usec(const struct unit *u) {
-        return u->watchdog_override ? u->watchdog_override_usec : u->config.watchdog_usec;
+                unit_feed(u, UNIT_EV_ALL_GONE, UNIT_RESULT_KEEP);
 }
 
 int unit_signal_all(struct unit *u, int sig) {
         return signal_targets(u, sig, true, false);
-}
-
-/* A new deadline from now (systemd's service_reset_watchdog()); off when
- * there is no timeout. One heap operation: O(log n) in the number of timers. */
-static void watchdog_reset(struct unit *u) {
-        uint64_t usec = unit_watchdog_usec(u);
-        if (usec == 0 || usec == TIMESPAN_INFINITY || !unit_state_has_watchdog(u->state)) {
-                loop_timer_cancel(&u->watchdog_timer);
-                return;
-        }
-        if (loop_timer_arm_in(&u->watchdog_timer, usec) < 0)
-                unit_log(LOG_LEVEL_ERROR, u, "cannot arm the watchdog timer: out of memory");
-}
-
-static void watchdog_fired(struct loop_timer *t) {
-        struct unit *u = t->data;
-        char span[32];
-        u->watchdog_misses++;
-        unit_log(LOG_LEVEL_WARNING, u, "watchdog timeout: no WATCHDOG=1 for %s%s%s",
-                 timespan_format(unit_watchdog_usec(u), span, sizeof(span)), u->status_text ? "; last STATUS=" : "",
-                 u->status_text ? u->status_text : "");
-        feed(u, UNIT_EV_WATCHDOG, UNIT_RESULT_KEEP);
-}
-
-static bool sender_allowed(const struct unit *u, pid_t pid, enum unit_sender sender) {
-        switch (unit_notify_access(u)) {
-        case NOTIFY_MAIN:
-                return sender == UNIT_SENDER_MAIN && pid == u->main_pid;
-        case NOTIFY_EXEC:
-                return (sender == UNIT_SENDER_MAIN && pid == u->main_pid) ||
-                       (sender == UNIT_SENDER_CONTROL && pid == u->control_pid);
-        case NOTIFY_ALL:
-                return true;  /* the caller found pid among the unit's processes */
-        default:
-                return false;
-        }
-}
-
-/* EXTEND_TIMEOUT_USEC=: the running start/stop timer (and the watchdog)
- * fire no sooner than usec from now; never earlier than already due. */
-static void extend_timeout(struct unit *u, uint64_t usec) {
-        uint64_t until = loop_now() + usec;
-        if (unit_state_timer(u->state) != UNIT_TIMER_NONE && u->state != UNIT_AUTO_RESTART &&
-            u->timer.heap_index != TIMER_NOT_ARMED && u->timer.deadline < until)
-                (void)loop_timer_arm(&u->timer, until);
-        if (u->watchdog_timer.heap_index != TIMER_NOT_ARMED && u->watchdog_timer.deadline < until)
-                (void)loop_timer_arm(&u->watchdog_timer, until);
-}
-
-/* MAINPID=: only a process of the unit may become its main process. */
-static void set_main_pid(struct unit *u, pid_t pid) {
-        if (pid == u->main_pid)
-                return;
-        if (u->state != UNIT_START && u->state != UNIT_START_POST && u->state != UNIT_RUNNING &&
-            u->state != UNIT_RELOAD) {
-                unit_log(LOG_LEVEL_DEBUG, u, "MAINPID=%d ignored in %s", (int)pid, unit_state_to_string(u->state));
-                return;
-        }
-        pid_t g = os_getpgid(pid);
-        if (pid == u->control_pid || g < 0 || !in_groups(u, g)) {
-                unit_log(LOG_LEVEL_WARNING, u, "MAINPID=%d refused: %s", (int)pid,
-                         g < 0 ? "no such process" : "not a process of this unit");
-                return;
-        }
-        if (u->main_pid > 0)
-                proc_index_remove_pid(u->main_pid);
-        unit_log(LOG_LEVEL_INFO, u, "main process is now %d (MAINPID=)", (int)pid);
-        u->main_pid = pid;
-        u->main_exit_known = false;
-        if (proc_index_add_pid(pid, u, UNIT_PROC_MAIN) < 0)
-                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
-}
-
-bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struct notify_msg *msg) {
-        if (!sender_allowed(u, pid, sender)) {
-                u->notify_denied++;
-                return false;
-        }
-        u->notify_accepted++;
-        unsigned f = msg->flags;
-
-        /* In systemd's order: MAINPID, then the state changes, then the rest. */
-        if (f & NOTIFY_HAS_MAINPID)
-                set_main_pid(u, msg->main_pid);
-        if (f & NOTIFY_HAS_STATUS) {
-                char *t = msg->status_len ? strndup(msg->status, msg->status_len) : NULL;
-                if (msg->status_len && !t) {
-                        unit_log(LOG_LEVEL_WARNING, u, "out of memory storing STATUS=");
-                } else {
-                        free(u->status_text);
-                        u->status_text = t;
-                        unit_log(LOG_LEVEL_DEBUG, u, "status: %s", t ? t : "(cleared)");
-                }
-        }
-        if (f & NOTIFY_HAS_ERRNO)
-                u->status_errno = msg->error;
-        if (f & NOTIFY_HAS_WATCHDOG_USEC) {
-                char span[32];
-                /* As systemd: the value replaces WatchdogSec= until the
-                 * next start, and 0 turns the watchdog off for this run. */
-                u->watchdog_override_usec = msg->watchdog_usec;
-                u->watchdog_override = true;
-                if (msg->watchdog_usec == 0)
-                        unit_log(LOG_LEVEL_INFO, u, "watchdog turned off by the service (WATCHDOG_USEC=0)");
-                else
-                        unit_log(LOG_LEVEL_INFO, u, "watchdog timeout set to %s by the service",
-                                 timespan_format(msg->watchdog_usec, span, sizeof(span)));
-                watchdog_reset(u);
-        }
-        if (f & NOTIFY_WATCHDOG) {
-                u->watchdog_last_ping = loop_now();
-                watchdog_reset(u);
-        }
-        if (f & NOTIFY_HAS_EXTEND_TIMEOUT)
-                extend_timeout(u, msg->extend_timeout_usec);
-        if (f & NOTIFY_RELOADING) {
-                u->ready = false;
-                if (u->state == UNIT_RUNNING)
-                        u->reload_by_notify = true;
-                feed(u, UNIT_EV_NOTIFY_RELOADING, UNIT_RESULT_KEEP);
-        }
-        if (f & NOTIFY_READY) {
-                u->ready = true;
-                feed(u, UNIT_EV_NOTIFY_READY, UNIT_RESULT_KEEP);
-        }
-        if (f & NOTIFY_STOPPING) {
-                u->ready = false;
-                if (u->state == UNIT_RUNNING)
-                        u->stop_by_notify = true;
-                feed(u, UNIT_EV_NOTIFY_STOPPING, UNIT_RESULT_KEEP);
-        }
-        if ((f & NOTIFY_WATCHDOG_TRIGGER) && unit_state_has_watchdog(u->state)) {
-                u->watchdog_misses++;
-                unit_log(LOG_LEVEL_WARNING, u, "watchdog triggered by the service (WATCHDOG=trigger)");
-                feed(u, UNIT_EV_WATCHDOG, UNIT_RESULT_KEEP);
-        }
-        return true;
-}
-
-/* The notify server's delivery (notify/notify_server.h): attribution by
- * the process index, then NotifyAccess= and the message. */
-enum notify_verdict unit_notify_from(pid_t pid, const struct notify_msg *msg, char *why, size_t why_size,
-                                     const char **ret_unit) {
-        struct unit *u;
-        enum unit_sender sender;
-        if (!proc_index_attribute(pid, &u, &sender))
-                return NOTIFY_UNATTRIBUTED;
-        *ret_unit = u->config.name;
-        if (!unit_notify(u, pid, sender, msg)) {
-                snprintf(why, why_size, "%s does not allow it (NotifyAccess=%s, main pid %d)", u->config.name,
-                         notify_access_to_string(unit_notify_access(u)), (int)u->main_pid);
-                return NOTIFY_UNAUTHORISED;
-        }
-        return NOTIFY_ACCEPTED;
 }
 
 /* ---------------------------------------------------------------- life cycle */
@@ -1341,7 +1163,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->stdin_fd = u->stdout_fd = -1;
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
-        loop_timer_init(&u->watchdog_timer, watchdog_fired, u);
+        loop_timer_init(&u->watchdog_timer, unit_watchdog_fired, u);
         log_ring_init(&u->log, LOG_RING_CAPACITY, u);
         if (set_ident(u) < 0) {
                 unit_config_free(&u->config);

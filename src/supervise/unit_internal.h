@@ -9,6 +9,8 @@
 
 #include "supervise/unit.h"
 
+#include "core/log.h"
+
 struct unit {
         struct unit_config config;
         size_t index;                  /* in the manager's table */
@@ -66,5 +68,15 @@ struct unit {
 
         struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
 };
+
+#define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
+
+/* Feed an event to the state machine (unit.c, the one state writer). */
+void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
+/* Is pgid one of the unit's process groups? */
+bool unit_in_groups(const struct unit *u, pid_t pgid);
+/* The software watchdog (unit_notify.c): a new deadline from now; the timer's callback. */
+void unit_watchdog_reset(struct unit *u);
+void unit_watchdog_fired(struct loop_timer *t);
 
 #endif
