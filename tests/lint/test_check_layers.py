@@ -11,7 +11,8 @@ SCRIPT = ROOT / "tools" / "check-layers"
 
 # A tree that follows the rule, with the traps a naive lint falls into:
 # syscall names in comments and strings, a member called read, a static
-# function called send, an exception (cmd/vigilctl.c) in use.
+# function called send, a module's private header including its public one,
+# an exception (cmd/vigilctl.c) in use.
 CLEAN = {
     "base/num.h": '#include <stddef.h>\nint num_parse(const char *s, unsigned *ret);\n',
     "base/num.c": '#include "base/num.h"\n/* read(2) is not called here */\n'
@@ -40,7 +41,8 @@ CLEAN = {
     "container/container_env.c": '#include "base/num.h"\nvoid container_env_x(void);\nvoid container_env_x(void) {}\n',
     "container/startup.c": '#include "unit/conf.h"\n#include "core/loop.h"\nvoid startup_run(void);\nvoid startup_run(void) {}\n',
     "supervise/unit.h": '#include "unit/conf.h"\nvoid sup_unit_start(void);\n',
-    "supervise/unit.c": '#include "supervise/unit.h"\n#include "notify/notify_msg.h"\n#include "os/fd.h"\n'
+    "supervise/unit_internal.h": '#include "supervise/unit.h"\nstruct unit { int state; };\n',
+    "supervise/unit.c": '#include "supervise/unit_internal.h"\n#include "notify/notify_msg.h"\n#include "os/fd.h"\n'
                         'static int send(int pid, int sig) { return pid + sig; }\n'
                         'void sup_unit_start(void) { send(1, 15); }\n',
     "supervise/manager.c": '#include "supervise/unit.h"\n#include "watchdog/hw_watchdog.h"\nvoid manager_go(void);\n'
@@ -121,6 +123,8 @@ PLANTS = [
      ["notify/notify_msg.c:@: [pure-include] pure notify/notify_msg includes core/loop.h"]),
     ("pure folder includes os", {"unit/policy.h": '#include "os/fd.h"\n'},
      ["unit/policy.h:@: [pure-include]"]),
+    ("private header from another folder", {"control/control_server.c": '#include "supervise/unit_internal.h"\n'},
+     ["control/control_server.c:@: [private] supervise/unit_internal.h is private to supervise/unit"]),
     ("unknown folder", {"extra/thing.c": "int thing;\n"}, ["extra/thing.c:@: [layout]"]),
     ("include without a folder", {"core/loop.c": '#include "loop.h"\n'}, ["core/loop.c:@: [layout]"]),
     ("an exception covers its calls only", {"cmd/vigilctl.c": "int x(void);\nint x(void) { return fork(); }\n"},
@@ -145,7 +149,8 @@ def test_every_planted_violation_at_once_is_named(tmp_path):
             changes[rel] = changes.get(rel, "") + text
     r, _ = planted(tmp_path, changes)
     assert r.returncode == 1
-    for kind in ("[cycle]", "[syscall]", "[stdio]", "[pure-call]", "[include]", "[pure-include]", "[layout]"):
+    for kind in ("[cycle]", "[syscall]", "[stdio]", "[pure-call]", "[include]", "[pure-include]", "[private]",
+                 "[layout]"):
         assert kind in r.stdout, r.stdout
 
 
