@@ -173,3 +173,5 @@ def test_the_real_tree_is_checked_without_errors_of_its_own():
     r = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=120, cwd="/")
     assert r.returncode in (0, 1) and r.stderr == "", r.stderr
     assert r.stdout.strip().splitlines()[-1].startswith("check-layers: ")
+    # Every folder of src/ is in the rule and every include names its folder.
+    assert "[layout]" not in r.stdout, r.stdout
