@@ -4,6 +4,7 @@
 #include "base/strbuf.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "os/event.h"
 #include "os/fd.h"
 #include "os/files.h"
 
@@ -54,7 +55,7 @@ int shutdown_report_write(const char *path) {
                 return -ENODATA;
         struct strbuf b = { 0 };
         char line[512], stamp[32] = "unknown";
-        time_t now = time(NULL);
+        time_t now = (time_t)(os_realtime_usec() / 1000000);
         struct tm tm;
         if (gmtime_r(&now, &tm))
                 strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
