@@ -127,6 +127,22 @@ SIM_SCENARIO(restart_sec_ignores_a_realtime_clock_jump_forward) {
         expect_spawn(&c, "/bin/a", 40 * SEC);
 }
 
+SIM_SCENARIO(restart_sec_armed_after_a_realtime_jump_backward_is_exact) {
+        struct sim_cursor c = { 0 };
+        boot_one(&c, "[Service]\nExecStart=/bin/a\nRestart=always\nRestartSec=30\n");
+        sim_advance_to(5 * SEC);
+        sim_jump_realtime(-3600 * (int64_t)SEC);
+        exit_and_expect_restart(&c, 10 * SEC, 1, 30 * SEC);
+}
+
+SIM_SCENARIO(restart_sec_armed_after_a_realtime_jump_forward_is_exact) {
+        struct sim_cursor c = { 0 };
+        boot_one(&c, "[Service]\nExecStart=/bin/a\nRestart=always\nRestartSec=30\n");
+        sim_advance_to(5 * SEC);
+        sim_jump_realtime(3600 * (int64_t)SEC);
+        exit_and_expect_restart(&c, 10 * SEC, 1, 30 * SEC);
+}
+
 SIM_SCENARIO(restart_sec_ignores_a_realtime_clock_jump_backward) {
         struct sim_cursor c = { 0 };
         boot_one(&c, "[Service]\nExecStart=/bin/a\nRestart=always\nRestartSec=30\n");
@@ -254,6 +270,8 @@ int main(void) {
                 cmocka_unit_test(restart_backoff_resets_after_a_requested_start),
                 cmocka_unit_test(restart_sec_ignores_a_realtime_clock_jump_forward),
                 cmocka_unit_test(restart_sec_ignores_a_realtime_clock_jump_backward),
+                cmocka_unit_test(restart_sec_armed_after_a_realtime_jump_backward_is_exact),
+                cmocka_unit_test(restart_sec_armed_after_a_realtime_jump_forward_is_exact),
                 cmocka_unit_test(start_limit_refuses_one_usec_before_the_window_ends),
                 cmocka_unit_test(start_limit_allows_exactly_at_the_window_end),
                 cmocka_unit_test(start_limit_allows_one_usec_after_the_window_end),
