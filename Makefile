@@ -118,6 +118,25 @@ UNIT_ASAN_BIN += build/tests/unit-asan/fuzz_replay
 unit: $(UNIT_BIN) $(UNIT_ASAN_BIN)
 	@set -e; for t in $(UNIT_BIN) $(UNIT_ASAN_BIN); do echo "== $$t"; $$t; done
 
+# The simulated-clock tier (tests/sim/README.md): each tests/sim/test_X.c
+# with the harness and the fake os/ (tests/sim/fake_os.c) in place of the
+# os/ modules it fakes, and the real rest of the library, normal and ASan.
+SIM_FAKED := $(addprefix src/os/,event.c notify_socket.c pipe.c proc.c signals.c system.c unix_socket.c watchdog.c)
+SIM_LIB_SRC := $(filter-out $(SIM_FAKED),$(LIB_SRC))
+SIM_HARNESS := tests/sim/sim.c tests/sim/fake_os.c
+SIM_SRC := $(sort $(wildcard tests/sim/test_*.c))
+SIM_BIN := $(patsubst tests/sim/%.c,build/tests/sim/%,$(SIM_SRC))
+SIM_ASAN_BIN := $(patsubst tests/sim/%.c,build/tests/sim-asan/%,$(SIM_SRC))
+build/tests/sim/%: tests/sim/%.c $(SIM_HARNESS) tests/sim/sim.h $(call obj,dyn,$(SIM_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Itests/sim -O1 -g -o $@ $(filter %.c %.o,$^) -lcmocka -lm
+build/tests/sim-asan/%: tests/sim/%.c $(SIM_HARNESS) tests/sim/sim.h $(call obj,asan,$(SIM_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Itests/sim $(SAN) -o $@ $(filter %.c %.o,$^) -lcmocka -lm
+.PHONY: sim
+sim: $(SIM_BIN) $(SIM_ASAN_BIN)
+	@set -e; for t in $(SIM_BIN) $(SIM_ASAN_BIN); do echo "== $$t"; $$t; done
+
 # libFuzzer targets under ASan+UBSan (clang): the library objects built with
 # coverage instrumentation into one archive, each fuzz/fuzz_NAME.c linked
 # with it. tools/fuzz runs them.
