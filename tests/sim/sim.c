@@ -345,7 +345,7 @@ uint64_t last_pet(void) {
 const char *sim_unit_state(const char *name) {
         struct unit *u = manager_find(name);
         sim_check(u, "no unit %s", name);
-        return unit_state_to_string(u->state);
+        return unit_state_to_string(unit_get_state(u));
 }
 
 void expect_state(const char *unit, const char *state) {
