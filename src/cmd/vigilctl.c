@@ -5,8 +5,8 @@
  * code is the exit code (0 ok, 1 failed, 2 usage, 3 unit not found, 4 not
  * authorised), and 5 when vigil cannot be reached.
  */
+#include "base/json.h"
 #include "base/strbuf.h"
-#include "base/utf8.h"
 #include "control/control_msg.h"
 #include "os/unix_socket.h"
 
@@ -112,17 +112,16 @@ static const char *field(const struct table *t, char **f, size_t n, const char *
         return "";
 }
 
+static void stdout_sink(void *ctx, const char *p, size_t len) {
+        (void)ctx;
+        fwrite(p, 1, len, stdout);
+}
+
+/* A status or history field: '"', '\\' and control bytes escaped (as
+ * \u00XX), every other byte as it is. */
 static void json_string(const char *s) {
-        putchar('"');
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        printf("\\%c", *p);
-                else if (*p < 0x20)
-                        printf("\\u%04x", *p);
-                else
-                        putchar(*p);
-        }
-        putchar('"');
+        static const struct json_style style = { JSON_INVALID_PASS, 0 };
+        json_put_string(s, strlen(s), style, stdout_sink, NULL);
 }
 
 static void json_number_or_null(const char *s) {
@@ -478,31 +477,8 @@ static size_t split_log_fields(char *line, char **fields, size_t *lens, size_t m
 
 /* JSON string of any bytes: control bytes escaped, invalid UTF-8 as U+FFFD. */
 static void json_bytes(const char *s, size_t len) {
-        const unsigned char *p = (const unsigned char *)s;
-        putchar('"');
-        for (size_t i = 0; i < len;) {
-                size_t n = p[i] >= 0x80 ? utf8_sequence(p + i, len - i) : 1;
-                if (n == 0) {
-                        fputs("\\ufffd", stdout);
-                        n = 1;
-                } else if (n > 1) {
-                        fwrite(p + i, 1, n, stdout);
-                } else if (p[i] == '"' || p[i] == '\\') {
-                        printf("\\%c", p[i]);
-                } else if (p[i] == '\n') {
-                        fputs("\\n", stdout);
-                } else if (p[i] == '\r') {
-                        fputs("\\r", stdout);
-                } else if (p[i] == '\t') {
-                        fputs("\\t", stdout);
-                } else if (p[i] < 0x20 || p[i] == 0x7f) {
-                        printf("\\u%04x", p[i]);
-                } else {
-                        putchar(p[i]);
-                }
-                i += n;
-        }
-        putchar('"');
+        static const struct json_style style = { JSON_INVALID_REPLACE, JSON_SHORT_NRT | JSON_ESCAPE_DEL };
+        json_put_string(s, len, style, stdout_sink, NULL);
 }
 
 static void print_log_line(const struct table *t, char *line) {
