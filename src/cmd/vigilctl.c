@@ -7,8 +7,8 @@
  */
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "control/control_client.h"
 #include "control/control_msg.h"
-#include "os/unix_socket.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,48 +53,16 @@ static void usage(FILE *f) {
                    "5 vigil not reachable.\n");
 }
 
-/* Send the request, read the whole reply (vigil closes when done). */
-static int exchange(const char *address, const char *request, char **ret) {
+/* Connect to vigil, or say why not: -1 with *ret_code the exit code. */
+static int connect_or_say(const char *address, int *ret_code) {
         int fd;
-        int r = os_stream_connect(address, &fd);
-        if (r < 0)
-                return r;
-        size_t len = strlen(request), off = 0;
-        while (off < len) {
-                ssize_t n = send(fd, request + off, len - off, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EPIPE)
-                        break; /* vigil answered and closed already (a refusal): read it */
-                if (n < 0) {
-                        r = -errno;
-                        close(fd);
-                        return r;
-                }
-                off += (size_t)n;
-        }
-        struct strbuf b = { 0 };
-        char buf[16384];
-        for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        /* A reset after a full reply (vigil closed with our bytes unread) is still a reply. */
-                        if (errno == ECONNRESET && b.n > 0)
-                                break;
-                        r = -errno;
-                        close(fd);
-                        free(strbuf_take(&b));
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                strbuf_put(&b, buf, (size_t)n);
-        }
-        close(fd);
-        *ret = strbuf_take(&b);
-        return *ret ? 0 : -ENOMEM;
+        int r = control_client_connect(address, &fd);
+        if (r == 0)
+                return fd;
+        fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
+        /* The socket's mode refused us: that is "not authorised" (SPEC §6). */
+        *ret_code = r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
+        return -1;
 }
 
 /* ---------------------------------------------------------------- status */
@@ -536,89 +503,69 @@ static void flush_or_exit(void) {
                 exit(0);
 }
 
-/* Send the log request and print the reply as it comes (it may never end:
- * -f). Returns the exit code. */
-static int stream_log(const char *address, const char *request) {
-        int fd;
-        int r = os_stream_connect(address, &fd);
-        if (r < 0) {
-                fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
-                return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
-        }
-        for (size_t off = 0, len = strlen(request); off < len;) {
-                ssize_t n = send(fd, request + off, len - off, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        break; /* a refusal closed it: read that */
-                off += (size_t)n;
-        }
-        struct table t = { 0 };
-        char *buf = NULL;
-        size_t len = 0, cap = 0;
-        bool header = false;
-        int code = CONTROL_OK;
-        for (;;) {
-                if (cap - len < 16384) {
-                        cap = cap ? cap * 2 : 65536;
-                        char *nb = realloc(buf, cap);
-                        if (!nb) {
-                                fprintf(stderr, "vigilctl: out of memory\n");
-                                code = CONTROL_FAILED;
-                                break;
-                        }
-                        buf = nb;
+/* A log reply as it comes (it may never end: -f). */
+struct log_stream {
+        const char *address;
+        struct table names;
+        bool header;
+        int code;
+};
+
+static int log_reply_line(void *ctx, char *line, size_t len, bool partial) {
+        struct log_stream *s = ctx;
+        (void)len;
+        if (partial)
+                return 0; /* cut off by the end: not a line */
+        if (!s->header) {
+                const char *text;
+                s->header = true;
+                if (control_reply_parse_header(line, &s->code, &text) < 0) {
+                        fprintf(stderr, "vigilctl: unexpected reply from vigil at %s\n", s->address);
+                        s->code = EXIT_UNREACHABLE;
+                        return -EPROTO;
                 }
-                ssize_t n = read(fd, buf + len, cap - len - 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        if (!header) {
-                                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
-                                        n == 0 && len == 0 ? " (connection closed)" : "");
-                                code = EXIT_UNREACHABLE;
-                        }
-                        break;
+                if (s->code != CONTROL_OK) {
+                        fprintf(stderr, "vigilctl: %s\n", text);
+                        return -ECANCELED;
                 }
-                len += (size_t)n;
-                buf[len] = '\0';
-                char *start = buf, *nl;
-                while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-                        *nl = '\0';
-                        if (!header) {
-                                const char *text;
-                                if (control_reply_parse_header(start, &code, &text) < 0) {
-                                        fprintf(stderr, "vigilctl: unexpected reply from vigil at %s\n", address);
-                                        code = EXIT_UNREACHABLE;
-                                        goto out;
-                                }
-                                header = true;
-                                if (code != CONTROL_OK) {
-                                        fprintf(stderr, "vigilctl: %s\n", text);
-                                        goto out;
-                                }
-                        } else if (start[0] == '#') {
-                                /* the names stay valid: this line is kept below */
-                                char *names = strdup(start + 1);
-                                if (names) {
-                                        free(t.n_names ? t.names[0] : NULL);
-                                        t.n_names = control_split_fields(names, t.names, MAX_FIELDS);
-                                }
-                        } else {
-                                print_log_line(&t, start);
-                        }
-                        start = nl + 1;
+        } else if (line[0] == '#') {
+                /* the names stay valid: this line is kept here */
+                char *names = strdup(line + 1);
+                if (names) {
+                        free(s->names.n_names ? s->names.names[0] : NULL);
+                        s->names.n_names = control_split_fields(names, s->names.names, MAX_FIELDS);
                 }
-                len -= (size_t)(start - buf);
-                memmove(buf, start, len);
-                flush_or_exit();
+        } else {
+                print_log_line(&s->names, line);
         }
-out:
+        return 0;
+}
+
+static void log_reply_batch(void *ctx) {
+        (void)ctx;
         flush_or_exit();
-        free(t.n_names ? t.names[0] : NULL);
-        free(buf);
-        close(fd);
-        return code;
+}
+
+/* Send the log request and print the reply as it comes. Returns the exit code. */
+static int stream_log(const char *address, const char *request) {
+        int code = CONTROL_OK;
+        int fd = connect_or_say(address, &code);
+        if (fd < 0)
+                return code;
+        struct log_stream s = { .address = address, .code = CONTROL_OK };
+        bool got;
+        int r = control_client_exchange(fd, request, log_reply_line, log_reply_batch, &s, &got);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "vigilctl: out of memory\n");
+                s.code = CONTROL_FAILED;
+        } else if (!s.header) {
+                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
+                        r == 0 && !got ? " (connection closed)" : "");
+                s.code = EXIT_UNREACHABLE;
+        }
+        flush_or_exit();
+        free(s.names.n_names ? s.names.names[0] : NULL);
+        return s.code;
 }
 
 /* log [-f|--follow] [-n N|--lines N] [UNIT] [--json: taken by main] */
@@ -760,18 +707,19 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "vigilctl: out of memory\n");
                 return CONTROL_FAILED;
         }
-        char *reply = NULL;
-        int r = exchange(address, request, &reply);
+        int code = CONTROL_OK;
+        int fd = connect_or_say(address, &code);
+        if (fd < 0) {
+                free(request);
+                return code;
+        }
+        char *reply, *body;
+        int r = control_client_call(fd, request, &reply, &body);
         free(request);
         if (r < 0) {
                 fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
-                /* The socket's mode refused us: that is "not authorised" (SPEC §6). */
                 return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
         }
-        char *body = strchr(reply, '\n');
-        if (body)
-                *body++ = '\0';
-        int code;
         const char *text;
         if (control_reply_parse_header(reply, &code, &text) < 0) {
                 fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
