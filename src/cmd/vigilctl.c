@@ -250,7 +250,7 @@ struct status_reply {
         struct table t;
         char *notify, *watchdog, *previous;
         char *lines[4096];
-        size_t s->n_lines;
+        size_t n_lines;
 };
 
 /* vigilctl status --json (docs/CONTROL.md). */
