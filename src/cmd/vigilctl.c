@@ -5,10 +5,10 @@
  * code is the exit code (0 ok, 1 failed, 2 usage, 3 unit not found, 4 not
  * authorised), and 5 when vigil cannot be reached.
  */
+#include "base/json.h"
 #include "base/strbuf.h"
-#include "base/utf8.h"
+#include "control/control_client.h"
 #include "control/control_msg.h"
-#include "os/unix_socket.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,48 +53,16 @@ static void usage(FILE *f) {
                    "5 vigil not reachable.\n");
 }
 
-/* Send the request, read the whole reply (vigil closes when done). */
-static int exchange(const char *address, const char *request, char **ret) {
+/* Connect to vigil, or say why not: -1 with *ret_code the exit code. */
+static int connect_or_say(const char *address, int *ret_code) {
         int fd;
-        int r = os_stream_connect(address, &fd);
-        if (r < 0)
-                return r;
-        size_t len = strlen(request), off = 0;
-        while (off < len) {
-                ssize_t n = send(fd, request + off, len - off, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EPIPE)
-                        break; /* vigil answered and closed already (a refusal): read it */
-                if (n < 0) {
-                        r = -errno;
-                        close(fd);
-                        return r;
-                }
-                off += (size_t)n;
-        }
-        struct strbuf b = { 0 };
-        char buf[16384];
-        for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        /* A reset after a full reply (vigil closed with our bytes unread) is still a reply. */
-                        if (errno == ECONNRESET && b.n > 0)
-                                break;
-                        r = -errno;
-                        close(fd);
-                        free(strbuf_take(&b));
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                strbuf_put(&b, buf, (size_t)n);
-        }
-        close(fd);
-        *ret = strbuf_take(&b);
-        return *ret ? 0 : -ENOMEM;
+        int r = control_client_connect(address, &fd);
+        if (r == 0)
+                return fd;
+        fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
+        /* The socket's mode refused us: that is "not authorised" (SPEC §6). */
+        *ret_code = r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
+        return -1;
 }
 
 /* ---------------------------------------------------------------- status */
@@ -112,17 +79,16 @@ static const char *field(const struct table *t, char **f, size_t n, const char *
         return "";
 }
 
+static void stdout_sink(void *ctx, const char *p, size_t len) {
+        (void)ctx;
+        fwrite(p, 1, len, stdout);
+}
+
+/* A status or history field: '"', '\\' and control bytes escaped (as
+ * \u00XX), every other byte as it is. */
 static void json_string(const char *s) {
-        putchar('"');
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        printf("\\%c", *p);
-                else if (*p < 0x20)
-                        printf("\\u%04x", *p);
-                else
-                        putchar(*p);
-        }
-        putchar('"');
+        static const struct json_style style = { JSON_INVALID_PASS, 0 };
+        json_put_string(s, strlen(s), style, stdout_sink, NULL);
 }
 
 static void json_number_or_null(const char *s) {
@@ -279,102 +245,112 @@ static int print_watchdog(char *body) {
         return 0;
 }
 
-static int print_status(char *body) {
-        struct table t = { 0 };
-        char *notify = NULL, *watchdog = NULL, *previous = NULL;
+/* The status reply's parts, sorted out of its body. */
+struct status_reply {
+        struct table t;
+        char *notify, *watchdog, *previous;
         char *lines[4096];
-        size_t n_lines = 0;
+        size_t n_lines;
+};
+
+/* vigilctl status --json (docs/CONTROL.md). */
+static void print_status_json(struct status_reply *s) {
+        printf("{\"version\":1,\"units\":[");
+        for (size_t i = 0; i < s->n_lines; i++) {
+                char *f[MAX_FIELDS];
+                size_t n = control_split_fields(s->lines[i], f, MAX_FIELDS);
+                for (size_t k = 0; k < sizeof(json_fields) / sizeof(json_fields[0]); k++) {
+                        const char *v = field(&s->t, f, n, json_fields[k].name);
+                        printf("%s\"%s\":", k ? "," : (i ? ",{" : "{"), json_fields[k].name);
+                        json_value(json_fields[k].kind, v);
+                }
+                printf("}");
+        }
+        printf("]");
+        if (s->notify) {
+                printf(",\"notify\":{");
+                char *f[MAX_FIELDS];
+                size_t n = control_split_fields(s->notify + 1, f, MAX_FIELDS);
+                bool first = true;
+                for (size_t i = 1; i < n; i++) {
+                        char *eq = strchr(f[i], '=');
+                        if (!eq)
+                                continue;
+                        *eq = '\0';
+                        printf("%s", first ? "" : ",");
+                        json_string(f[i]);
+                        printf(":%s", eq + 1);
+                        first = false;
+                }
+                printf("}");
+        }
+        if (s->watchdog) {
+                char *f[32], *keys[32], *values[32];
+                size_t n = control_split_fields(s->watchdog + 1, f, 32), m = 0;
+                for (size_t i = 1; i < n; i++) {
+                        char *eq = strchr(f[i], '=');
+                        if (!eq)
+                                continue;
+                        *eq = '\0';
+                        keys[m] = f[i];
+                        values[m++] = eq + 1;
+                }
+                printf(",\"watchdog\":");
+                print_watchdog_json(keys, values, m);
+        }
+        if (s->previous) {
+                char *f[2];
+                if (control_split_fields(s->previous, f, 2) == 2) {
+                        printf(",\"previous_shutdown\":{\"action\":");
+                        json_string(f[0]);
+                        printf(",\"reason\":");
+                        json_string(f[1]);
+                        printf("}");
+                }
+        }
+        printf("}\n");
+}
+
+static int print_status(char *body) {
+        struct status_reply s = { 0 };
         for (char *save = NULL, *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (line[0] == '#' && t.n_names == 0)
-                        t.n_names = control_split_fields(line + 1, t.names, MAX_FIELDS);
+                if (line[0] == '#' && s.t.n_names == 0)
+                        s.t.n_names = control_split_fields(line + 1, s.t.names, MAX_FIELDS);
                 else if (strncmp(line, "@watchdog\t", 10) == 0)
-                        watchdog = line;
+                        s.watchdog = line;
                 else if (strncmp(line, "@previous\t", 10) == 0)
-                        previous = line + 10;
+                        s.previous = line + 10;
                 else if (line[0] == '@')
-                        notify = line;
-                else if (n_lines < sizeof(lines) / sizeof(lines[0]))
-                        lines[n_lines++] = line;
+                        s.notify = line;
+                else if (s.n_lines < sizeof(s.lines) / sizeof(s.lines[0]))
+                        s.lines[s.n_lines++] = line;
         }
         if (json) {
-                printf("{\"version\":1,\"units\":[");
-                for (size_t i = 0; i < n_lines; i++) {
-                        char *f[MAX_FIELDS];
-                        size_t n = control_split_fields(lines[i], f, MAX_FIELDS);
-                        for (size_t k = 0; k < sizeof(json_fields) / sizeof(json_fields[0]); k++) {
-                                const char *v = field(&t, f, n, json_fields[k].name);
-                                printf("%s\"%s\":", k ? "," : (i ? ",{" : "{"), json_fields[k].name);
-                                json_value(json_fields[k].kind, v);
-                        }
-                        printf("}");
-                }
-                printf("]");
-                if (notify) {
-                        printf(",\"notify\":{");
-                        char *f[MAX_FIELDS];
-                        size_t n = control_split_fields(notify + 1, f, MAX_FIELDS);
-                        bool first = true;
-                        for (size_t i = 1; i < n; i++) {
-                                char *eq = strchr(f[i], '=');
-                                if (!eq)
-                                        continue;
-                                *eq = '\0';
-                                printf("%s", first ? "" : ",");
-                                json_string(f[i]);
-                                printf(":%s", eq + 1);
-                                first = false;
-                        }
-                        printf("}");
-                }
-                if (watchdog) {
-                        char *f[32], *keys[32], *values[32];
-                        size_t n = control_split_fields(watchdog + 1, f, 32), m = 0;
-                        for (size_t i = 1; i < n; i++) {
-                                char *eq = strchr(f[i], '=');
-                                if (!eq)
-                                        continue;
-                                *eq = '\0';
-                                keys[m] = f[i];
-                                values[m++] = eq + 1;
-                        }
-                        printf(",\"watchdog\":");
-                        print_watchdog_json(keys, values, m);
-                }
-                if (previous) {
-                        char *f[2];
-                        if (control_split_fields(previous, f, 2) == 2) {
-                                printf(",\"previous_shutdown\":{\"action\":");
-                                json_string(f[0]);
-                                printf(",\"reason\":");
-                                json_string(f[1]);
-                                printf("}");
-                        }
-                }
-                printf("}\n");
+                print_status_json(&s);
                 return 0;
         }
         printf("%-24s %-10s %-13s %7s %8s %8s %-16s %s\n", "UNIT", "ACTIVE", "SUB", "PID", "UPTIME", "RESTARTS",
                "LAST EXIT", "STATUS");
-        for (size_t i = 0; i < n_lines; i++) {
+        for (size_t i = 0; i < s.n_lines; i++) {
                 char *f[MAX_FIELDS];
-                size_t n = control_split_fields(lines[i], f, MAX_FIELDS);
+                size_t n = control_split_fields(s.lines[i], f, MAX_FIELDS);
                 char up[32];
-                format_uptime(field(&t, f, n, "uptime_usec"), up, sizeof(up));
-                const char *active = field(&t, f, n, "active");
-                const char *pid = field(&t, f, n, "pid");
-                const char *st = field(&t, f, n, "status");
-                const char *ready = field(&t, f, n, "ready");
+                format_uptime(field(&s.t, f, n, "uptime_usec"), up, sizeof(up));
+                const char *active = field(&s.t, f, n, "active");
+                const char *pid = field(&s.t, f, n, "pid");
+                const char *st = field(&s.t, f, n, "status");
+                const char *ready = field(&s.t, f, n, "ready");
                 char status[256];
                 snprintf(status, sizeof(status), "%s%s", strcmp(ready, "no") == 0 ? "(not ready) " : "", st);
                 for (char *p = status; *p; p++)
                         if ((unsigned char)*p < 0x20)
                                 *p = ' ';
-                printf("%-24s %s%-10s%s %-13s %7s %8s %8s %-16s %s\n", field(&t, f, n, "name"), state_color(active),
-                       active, color ? "\033[0m" : "", field(&t, f, n, "sub"), *pid ? pid : "-", up,
-                       field(&t, f, n, "restarts"), field(&t, f, n, "last_exit"), status);
+                printf("%-24s %s%-10s%s %-13s %7s %8s %8s %-16s %s\n", field(&s.t, f, n, "name"), state_color(active),
+                       active, color ? "\033[0m" : "", field(&s.t, f, n, "sub"), *pid ? pid : "-", up,
+                       field(&s.t, f, n, "restarts"), field(&s.t, f, n, "last_exit"), status);
         }
         char *pf[2];
-        if (previous && control_split_fields(previous, pf, 2) == 2)
+        if (s.previous && control_split_fields(s.previous, pf, 2) == 2)
                 printf("previous shutdown: %s: %s\n", pf[0], pf[1]);
         return 0;
 }
@@ -478,31 +454,8 @@ static size_t split_log_fields(char *line, char **fields, size_t *lens, size_t m
 
 /* JSON string of any bytes: control bytes escaped, invalid UTF-8 as U+FFFD. */
 static void json_bytes(const char *s, size_t len) {
-        const unsigned char *p = (const unsigned char *)s;
-        putchar('"');
-        for (size_t i = 0; i < len;) {
-                size_t n = p[i] >= 0x80 ? utf8_sequence(p + i, len - i) : 1;
-                if (n == 0) {
-                        fputs("\\ufffd", stdout);
-                        n = 1;
-                } else if (n > 1) {
-                        fwrite(p + i, 1, n, stdout);
-                } else if (p[i] == '"' || p[i] == '\\') {
-                        printf("\\%c", p[i]);
-                } else if (p[i] == '\n') {
-                        fputs("\\n", stdout);
-                } else if (p[i] == '\r') {
-                        fputs("\\r", stdout);
-                } else if (p[i] == '\t') {
-                        fputs("\\t", stdout);
-                } else if (p[i] < 0x20 || p[i] == 0x7f) {
-                        printf("\\u%04x", p[i]);
-                } else {
-                        putchar(p[i]);
-                }
-                i += n;
-        }
-        putchar('"');
+        static const struct json_style style = { JSON_INVALID_REPLACE, JSON_SHORT_NRT | JSON_ESCAPE_DEL };
+        json_put_string(s, len, style, stdout_sink, NULL);
 }
 
 static void print_log_line(const struct table *t, char *line) {
@@ -560,89 +513,69 @@ static void flush_or_exit(void) {
                 exit(0);
 }
 
-/* Send the log request and print the reply as it comes (it may never end:
- * -f). Returns the exit code. */
-static int stream_log(const char *address, const char *request) {
-        int fd;
-        int r = os_stream_connect(address, &fd);
-        if (r < 0) {
-                fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
-                return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
-        }
-        for (size_t off = 0, len = strlen(request); off < len;) {
-                ssize_t n = send(fd, request + off, len - off, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        break; /* a refusal closed it: read that */
-                off += (size_t)n;
-        }
-        struct table t = { 0 };
-        char *buf = NULL;
-        size_t len = 0, cap = 0;
-        bool header = false;
-        int code = CONTROL_OK;
-        for (;;) {
-                if (cap - len < 16384) {
-                        cap = cap ? cap * 2 : 65536;
-                        char *nb = realloc(buf, cap);
-                        if (!nb) {
-                                fprintf(stderr, "vigilctl: out of memory\n");
-                                code = CONTROL_FAILED;
-                                break;
-                        }
-                        buf = nb;
+/* A log reply as it comes (it may never end: -f). */
+struct log_stream {
+        const char *address;
+        struct table names;
+        bool header;
+        int code;
+};
+
+static int log_reply_line(void *ctx, char *line, size_t len, bool partial) {
+        struct log_stream *s = ctx;
+        (void)len;
+        if (partial)
+                return 0; /* cut off by the end: not a line */
+        if (!s->header) {
+                const char *text;
+                s->header = true;
+                if (control_reply_parse_header(line, &s->code, &text) < 0) {
+                        fprintf(stderr, "vigilctl: unexpected reply from vigil at %s\n", s->address);
+                        s->code = EXIT_UNREACHABLE;
+                        return -EPROTO;
                 }
-                ssize_t n = read(fd, buf + len, cap - len - 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        if (!header) {
-                                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
-                                        n == 0 && len == 0 ? " (connection closed)" : "");
-                                code = EXIT_UNREACHABLE;
-                        }
-                        break;
+                if (s->code != CONTROL_OK) {
+                        fprintf(stderr, "vigilctl: %s\n", text);
+                        return -ECANCELED;
                 }
-                len += (size_t)n;
-                buf[len] = '\0';
-                char *start = buf, *nl;
-                while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-                        *nl = '\0';
-                        if (!header) {
-                                const char *text;
-                                if (control_reply_parse_header(start, &code, &text) < 0) {
-                                        fprintf(stderr, "vigilctl: unexpected reply from vigil at %s\n", address);
-                                        code = EXIT_UNREACHABLE;
-                                        goto out;
-                                }
-                                header = true;
-                                if (code != CONTROL_OK) {
-                                        fprintf(stderr, "vigilctl: %s\n", text);
-                                        goto out;
-                                }
-                        } else if (start[0] == '#') {
-                                /* the names stay valid: this line is kept below */
-                                char *names = strdup(start + 1);
-                                if (names) {
-                                        free(t.n_names ? t.names[0] : NULL);
-                                        t.n_names = control_split_fields(names, t.names, MAX_FIELDS);
-                                }
-                        } else {
-                                print_log_line(&t, start);
-                        }
-                        start = nl + 1;
+        } else if (line[0] == '#') {
+                /* the names stay valid: this line is kept here */
+                char *names = strdup(line + 1);
+                if (names) {
+                        free(s->names.n_names ? s->names.names[0] : NULL);
+                        s->names.n_names = control_split_fields(names, s->names.names, MAX_FIELDS);
                 }
-                len -= (size_t)(start - buf);
-                memmove(buf, start, len);
-                flush_or_exit();
+        } else {
+                print_log_line(&s->names, line);
         }
-out:
+        return 0;
+}
+
+static void log_reply_batch(void *ctx) {
+        (void)ctx;
         flush_or_exit();
-        free(t.n_names ? t.names[0] : NULL);
-        free(buf);
-        close(fd);
-        return code;
+}
+
+/* Send the log request and print the reply as it comes. Returns the exit code. */
+static int stream_log(const char *address, const char *request) {
+        int code = CONTROL_OK;
+        int fd = connect_or_say(address, &code);
+        if (fd < 0)
+                return code;
+        struct log_stream s = { .address = address, .code = CONTROL_OK };
+        bool got;
+        int r = control_client_exchange(fd, request, log_reply_line, log_reply_batch, &s, &got);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "vigilctl: out of memory\n");
+                s.code = CONTROL_FAILED;
+        } else if (!s.header) {
+                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
+                        r == 0 && !got ? " (connection closed)" : "");
+                s.code = EXIT_UNREACHABLE;
+        }
+        flush_or_exit();
+        free(s.names.n_names ? s.names.names[0] : NULL);
+        return s.code;
 }
 
 /* log [-f|--follow] [-n N|--lines N] [UNIT] [--json: taken by main] */
@@ -697,19 +630,28 @@ static int log_command(const char *address, const char *const *argv, size_t argc
         return code;
 }
 
-int main(int argc, char **argv) {
+/* The command line, parsed. */
+struct cli {
+        const char *address;
+        int verb;
+        const char *verb_name;
+        const char *args[CONTROL_ARGS_MAX];
+        size_t n_args;
+};
+
+/* -1: go on; else the exit code. */
+static int parse_options(int argc, char **argv, struct cli *cli) {
         static const struct option longopts[] = {
                 { "socket", required_argument, NULL, 's' },
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        const char *address = NULL;
         int c;
         while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
                 switch (c) {
                 case 's':
-                        address = optarg;
+                        cli->address = optarg;
                         break;
                 case 'j':
                         json = true;
@@ -726,15 +668,19 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return CONTROL_USAGE;
         }
-        int verb = control_verb_from_name(argv[optind]);
-        if (verb < 0) {
+        cli->verb_name = argv[optind];
+        cli->verb = control_verb_from_name(argv[optind]);
+        if (cli->verb < 0) {
                 fprintf(stderr, "vigilctl: unknown command '%s' (see vigilctl --help)\n", argv[optind]);
                 return CONTROL_USAGE;
         }
-        /* --json may also follow the command (vigilctl status --json). */
-        const char *args[CONTROL_ARGS_MAX];
-        size_t n_args = 0;
-        if (verb == CONTROL_KILL) {
+        return -1;
+}
+
+/* The command's arguments after argv[optind]; --json may also follow the
+ * command (vigilctl status --json). -1: go on; else the exit code. */
+static int parse_arguments(int argc, char **argv, struct cli *cli) {
+        if (cli->verb == CONTROL_KILL) {
                 /* kill [-s SIG|--signal SIG|--signal=SIG] UNIT...: the signal goes first on the wire. */
                 const char *sig = "SIGTERM";
                 int i = optind + 1;
@@ -749,60 +695,25 @@ int main(int argc, char **argv) {
                         sig = argv[i] + 9;
                         optind += 1;
                 }
-                args[n_args++] = sig;
+                cli->args[cli->n_args++] = sig;
         }
         for (int i = optind + 1; i < argc; i++) {
                 if (strcmp(argv[i], "--json") == 0) {
                         json = true;
                         continue;
                 }
-                if (n_args == CONTROL_ARGS_MAX) {
+                if (cli->n_args == CONTROL_ARGS_MAX) {
                         fprintf(stderr, "vigilctl: too many arguments\n");
                         return CONTROL_USAGE;
                 }
-                args[n_args++] = argv[i];
+                cli->args[cli->n_args++] = argv[i];
         }
-        color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        return -1;
+}
 
-        char fallback[256];
-        if (!address) {
-                const char *dir = getenv("VIGIL_RUNTIME_DIR");
-                snprintf(fallback, sizeof(fallback), "%s/control", dir && dir[0] == '/' ? dir : "/run/vigil");
-                address = fallback;
-        }
-        if (verb == CONTROL_LOG)
-                return log_command(address, args, n_args);
-        struct strbuf rq = { 0 };
-        if (control_request_format((enum control_verb)verb, args, n_args, &rq) < 0) {
-                free(strbuf_take(&rq));
-                fprintf(stderr, "vigilctl: invalid arguments for '%s' (names may not be empty or contain spaces)\n",
-                        argv[optind]);
-                return CONTROL_USAGE;
-        }
-        char *request = strbuf_take(&rq);
-        if (!request) {
-                fprintf(stderr, "vigilctl: out of memory\n");
-                return CONTROL_FAILED;
-        }
-        char *reply = NULL;
-        int r = exchange(address, request, &reply);
-        free(request);
-        if (r < 0) {
-                fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", address, strerror(-r));
-                /* The socket's mode refused us: that is "not authorised" (SPEC §6). */
-                return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
-        }
-        char *body = strchr(reply, '\n');
-        if (body)
-                *body++ = '\0';
-        int code;
-        const char *text;
-        if (control_reply_parse_header(reply, &code, &text) < 0) {
-                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", address,
-                        *reply ? "" : " (connection closed)");
-                free(reply);
-                return EXIT_UNREACHABLE;
-        }
+/* A whole reply (not log's) as the command shows it. */
+static void print_reply(const struct cli *cli, int code, const char *text, char *body) {
+        int verb = cli->verb;
         if (verb == CONTROL_DAEMON_RELOAD && body)
                 fputs(body, stdout); /* what changed, and what could not be loaded */
         if (code != CONTROL_OK) {
@@ -813,7 +724,7 @@ int main(int argc, char **argv) {
                 print_status(body ? body : (char *)"");
         } else if (verb == CONTROL_HISTORY) {
                 print_history(text, body ? body : (char *)"");
-        } else if (verb == CONTROL_WATCHDOG && n_args == 0) {
+        } else if (verb == CONTROL_WATCHDOG && cli->n_args == 0) {
                 print_watchdog(body ? body : (char *)"");
         } else if (verb == CONTROL_WATCHDOG) {
                 printf("%s\n", text);
@@ -823,6 +734,63 @@ int main(int argc, char **argv) {
         } else if (body && *body) {
                 fputs(body, stdout);
         }
+}
+
+/* One request, one whole reply. Returns the exit code. */
+static int call(const struct cli *cli) {
+        struct strbuf rq = { 0 };
+        if (control_request_format((enum control_verb)cli->verb, cli->args, cli->n_args, &rq) < 0) {
+                free(strbuf_take(&rq));
+                fprintf(stderr, "vigilctl: invalid arguments for '%s' (names may not be empty or contain spaces)\n",
+                        cli->verb_name);
+                return CONTROL_USAGE;
+        }
+        char *request = strbuf_take(&rq);
+        if (!request) {
+                fprintf(stderr, "vigilctl: out of memory\n");
+                return CONTROL_FAILED;
+        }
+        int code = CONTROL_OK;
+        int fd = connect_or_say(cli->address, &code);
+        if (fd < 0) {
+                free(request);
+                return code;
+        }
+        char *reply, *body;
+        int r = control_client_call(fd, request, &reply, &body);
+        free(request);
+        if (r < 0) {
+                fprintf(stderr, "vigilctl: cannot reach vigil at %s: %s\n", cli->address, strerror(-r));
+                return r == -EACCES || r == -EPERM ? CONTROL_DENIED : EXIT_UNREACHABLE;
+        }
+        const char *text;
+        if (control_reply_parse_header(reply, &code, &text) < 0) {
+                fprintf(stderr, "vigilctl: unexpected reply from vigil at %s%s\n", cli->address,
+                        *reply ? "" : " (connection closed)");
+                free(reply);
+                return EXIT_UNREACHABLE;
+        }
+        print_reply(cli, code, text, body);
         free(reply);
         return code;
+}
+
+int main(int argc, char **argv) {
+        struct cli cli = { 0 };
+        int code = parse_options(argc, argv, &cli);
+        if (code < 0)
+                code = parse_arguments(argc, argv, &cli);
+        if (code >= 0)
+                return code;
+        color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+        char fallback[256];
+        if (!cli.address) {
+                const char *dir = getenv("VIGIL_RUNTIME_DIR");
+                snprintf(fallback, sizeof(fallback), "%s/control", dir && dir[0] == '/' ? dir : "/run/vigil");
+                cli.address = fallback;
+        }
+        if (cli.verb == CONTROL_LOG)
+                return log_command(cli.address, cli.args, cli.n_args);
+        return call(&cli);
 }

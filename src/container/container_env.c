@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "container/container_env.h"
 
+#include "base/json.h"
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -415,84 +416,11 @@ int container_env_export_sh(char *const *env, char **ret_text, struct container_
         return buf_finish(&b, ret_text);
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629 §4 table: no
- * overlongs, no surrogates, nothing above U+10FFFF), 0 if there is none.
- * s is NUL-terminated, and NUL is never a continuation byte. */
-static size_t utf8_sequence_length(const unsigned char *s) {
-        unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-        size_t need;
-
-        if (c < 0x80)
-                return 1;
-        if (c < 0xc2)
-                return 0;
-        if (c < 0xe0)
-                need = 1;
-        else if (c < 0xf0) {
-                need = 2;
-                lo = c == 0xe0 ? 0xa0 : 0x80;
-                hi = c == 0xed ? 0x9f : 0xbf;
-        } else if (c < 0xf5) {
-                need = 3;
-                lo = c == 0xf0 ? 0x90 : 0x80;
-                hi = c == 0xf4 ? 0x8f : 0xbf;
-        } else
-                return 0;
-        if (s[1] < lo || s[1] > hi)
-                return 0;
-        for (size_t i = 2; i <= need; i++)
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-        return need + 1;
-}
-
-/* A JSON string (RFC 8259 §7) of s[0..len). */
+/* A JSON string of s[0..len): each byte outside valid UTF-8 as its
+ * Latin-1 code point (see the header). */
 static void put_json_string(struct strbuf *b, const char *s, size_t len) {
-        const unsigned char *p = (const unsigned char *)s, *end = p + len;
-        char esc[8];
-
-        strbuf_putc(b, '"');
-        while (p < end) {
-                unsigned char c = *p;
-                size_t seq = utf8_sequence_length(p);
-                if (seq > (size_t)(end - p))   /* only for a name cut at '=' */
-                        seq = 0;
-                switch (c) {
-                case '"':
-                        strbuf_puts(b, "\\\"");
-                        break;
-                case '\\':
-                        strbuf_puts(b, "\\\\");
-                        break;
-                case '\b':
-                        strbuf_puts(b, "\\b");
-                        break;
-                case '\f':
-                        strbuf_puts(b, "\\f");
-                        break;
-                case '\n':
-                        strbuf_puts(b, "\\n");
-                        break;
-                case '\r':
-                        strbuf_puts(b, "\\r");
-                        break;
-                case '\t':
-                        strbuf_puts(b, "\\t");
-                        break;
-                default:
-                        if (c >= 0x20 && seq > 0) {
-                                strbuf_put(b, (const char *)p, seq);
-                                p += seq;
-                                continue;
-                        }
-                        /* a control byte, or a byte outside valid UTF-8:
-                         * its Latin-1 code point (see the header) */
-                        snprintf(esc, sizeof(esc), "\\u%04x", c);
-                        strbuf_puts(b, esc);
-                }
-                p++;
-        }
-        strbuf_putc(b, '"');
+        static const struct json_style style = { JSON_INVALID_LATIN1, JSON_SHORT_NRT | JSON_SHORT_BF };
+        json_strbuf_string(b, s, len, style);
 }
 
 int container_env_export_json(char *const *env, char **ret_text) {

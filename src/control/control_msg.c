@@ -146,6 +146,12 @@ void control_put_field(struct strbuf *out, const char *s) {
         }
 }
 
+void control_put_u64(struct strbuf *out, uint64_t v) {
+        char n[24];
+        snprintf(n, sizeof(n), "%llu", (unsigned long long)v);
+        strbuf_puts(out, n);
+}
+
 size_t control_split_fields(char *line, char **fields, size_t max) {
         size_t n = 0;
         if (max == 0)

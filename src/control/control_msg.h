@@ -15,6 +15,7 @@
 #include "base/strbuf.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONTROL_VERSION "vigil/1"
 #define CONTROL_REQUEST_MAX 4096
@@ -73,6 +74,8 @@ int control_reply_parse_header(char *line, int *ret_code, const char **ret_text)
 
 /* One escaped field; fields of a line are separated by '\t' (the caller's). */
 void control_put_field(struct strbuf *out, const char *s);
+/* v in decimal (a numeric field). */
+void control_put_u64(struct strbuf *out, uint64_t v);
 /* Split a body line (no '\n') into at most max fields, unescaping in place. */
 size_t control_split_fields(char *line, char **fields, size_t max);
 

@@ -7,6 +7,14 @@
  * it. Reads and writes never block: a slow client waits on its own buffer,
  * one that says nothing for 10 s is dropped, and at most 64 connections are
  * open at once (more are told so and closed).
+ *
+ * This file owns the socket and the reading of a request (authorisation,
+ * the bounded request line, malformed counts, timeouts, the cap); the rest
+ * of src/control/ one question each: control_conn (the connection record,
+ * sending and draining), control_dispatch (request -> handler, the jobs a
+ * reply waits for), control_views (status, check, history, watchdog),
+ * control_metrics (Prometheus text), control_log (log and its followers),
+ * control_msg (the pure wire format), control_client (vigilctl's side).
  */
 #ifndef VIGIL_CONTROL_CONTROL_SERVER_H
 #define VIGIL_CONTROL_CONTROL_SERVER_H

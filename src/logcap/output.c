@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "logcap/output.h"
 
+#include "base/json.h"
 #include "base/linebuf.h"
-#include "base/utf8.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "os/event.h"
@@ -69,43 +69,14 @@ static void puts_(struct span *s, const char *p) {
         put(s, p, strlen(p));
 }
 
+static void span_sink(void *ctx, const char *p, size_t len) {
+        put(ctx, p, len);
+}
+
+/* Service output: any bytes; what is not UTF-8 becomes U+FFFD. */
 static void put_json_string(struct span *s, const char *str, size_t len) {
-        const unsigned char *p = (const unsigned char *)str;
-        size_t i = 0;
-        put(s, "\"", 1);
-        while (i < len) {
-                size_t run = i; /* bytes that go out as they are */
-                while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-                        run++;
-                put(s, str + i, run - i);
-                if (run == len)
-                        break;
-                i = run;
-                unsigned char c = p[i];
-                char esc[8];
-                size_t n = c >= 0x80 ? utf8_sequence(p + i, len - i) : 1;
-                if (n > 1) {
-                        put(s, str + i, n);
-                } else if (n == 0) {
-                        put(s, "\\ufffd", 6);
-                        n = 1;
-                } else if (c == '"' || c == '\\') {
-                        esc[0] = '\\';
-                        esc[1] = (char)c;
-                        put(s, esc, 2);
-                } else {
-                        const char *named = c == '\b' ? "\\b" : c == '\f' ? "\\f" : c == '\n' ? "\\n"
-                                          : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-                        if (named) {
-                                put(s, named, 2);
-                        } else {
-                                snprintf(esc, sizeof(esc), "\\u%04x", c);
-                                put(s, esc, 6);
-                        }
-                }
-                i += n;
-        }
-        put(s, "\"", 1);
+        static const struct json_style style = { JSON_INVALID_REPLACE, JSON_SHORT_NRT | JSON_SHORT_BF | JSON_ESCAPE_DEL };
+        json_put_string(str, len, style, span_sink, s);
 }
 
 size_t output_render_line(enum log_format format, const char *ident, pid_t pid, const char *line,

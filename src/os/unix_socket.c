@@ -132,6 +132,22 @@ ssize_t os_stream_write(int fd, const void *buf, size_t len) {
         return n;
 }
 
+ssize_t os_stream_recv(int fd, void *buf, size_t len) {
+        ssize_t n;
+        do
+                n = recv(fd, buf, len, 0);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : n;
+}
+
+ssize_t os_stream_send(int fd, const void *buf, size_t len) {
+        ssize_t n;
+        do
+                n = send(fd, buf, len, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : n;
+}
+
 int os_stream_shutdown_write(int fd) {
         return shutdown(fd, SHUT_WR) < 0 ? -errno : 0;
 }

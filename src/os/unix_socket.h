@@ -36,6 +36,10 @@ int os_stream_connect(const char *address, int *ret_fd);
 /* One non-blocking read / write (no SIGPIPE): bytes, 0 at EOF (read), -EAGAIN. */
 ssize_t os_stream_read(int fd, void *buf, size_t len);
 ssize_t os_stream_write(int fd, const void *buf, size_t len);
+/* One blocking read / write (the client side; no SIGPIPE, EINTR retried):
+ * bytes, 0 at EOF (read), or -errno. */
+ssize_t os_stream_recv(int fd, void *buf, size_t len);
+ssize_t os_stream_send(int fd, const void *buf, size_t len);
 /* shutdown(SHUT_WR): the peer reads EOF after what was sent. */
 int os_stream_shutdown_write(int fd);
 
