@@ -15,7 +15,8 @@ OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 SRC := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,base os core unit container notify logcap watchdog system supervise control cmd))))
-SRC := $(filter-out src/cmd/vigilctl.c src/cmd/vigil_heart.c,$(SRC))
+# control_client.c is the client side, vigilctl's only.
+SRC := $(filter-out src/cmd/vigilctl.c src/cmd/vigil_heart.c src/control/control_client.c,$(SRC))
 # The heart protocol (src/heart/) is vigil-heart's, not vigil's; the unit
 # tests and fuzz targets get it with the library objects.
 HEART_LIB_SRC := $(sort $(wildcard src/heart/*.c))
