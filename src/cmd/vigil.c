@@ -10,6 +10,7 @@
 #include "base/words.h"
 #include "core/log.h"
 #include "os/fd.h"
+#include "os/files.h"
 #include "os/proc.h"
 #include "os/system.h"
 #include "os/user.h"
@@ -62,7 +63,7 @@ static void report_bad_option(enum option_source source, unsigned line, const ch
 /* System mode: vigil.OPTION=VALUE words of /proc/cmdline, over everything. */
 static void load_kernel_options(struct vigil_options *o) {
         char *text = NULL;
-        struct words w;
+        struct strv w;
         struct options_error err;
         int r = os_read_file("/proc/cmdline", 64 * 1024, &text, NULL);
         if (r < 0) {
@@ -79,7 +80,7 @@ static void load_kernel_options(struct vigil_options *o) {
                 log_info("option from the kernel command line: %s", w.v[i]);
         if (options_parse_kernel(o, w.v, w.n, &err) < 0)
                 log_error("kernel command line: %s", err.message);
-        words_free(&w);
+        strv_free(&w);
 }
 
 /* The options file first, then the command line over it (SPEC §3). */
@@ -110,7 +111,7 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o) {
 }
 
 /* A hook command (--pre-run-exec CMD): split as a shell would, nothing expanded. */
-static char **split_command(const char *option, const char *text, struct words *w) {
+static char **split_command(const char *option, const char *text, struct strv *w) {
         if (!text)
                 return NULL;
         int r = words_split(text, w);
@@ -118,7 +119,7 @@ static char **split_command(const char *option, const char *text, struct words *
                 log_error("--%s %s: %s, ignoring it", option, text,
                           r == -ENOMEM ? "out of memory" : r < 0 ? "unterminated quote" : "empty command");
                 if (r == 0)
-                        words_free(w);
+                        strv_free(w);
                 return NULL;
         }
         return w->v;
@@ -206,7 +207,7 @@ int main(int argc, char **argv) {
         log_debug("mode: %s", machine_why);
 
         /* 2. System mode: mounts, console, hostname (SPEC §7). */
-        struct words uniqueid_w = { 0 }, pre_run_w = { 0 }, run_on_exit_w = { 0 };
+        struct strv uniqueid_w = { 0 }, pre_run_w = { 0 }, run_on_exit_w = { 0 };
         struct machine_config mc = {
                 .is_machine = machine,
                 .mounts = o.mounts.v,
@@ -355,9 +356,9 @@ int main(int argc, char **argv) {
         supervisor_free();
         startup_free();
         shutdown_report_free();
-        words_free(&uniqueid_w);
-        words_free(&pre_run_w);
-        words_free(&run_on_exit_w);
+        strv_free(&uniqueid_w);
+        strv_free(&pre_run_w);
+        strv_free(&run_on_exit_w);
         options_free(&o);
         return code;
 }
