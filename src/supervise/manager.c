@@ -11,7 +11,7 @@
 #include "watchdog/hw_watchdog.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
-#include "unit/unit_load.h"
+#include "supervise/unit_source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -255,7 +255,7 @@ static void apply_defaults(struct unit_config *c) {
 static int load_dir(const char *dir) {
         char **paths = NULL;
         size_t n = 0;
-        int r = unit_load_list_dir(dir, ".service", &paths, &n);
+        int r = unit_source_list_dir(dir, ".service", &paths, &n);
         if (r < 0) {
                 log_error("cannot list units in %s: %s", dir, strerror(-r));
                 return 0;
@@ -263,11 +263,11 @@ static int load_dir(const char *dir) {
         for (size_t i = 0; i < n; i++) {
                 struct unit_config c;
                 struct unit_diags diags = { 0 };
-                r = unit_load_from_path(paths[i], &c, &diags);
+                r = unit_source_load(paths[i], &c, &diags);
                 manager_report(&diags);
                 unit_diags_free(&diags);
                 if (r == -ENOMEM) {
-                        unit_load_paths_free(paths, n);
+                        unit_source_paths_free(paths, n);
                         return r;
                 }
                 if (r < 0) {
@@ -280,11 +280,11 @@ static int load_dir(const char *dir) {
                 r = add_unit(&c, &u);
                 if (r < 0) {
                         unit_config_free(&c);
-                        unit_load_paths_free(paths, n);
+                        unit_source_paths_free(paths, n);
                         return r;
                 }
         }
-        unit_load_paths_free(paths, n);
+        unit_source_paths_free(paths, n);
         return 0;
 }
 
@@ -958,7 +958,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
         for (size_t d = 0; d < m.n_dirs && r == 0; d++) {
                 char **paths = NULL;
                 size_t n = 0;
-                int q = unit_load_list_dir(m.dirs[d], ".service", &paths, &n);
+                int q = unit_source_list_dir(m.dirs[d], ".service", &paths, &n);
                 if (q < 0) {
                         char line[600];
                         snprintf(line, sizeof(line), "%s: cannot list: %s\n", m.dirs[d], strerror(-q));
@@ -986,7 +986,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                                 seen[oi] = true;
                         struct unit_config c;
                         struct unit_diags diags = { 0 };
-                        q = unit_load_from_path(paths[i], &c, &diags);
+                        q = unit_source_load(paths[i], &c, &diags);
                         manager_report(&diags);
                         char line[700];
                         if (q == -ENOMEM) {
@@ -1060,7 +1060,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                         snprintf(line, sizeof(line), "%s: added\n", base);
                         strbuf_puts(report, line);
                 }
-                unit_load_paths_free(paths, n);
+                unit_source_paths_free(paths, n);
         }
         for (size_t i = 0; i < n_old && r == 0; i++) {
                 struct unit *u = old[i];

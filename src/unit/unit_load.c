@@ -7,16 +7,13 @@
 #include "unit/env_file.h"
 #include "unit/exec_line.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #define WHITESPACE " \t\n\r"
 
@@ -1311,7 +1308,8 @@ int unit_load_from_texts(const char *name, const struct unit_source *sources, si
         ret->fingerprint = 1469598103934665603ULL;
         for (size_t i = 0; i < n_sources; i++) {
                 ret->fingerprint = fnv1a(ret->fingerprint, sources[i].path, strlen(sources[i].path) + 1);
-                ret->fingerprint = fnv1a(ret->fingerprint, sources[i].text, sources[i].size);
+                if (sources[i].text)   /* NULL for a file too large to read */
+                        ret->fingerprint = fnv1a(ret->fingerprint, sources[i].text, sources[i].size);
                 ret->fingerprint = fnv1a(ret->fingerprint, "\n--\n", 4);
         }
         for (size_t i = 0; i < n_sources && r == 0; i++) {
@@ -1334,155 +1332,5 @@ int unit_load_from_texts(const char *name, const struct unit_source *sources, si
                 r = -EINVAL;
         if (r < 0)
                 unit_config_free(ret);
-        return r;
-}
-
-/* ---- the filesystem ------------------------------------------------------------ */
-
-static int compare_strings(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void unit_load_paths_free(char **paths, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(paths[i]);
-        free(paths);
-}
-
-int unit_load_list_dir(const char *dir, const char *suffix, char ***ret_paths, size_t *ret_n) {
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
-
-        *ret_paths = NULL;
-        *ret_n = 0;
-        d = opendir(dir);
-        if (!d)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-        while ((de = readdir(d))) {
-                char *path;
-                if (de->d_name[0] == '.' || !has_suffix(de->d_name, suffix) || de->d_type == DT_DIR)
-                        continue;
-                if (n >= 10000) {
-                        r = -E2BIG;   /* bounded: nobody has 10,000 drop-ins or units */
-                        break;
-                }
-                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0 || (r = strv_push(&names, &n, path)) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-        }
-        closedir(d);
-        if (r < 0) {
-                unit_load_paths_free(names, n);
-                return r;
-        }
-        /* Same directory prefix: sorting the paths sorts the file names. */
-        if (n > 1)
-                qsort(names, n, sizeof(char *), compare_strings);
-        *ret_paths = names;
-        *ret_n = n;
-        return 0;
-}
-
-int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n) {
-        return unit_load_list_dir(dir, ".conf", ret_paths, ret_n);
-}
-
-int unit_load_read_file(const char *path, char **ret_text, size_t *ret_size) {
-        size_t size = 0, cap = 4096;
-        char *buf = malloc(cap);
-        int fd, r = 0;
-
-        *ret_text = NULL;
-        *ret_size = 0;
-        if (!buf)
-                return -ENOMEM;
-        /* O_NONBLOCK: a FIFO dropped into a units directory must not block PID 1. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                r = -errno;
-                free(buf);
-                return r;
-        }
-        while (size <= UNIT_FILE_SIZE_MAX) {
-                ssize_t got;
-                if (size + 1 >= cap) {
-                        char *grown = realloc(buf, cap * 2);
-                        if (!grown) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        buf = grown;
-                        cap *= 2;
-                }
-                size_t want = cap - size - 1;
-                if (want > UNIT_FILE_SIZE_MAX + 1 - size)
-                        want = UNIT_FILE_SIZE_MAX + 1 - size;
-                got = read(fd, buf + size, want);
-                if (got < 0 && errno == EINTR)
-                        continue;
-                if (got < 0 && errno == EAGAIN)
-                        break;   /* a FIFO without a writer: nothing to read */
-                if (got < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (got == 0)
-                        break;
-                size += (size_t)got;
-        }
-        close(fd);
-        if (r < 0) {
-                free(buf);
-                return r;
-        }
-        buf[size] = '\0';
-        *ret_text = buf;
-        *ret_size = size;
-        return 0;
-}
-
-static void free_texts(char **texts, size_t n) {
-        for (size_t i = 0; texts && i < n; i++)
-                free(texts[i]);
-        free(texts);
-}
-
-int unit_load_from_path(const char *path, struct unit_config *ret, struct unit_diags *diags) {
-        const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-        struct unit_source *sources = NULL;
-        char **dropins = NULL, **texts = NULL, *dir = NULL;
-        size_t n_dropins = 0, n = 0;
-        int r;
-
-        unit_config_init(ret);
-        if (asprintf(&dir, "%s.d", path) < 0)
-                return -ENOMEM;
-        r = unit_load_list_dropins(dir, &dropins, &n_dropins);
-        free(dir);
-        if (r < 0) {
-                unit_diags_add(diags, UNIT_DIAG_ERROR, path, 0, "cannot list drop-ins in %s.d: %s", path, strerror(-r));
-                return r;
-        }
-        sources = calloc(n_dropins + 1, sizeof(*sources));
-        texts = calloc(n_dropins + 1, sizeof(char *));
-        if (!sources || !texts)
-                r = -ENOMEM;
-        for (; r == 0 && n < n_dropins + 1; n++) {
-                const char *p = n == 0 ? path : dropins[n - 1];
-                r = unit_load_read_file(p, &texts[n], &sources[n].size);
-                if (r < 0 && r != -ENOMEM)
-                        unit_diags_add(diags, UNIT_DIAG_ERROR, p, 0, "cannot read: %s", strerror(-r));
-                sources[n].path = p;
-                sources[n].text = texts[n];
-        }
-        if (r == 0)
-                r = unit_load_from_texts(name, sources, n_dropins + 1, ret, diags);
-        free_texts(texts, n_dropins + 1);
-        free(sources);
-        unit_load_paths_free(dropins, n_dropins);
         return r;
 }

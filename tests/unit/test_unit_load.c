@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit/unit_load.h"
 
+#include "os/files.h"
+#include "supervise/unit_source.h"
+
 #include "base/timespan.h"
 
 #include <dirent.h>
@@ -894,7 +897,7 @@ static const struct fixture corpus[] = {
 static int load_fixture(const char *name, struct unit_config *c, struct unit_diags *d) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s", fixtures(), name);
-        return unit_load_from_path(path, c, d);
+        return unit_source_load(path, c, d);
 }
 
 static void every_fixture_loads_with_exactly_the_expected_diagnostics(void **state) {
@@ -1021,13 +1024,13 @@ static void drop_in_listing_is_sorted_and_filtered(void **state) {
         size_t n;
         (void)state;
         snprintf(dir, sizeof(dir), "%s/webapp.service.d", fixtures());
-        assert_int_equal(unit_load_list_dropins(dir, &paths, &n), 0);
+        assert_int_equal(unit_source_list_dir(dir, ".conf", &paths, &n), 0);
         assert_int_equal(n, 2);
         assert_non_null(strstr(paths[0], "/10-env.conf"));
         assert_non_null(strstr(paths[1], "/override.conf"));
-        unit_load_paths_free(paths, n);
+        unit_source_paths_free(paths, n);
         snprintf(dir, sizeof(dir), "%s/nothing-here.service.d", fixtures());
-        assert_int_equal(unit_load_list_dropins(dir, &paths, &n), 0);
+        assert_int_equal(unit_source_list_dir(dir, ".conf", &paths, &n), 0);
         assert_int_equal(n, 0);
         assert_null(paths);
 }
@@ -1040,7 +1043,7 @@ static void missing_and_oversized_files_are_errors(void **state) {
         size_t size;
         int fd;
         (void)state;
-        assert_int_equal(unit_load_from_path("/nonexistent/dir/x.service", &c, &d), -ENOENT);
+        assert_int_equal(unit_source_load("/nonexistent/dir/x.service", &c, &d), -ENOENT);
         assert_int_equal(d.n_errors, 1);
         assert_non_null(strstr(d.v[0].message, "cannot read"));
         unit_diags_free(&d);
@@ -1052,10 +1055,9 @@ static void missing_and_oversized_files_are_errors(void **state) {
         assert_true(write(fd, text, UNIT_FILE_SIZE_MAX + 99) == UNIT_FILE_SIZE_MAX + 99);
         close(fd);
         free(text);
-        assert_int_equal(unit_load_read_file(path, &text, &size), 0);
-        assert_int_equal(size, UNIT_FILE_SIZE_MAX + 1);   /* read no further than needed */
-        free(text);
-        assert_int_equal(unit_load_from_path(path, &c, &d), -EINVAL);
+        /* The reader reads no further than needed: one byte past the limit. */
+        assert_int_equal(os_read_file(path, UNIT_FILE_SIZE_MAX, &text, &size), -EFBIG);
+        assert_int_equal(unit_source_load(path, &c, &d), -EINVAL);
         assert_int_equal(d.n, 1);   /* not also "no ExecStart=" */
         assert_non_null(strstr(d.v[0].message, "larger than"));
         unit_diags_free(&d);
