@@ -3,7 +3,7 @@
  * Loading a NAME.service (SPEC §4): the unit file, then its drop-ins
  * NAME.service.d/ *.conf in lexical order, applied assignment by assignment
  * to a struct unit_config through one key table (section, key, parser,
- * offset) in unit_load.c.
+ * offset) in unit_keys.c (unit_keys.h).
  *
  * Rules (systemd.unit(5), systemd.service(5)):
  *  - a later assignment overrides an earlier one; list keys accumulate, and
