@@ -14,6 +14,7 @@
 #include "os/proc.h"
 #include "os/system.h"
 #include "os/user.h"
+#include "unit/unit_config.h"
 #include "watchdog/hw_watchdog.h"
 #include "system/machine.h"
 #include "system/shutdown_report.h"
@@ -34,7 +35,6 @@
 #define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
 #define DEFAULT_UNITS_DIR "/etc/vigil/units"
 #define DEFAULT_RUNTIME_DIR "/run/vigil"
-#define DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 #define OPTIONS_FILE_MAX (1024 * 1024)
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 1
@@ -250,7 +250,7 @@ int main(int argc, char **argv) {
                 .kill_all = !o.no_kill_all,
                 .kill_all_timeout_usec = o.kill_all_timeout_usec,
                 .wait_ready = o.wait_ready,
-                .default_timeout_start_usec = DEFAULT_TIMEOUT_START_USEC,
+                .default_timeout_start_usec = UNIT_DEFAULT_TIMEOUT_START_USEC,
                 .default_timeout_stop_usec = o.default_timeout_stop_usec,
                 .unit_dirs = default_dir ? default_units : o.units.v,
                 .n_unit_dirs = default_dir ? 1 : o.units.n,

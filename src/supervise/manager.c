@@ -241,15 +241,7 @@ static int add_unit(struct unit_config *c, struct unit **ret) {
 }
 
 static void apply_defaults(struct unit_config *c) {
-        if (!c->timeout_start_set)
-                c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : m.config.default_timeout_start_usec;
-        if (!c->timeout_stop_set)
-                c->timeout_stop_usec = m.config.default_timeout_stop_usec;
-        /* 0 means "no timeout", as for the keys themselves (--default-timeout-stop-sec 0). */
-        if (c->timeout_start_usec == 0)
-                c->timeout_start_usec = TIMESPAN_INFINITY;
-        if (c->timeout_stop_usec == 0)
-                c->timeout_stop_usec = TIMESPAN_INFINITY;
+        unit_config_apply_manager_defaults(c, m.config.default_timeout_start_usec, m.config.default_timeout_stop_usec);
 }
 
 static int load_dir(const char *dir) {

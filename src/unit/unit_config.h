@@ -119,8 +119,34 @@ struct unit_config {
         uint64_t cpu_weight;           /* 0 = unset; 1..10000 */
 };
 
+/* All the defaults of a unit are set here, in three steps, and nowhere
+ * else (systemd.unit(5), systemd.service(5), systemd.exec(5),
+ * systemd.kill(5), systemd-system.conf(5)):
+ *  1. unit_config_init(): every key's own default, before any file is read
+ *     (also what an empty assignment puts back);
+ *  2. unit_config_apply_derived_defaults(): after the files, the defaults
+ *     that depend on other settings (systemd's service_add_extras());
+ *  3. unit_config_apply_manager_defaults(): when the manager adopts the
+ *     unit, TimeoutStartSec=/TimeoutStopSec= from its own configuration
+ *     (--default-timeout-stop-sec; DefaultTimeoutStartSec= has no option).
+ * A runit service directory starts from unit_config_init_runit(). */
 void unit_config_init(struct unit_config *c);
 void unit_config_free(struct unit_config *c);
+
+/* systemd-system.conf(5) DefaultTimeoutStartSec=. */
+#define UNIT_DEFAULT_TIMEOUT_START_USEC (90 * UINT64_C(1000000))
+
+/* NotifyAccess=main for Type=notify and for WatchdogSec= unless written
+ * (systemd does this even when none was given); a Type=oneshot without
+ * TimeoutStartSec= gets infinity (and _set = true). */
+void unit_config_apply_derived_defaults(struct unit_config *c);
+/* TimeoutStartSec= / TimeoutStopSec= not set get the manager's (a oneshot
+ * no start timeout); 0 then means "no timeout", as for the keys. */
+void unit_config_apply_manager_defaults(struct unit_config *c, uint64_t timeout_start_usec,
+                                        uint64_t timeout_stop_usec);
+/* A runit service (runit_dir.h): restarted always, never given up on
+ * (StartLimitIntervalSec=0), as runsv does; the rest as unit_config_init(). */
+void unit_config_init_runit(struct unit_config *c);
 
 const char *service_type_to_string(enum service_type t);
 const char *kill_mode_to_string(enum kill_mode m);

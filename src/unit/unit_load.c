@@ -103,12 +103,7 @@ static void verify(struct unit_key_ctx *k) {
                 unit_diags_add(k->diags, UNIT_DIAG_WARNING, k->marks->type_file ? k->marks->type_file : main_file,
                                k->marks->type_line,
                                "Type=forking without PIDFile=: the main process will be guessed");
-        if (!c->notify_access_set && (c->type == SERVICE_NOTIFY || c->watchdog_usec > 0))
-                c->notify_access = NOTIFY_MAIN;
-        if (c->type == SERVICE_ONESHOT && !c->timeout_start_set) {
-                c->timeout_start_usec = TIMESPAN_INFINITY;   /* oneshot: no start timeout by default */
-                c->timeout_start_set = true;
-        }
+        unit_config_apply_derived_defaults(c);
 }
 
 static bool has_suffix(const char *s, const char *suffix) {
