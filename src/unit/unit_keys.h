@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #define UNIT_KEY_WHITESPACE " \t\n\r"
 
@@ -66,7 +67,7 @@ void unit_key_warning(const struct unit_key_ctx *k, const char *value, const cha
 
 /* Put the default back (empty assignment of a scalar key). */
 static inline void unit_key_reset_field(const struct unit_key_ctx *k, void *field, size_t size) {
-        __builtin_memcpy(field, (const char *)k->defaults + k->def->offset, size);
+        memcpy(field, (const char *)k->defaults + k->def->offset, size);
 }
 /* The count beside a string-list field. */
 static inline size_t *unit_key_list_count(const struct unit_key_ctx *k) {
