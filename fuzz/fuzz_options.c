@@ -14,7 +14,7 @@
 
 #define ARGS_MAX 64
 
-static void check_list(const struct strlist *l) {
+static void check_list(const struct strv *l) {
         FUZZ_CHECK(l->n == 0 || (l->v && l->v[l->n] == NULL));
         for (size_t i = 0; i < l->n; i++)
                 FUZZ_CHECK(l->v[i]);

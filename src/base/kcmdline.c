@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int kcmdline_vigil_args(const char *cmdline, struct words *ret) {
-        struct words w = { 0 };
+int kcmdline_vigil_args(const char *cmdline, struct strv *ret) {
+        struct strv w = { 0 };
         size_t len = strlen(cmdline);
         char *word = malloc(len + 1);
         if (!word)
@@ -40,20 +40,17 @@ int kcmdline_vigil_args(const char *cmdline, struct words *ret) {
                 /* "--" + "NAME[=VALUE]": one word, as "--name=value" on a command line. */
                 word[plen - 2] = '-';
                 word[plen - 1] = '-';
-                r = words_push(&w, word + plen - 2, n - plen + 2);
+                r = strv_push_len(&w, word + plen - 2, n - plen + 2);
                 if (r < 0)
                         break;
         }
         free(word);
         if (r < 0) {
-                words_free(&w);
+                strv_free(&w);
                 return r;
         }
-        if (!w.v) {
-                w.v = calloc(1, sizeof(char *));
-                if (!w.v)
-                        return -ENOMEM;
-        }
+        if (strv_terminate(&w) < 0)
+                return -ENOMEM;
         *ret = w;
         return 0;
 }

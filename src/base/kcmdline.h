@@ -11,7 +11,7 @@
  * word and are removed, there is no escape. Reading stops at a lone "--",
  * after which everything belongs to init's argv (already in vigil's argv).
  *
- * Pure. The caller frees the result with words_free().
+ * Pure. The caller frees the result with strv_free().
  */
 #ifndef VIGIL_BASE_KCMDLINE_H
 #define VIGIL_BASE_KCMDLINE_H
@@ -23,6 +23,6 @@
 /* 0 and the option words in order (possibly none; ret->v is never NULL),
  * or -ENOMEM. "vigil." with nothing after the dot, or "vigil.=X", is
  * skipped. */
-int kcmdline_vigil_args(const char *cmdline, struct words *ret);
+int kcmdline_vigil_args(const char *cmdline, struct strv *ret);
 
 #endif

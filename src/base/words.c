@@ -6,33 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-int words_push(struct words *w, const char *buf, size_t len) {
-        char **v = realloc(w->v, (w->n + 2) * sizeof(char *));
-        if (!v)
-                return -ENOMEM;
-        w->v = v;
-        v[w->n] = strndup(buf, len);
-        if (!v[w->n])
-                return -ENOMEM;
-        w->n++;
-        v[w->n] = NULL;
-        return 0;
-}
-
-void words_free(struct words *w) {
-        for (size_t i = 0; i < w->n; i++)
-                free(w->v[i]);
-        free(w->v);
-        w->v = NULL;
-        w->n = 0;
-}
-
 bool words_is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int words_split(const char *line, struct words *ret) {
-        struct words w = { NULL, 0 };
+int words_split(const char *line, struct strv *ret) {
+        struct strv w = { 0 };
         size_t cap = strlen(line) + 1, len = 0;
         char *buf = malloc(cap);
         const char *p = line;
@@ -73,19 +52,16 @@ int words_split(const char *line, struct words *ret) {
                         }
                 }
                 if (in_word) {
-                        r = words_push(&w, buf, len);
+                        r = strv_push_len(&w, buf, len);
                         if (r < 0)
                                 goto out;
                 }
         }
-        if (!w.v) {
-                w.v = calloc(1, sizeof(char *));
-                if (!w.v) { r = -ENOMEM; goto out; }
-        }
+        r = strv_terminate(&w);
 out:
         free(buf);
         if (r < 0) {
-                words_free(&w);
+                strv_free(&w);
                 return r;
         }
         *ret = w;

@@ -146,26 +146,6 @@ static int fail(struct options_error *err, const char *fmt, ...) {
         return -EINVAL;
 }
 
-static void strlist_clear(struct strlist *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->v[i]);
-        free(l->v);
-        l->v = NULL;
-        l->n = 0;
-}
-
-static int strlist_add(struct strlist *l, const char *s) {
-        char **v = realloc(l->v, (l->n + 2) * sizeof(char *));
-        if (!v)
-                return -ENOMEM;
-        l->v = v;
-        v[l->n] = strdup(s);
-        if (!v[l->n])
-                return -ENOMEM;
-        v[++l->n] = NULL;
-        return 0;
-}
-
 void options_init(struct vigil_options *o) {
         memset(o, 0, sizeof(*o));
 }
@@ -174,11 +154,11 @@ void options_free(struct vigil_options *o) {
         for (size_t i = 0; i < N_OPTIONS; i++) {
                 char *field = (char *)o + option_table[i].offset;
                 if (option_table[i].kind == KIND_LIST)
-                        strlist_clear((struct strlist *)field);
+                        strv_free((struct strv *)field);
                 else if (option_table[i].kind == KIND_STRING || option_table[i].kind == KIND_CONFIG)
                         free(*(char **)field);
         }
-        strlist_clear(&o->command);
+        strv_free(&o->command);
         memset(o, 0, sizeof(*o));
 }
 
@@ -232,10 +212,10 @@ static int set_value(struct vigil_options *o, const struct option_def *d, const 
         }
         case KIND_LIST:
                 if (o->list_source[index] < (unsigned char)(source + 1)) {
-                        strlist_clear((struct strlist *)field);
+                        strv_free((struct strv *)field);
                         o->list_source[index] = (unsigned char)(source + 1);
                 }
-                return strlist_add((struct strlist *)field, value) < 0 ? fail(err, "out of memory") : 0;
+                return strv_push((struct strv *)field, value) < 0 ? fail(err, "out of memory") : 0;
         case KIND_TIMESPAN:
                 r = timespan_parse(value, USEC_PER_SEC, &number);
                 if (r < 0)
@@ -311,9 +291,9 @@ static int parse_one(struct vigil_options *o, int argc, char *const *argv, int *
 }
 
 static int set_command(struct vigil_options *o, int argc, char *const *argv, struct options_error *err) {
-        strlist_clear(&o->command);
+        strv_free(&o->command);
         for (int i = 0; i < argc; i++)
-                if (strlist_add(&o->command, argv[i]) < 0)
+                if (strv_push(&o->command, argv[i]) < 0)
                         return fail(err, "out of memory");
         return 0;
 }
@@ -400,7 +380,7 @@ int options_parse_file(struct vigil_options *o, const char *text, unsigned *ret_
                 const char *end = strchr(line, '\n');
                 size_t len = end ? (size_t)(end - line) : strlen(line);
                 char *copy = strndup(line, len);
-                struct words w;
+                struct strv w;
                 lineno++;
                 if (!copy)
                         return fail(err, "out of memory");
@@ -421,7 +401,7 @@ int options_parse_file(struct vigil_options *o, const char *text, unsigned *ret_
                                 if (r == 0 && (size_t)i < w.n)
                                         r = fail(err, "one option per line: unexpected '%s'", w.v[i]);
                         }
-                        words_free(&w);
+                        strv_free(&w);
                 }
                 if (r < 0)
                         r = bad(o, OPTION_SOURCE_FILE, lineno, r, err);

@@ -13,15 +13,11 @@
 #define VIGIL_CMD_OPTIONS_H
 
 #include "base/log_format.h"
+#include "base/strv.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct strlist {
-        char **v;       /* NULL-terminated once non-empty */
-        size_t n;
-};
 
 enum on_exit_action { ON_EXIT_REBOOT, ON_EXIT_POWEROFF, ON_EXIT_HALT, ON_EXIT_HANG };
 
@@ -37,7 +33,7 @@ typedef void (*options_report_fn)(enum option_source source, unsigned line, cons
 #define OPTIONS_MAX 40
 
 struct vigil_options {
-        struct strlist units, mounts, env;
+        struct strv units, mounts, env;
         char *runit_dir, *startup_dir, *pre_run_exec, *run_on_exit;
         char *hostname_pattern, *uniqueid_exec, *ctty, *working_directory;
         char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
@@ -48,7 +44,7 @@ struct vigil_options {
         uint64_t uid, gid;
         int on_exit, log_format;
         int verbosity;                /* -v minus -q */
-        struct strlist command;       /* main command, empty if none */
+        struct strv command;       /* main command, empty if none */
         bool set[OPTIONS_MAX];        /* given explicitly, by table index */
         unsigned char list_source[OPTIONS_MAX]; /* 1 + the source of a list's items, 0 = none */
         /* Parsing mode, set by the caller before parsing: */

@@ -11,9 +11,11 @@
 #include "base/words.h"
 #include "core/log.h"
 #include "os/fd.h"
+#include "os/files.h"
 #include "os/proc.h"
 #include "os/system.h"
 #include "os/user.h"
+#include "unit/unit_config.h"
 #include "watchdog/hw_watchdog.h"
 #include "system/machine.h"
 #include "system/shutdown_report.h"
@@ -34,7 +36,6 @@
 #define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
 #define DEFAULT_UNITS_DIR "/etc/vigil/units"
 #define DEFAULT_RUNTIME_DIR "/run/vigil"
-#define DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
 #define OPTIONS_FILE_MAX (1024 * 1024)
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 1
@@ -63,7 +64,7 @@ static void report_bad_option(enum option_source source, unsigned line, const ch
 /* System mode: vigil.OPTION=VALUE words of /proc/cmdline, over everything. */
 static void load_kernel_options(struct vigil_options *o) {
         char *text = NULL;
-        struct words w;
+        struct strv w;
         struct options_error err;
         int r = os_read_file("/proc/cmdline", 64 * 1024, &text, NULL);
         if (r < 0) {
@@ -80,7 +81,7 @@ static void load_kernel_options(struct vigil_options *o) {
                 log_info("option from the kernel command line: %s", w.v[i]);
         if (options_parse_kernel(o, w.v, w.n, &err) < 0)
                 log_error("kernel command line: %s", err.message);
-        words_free(&w);
+        strv_free(&w);
 }
 
 /* The options file first, then the command line over it (SPEC §3). */
@@ -111,7 +112,7 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o) {
 }
 
 /* A hook command (--pre-run-exec CMD): split as a shell would, nothing expanded. */
-static char **split_command(const char *option, const char *text, struct words *w) {
+static char **split_command(const char *option, const char *text, struct strv *w) {
         if (!text)
                 return NULL;
         int r = words_split(text, w);
@@ -119,7 +120,7 @@ static char **split_command(const char *option, const char *text, struct words *
                 log_error("--%s %s: %s, ignoring it", option, text,
                           r == -ENOMEM ? "out of memory" : r < 0 ? "unterminated quote" : "empty command");
                 if (r == 0)
-                        words_free(w);
+                        strv_free(w);
                 return NULL;
         }
         return w->v;
@@ -207,7 +208,7 @@ int main(int argc, char **argv) {
         log_debug("mode: %s", machine_why);
 
         /* 2. System mode: mounts, console, hostname (SPEC §7). */
-        struct words uniqueid_w = { 0 }, pre_run_w = { 0 }, run_on_exit_w = { 0 };
+        struct strv uniqueid_w = { 0 }, pre_run_w = { 0 }, run_on_exit_w = { 0 };
         struct machine_config mc = {
                 .is_machine = machine,
                 .mounts = o.mounts.v,
@@ -250,7 +251,7 @@ int main(int argc, char **argv) {
                 .kill_all = !o.no_kill_all,
                 .kill_all_timeout_usec = o.kill_all_timeout_usec,
                 .wait_ready = o.wait_ready,
-                .default_timeout_start_usec = DEFAULT_TIMEOUT_START_USEC,
+                .default_timeout_start_usec = UNIT_DEFAULT_TIMEOUT_START_USEC,
                 .default_timeout_stop_usec = o.default_timeout_stop_usec,
                 .unit_dirs = default_dir ? default_units : o.units.v,
                 .n_unit_dirs = default_dir ? 1 : o.units.n,
@@ -358,9 +359,9 @@ int main(int argc, char **argv) {
         supervisor_free();
         startup_free();
         shutdown_report_free();
-        words_free(&uniqueid_w);
-        words_free(&pre_run_w);
-        words_free(&run_on_exit_w);
+        strv_free(&uniqueid_w);
+        strv_free(&pre_run_w);
+        strv_free(&run_on_exit_w);
         options_free(&o);
         return code;
 }

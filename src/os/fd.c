@@ -66,45 +66,6 @@ int os_isatty(int fd) {
         return isatty(fd);
 }
 
-int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        char *buf = malloc(max + 1);
-        size_t len = 0;
-        int r = 0;
-        if (!buf) {
-                close(fd);
-                return -ENOMEM;
-        }
-        for (;;) {
-                if (len == max) {
-                        r = -EFBIG;
-                        break;
-                }
-                ssize_t n = read(fd, buf + len, max - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        close(fd);
-        if (r < 0) {
-                free(buf);
-                return r;
-        }
-        buf[len] = '\0';
-        *ret = buf;
-        if (ret_len)
-                *ret_len = len;
-        return 0;
-}
-
 int os_open(const char *path, int flags, mode_t mode) {
         int fd;
         do

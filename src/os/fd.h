@@ -16,8 +16,6 @@ int os_fill_stdio(const char *path);
 /* write() all of buf, retrying EINTR; -EAGAIN is returned as is. */
 int os_write_all(int fd, const void *buf, size_t len);
 int os_isatty(int fd);
-/* Read a whole small file into a NUL-terminated malloc'd buffer (max bytes). */
-int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
 /* open(2) with O_CLOEXEC added; the fd or -errno. */
 int os_open(const char *path, int flags, mode_t mode);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,9 +95,15 @@ int os_dir_list(const char *dir, size_t max, struct os_dir_entry **ret, size_t *
         for (size_t i = 0; r == 0 && i < *ret_n; i++) {
                 struct os_dir_entry *e = &(*ret)[i];
                 struct stat st;
-                /* Symlinks followed, as my_init's os.path.isfile() and
-                 * os.access() do; a dangling one is simply not regular. */
-                e->regular = fstatat(fd, e->name, &st, 0) == 0 && S_ISREG(st.st_mode);
+                /* .directory as readdir(3)'s d_type would say (the entry
+                 * itself); .regular with symlinks followed, as my_init's
+                 * os.path.isfile() and os.access() do; a dangling one is
+                 * simply not regular. */
+                bool seen = fstatat(fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+                e->directory = seen && S_ISDIR(st.st_mode);
+                if (seen && S_ISLNK(st.st_mode))
+                        seen = fstatat(fd, e->name, &st, 0) == 0;
+                e->regular = seen && S_ISREG(st.st_mode);
                 e->executable = e->regular && faccessat(fd, e->name, X_OK, 0) == 0;
         }
         close(fd);
@@ -113,8 +120,12 @@ void os_dir_files_free(struct os_file_content **v, size_t *n) {
         *n = 0;
 }
 
-/* Read one regular file of at most max bytes. */
-static int read_one(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
+/* The one file reader: path relative to dir_fd (AT_FDCWD for a plain
+ * path). O_NONBLOCK on open, so that a FIFO without a writer never blocks
+ * PID 1, then fstat(2): only a regular file is read (/proc and sysfs files
+ * are regular too; their st_size means nothing, so the size is what read(2)
+ * gives, one byte past max to notice a file that is too large). */
+static int read_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
         int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return -errno;
@@ -128,12 +139,9 @@ static int read_one(int dir_fd, const char *name, size_t max, char **ret, size_t
                 r = -EISDIR;
         else if (!S_ISREG(st.st_mode))
                 r = -EINVAL;
-        else if ((unsigned long long)st.st_size > max)
-                r = -EFBIG;
-        else if (!(buf = malloc(max + 1)))
+        else if (max == SIZE_MAX || !(buf = malloc(max + 1)))
                 r = -ENOMEM;
         while (r == 0) {
-                /* Read one byte past max to notice a file that grew. */
                 ssize_t got = read(fd, buf + len, max + 1 - len);
                 if (got < 0 && errno == EINTR)
                         continue;
@@ -151,8 +159,13 @@ static int read_one(int dir_fd, const char *name, size_t max, char **ret, size_t
         }
         buf[len] = '\0';
         *ret = buf;
-        *ret_size = len;
+        if (ret_size)
+                *ret_size = len;
         return 0;
+}
+
+int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
+        return read_at(AT_FDCWD, path, max, ret, ret_len);
 }
 
 int os_dir_read_files(const char *dir, size_t max_files, size_t max_size, struct os_file_content **ret,
@@ -173,7 +186,7 @@ int os_dir_read_files(const char *dir, size_t max_files, size_t max_size, struct
         for (size_t i = 0; r == 0 && i < n; i++) {
                 v[i].name = names[i].name;
                 names[i].name = NULL;
-                v[i].error = read_one(fd, v[i].name, max_size, &v[i].content, &v[i].size);
+                v[i].error = read_at(fd, v[i].name, max_size, &v[i].content, &v[i].size);
                 if (v[i].error == -ENOMEM)
                         r = -ENOMEM;
         }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Files and directories: what start-up scripts and the container
- * environment need (SPEC §9). Returns 0 or -errno; never logs.
+ * Files and directories: the one bounded file reader and the one sorted
+ * directory lister, for unit loading (SPEC §4), start-up scripts and the
+ * container environment (SPEC §9), the options file and the shutdown
+ * report. Returns 0 or -errno; never logs.
  *
  * Every listing is sorted bytewise by name (strcmp, never the locale), so
  * the order is the one Python's sorted() gives my_init for UTF-8 names.
@@ -21,6 +23,7 @@
 
 struct os_dir_entry {
         char *name;
+        bool directory;     /* lstat(2): the entry itself is a directory */
         bool regular;       /* stat(2), symlinks followed: a regular file */
         bool executable;    /* regular, and access(2) X_OK grants execution */
 };
@@ -29,6 +32,14 @@ struct os_dir_entry {
  * is missing / not a directory, -E2BIG when it has more than max entries. */
 int os_dir_list(const char *dir, size_t max, struct os_dir_entry **ret, size_t *ret_n);
 void os_dir_list_free(struct os_dir_entry **v, size_t *n);
+
+/* The one file reader: the whole of path into a NUL-terminated malloc'd
+ * buffer (*ret_len, when not NULL, its length without the NUL). Bounded and
+ * FIFO-safe: opened O_NONBLOCK, then only a regular file is read (symlinks
+ * followed); -EISDIR for a directory, -EINVAL for anything else that is not
+ * a regular file (a FIFO, a device), -EFBIG when it has more than max bytes,
+ * or the open/read error. */
+int os_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
 struct os_file_content {
         char *name;

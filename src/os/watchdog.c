@@ -2,6 +2,7 @@
 #include "os/watchdog.h"
 
 #include "os/fd.h"
+#include "os/files.h"
 
 #include <errno.h>
 #include <fcntl.h>

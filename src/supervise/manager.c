@@ -13,7 +13,7 @@
 #include "unit/unit_action.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
-#include "unit/unit_load.h"
+#include "supervise/unit_source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,21 +143,13 @@ static int add_unit(struct unit_config *c, struct unit **ret) {
 }
 
 static void apply_defaults(struct unit_config *c) {
-        if (!c->timeout_start_set)
-                c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : m.config.default_timeout_start_usec;
-        if (!c->timeout_stop_set)
-                c->timeout_stop_usec = m.config.default_timeout_stop_usec;
-        /* 0 means "no timeout", as for the keys themselves (--default-timeout-stop-sec 0). */
-        if (c->timeout_start_usec == 0)
-                c->timeout_start_usec = TIMESPAN_INFINITY;
-        if (c->timeout_stop_usec == 0)
-                c->timeout_stop_usec = TIMESPAN_INFINITY;
+        unit_config_apply_manager_defaults(c, m.config.default_timeout_start_usec, m.config.default_timeout_stop_usec);
 }
 
 static int load_dir(const char *dir) {
         char **paths = NULL;
         size_t n = 0;
-        int r = unit_load_list_dir(dir, ".service", &paths, &n);
+        int r = unit_source_list_dir(dir, ".service", &paths, &n);
         if (r < 0) {
                 log_error("cannot list units in %s: %s", dir, strerror(-r));
                 return 0;
@@ -165,11 +157,11 @@ static int load_dir(const char *dir) {
         for (size_t i = 0; i < n; i++) {
                 struct unit_config c;
                 struct unit_diags diags = { 0 };
-                r = unit_load_from_path(paths[i], &c, &diags);
+                r = unit_source_load(paths[i], &c, &diags);
                 unit_report_diags(&diags);
                 unit_diags_free(&diags);
                 if (r == -ENOMEM) {
-                        unit_load_paths_free(paths, n);
+                        unit_source_paths_free(paths, n);
                         return r;
                 }
                 if (r < 0) {
@@ -182,11 +174,11 @@ static int load_dir(const char *dir) {
                 r = add_unit(&c, &u);
                 if (r < 0) {
                         unit_config_free(&c);
-                        unit_load_paths_free(paths, n);
+                        unit_source_paths_free(paths, n);
                         return r;
                 }
         }
-        unit_load_paths_free(paths, n);
+        unit_source_paths_free(paths, n);
         return 0;
 }
 
@@ -897,7 +889,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
         for (size_t d = 0; d < m.n_dirs && r == 0; d++) {
                 char **paths = NULL;
                 size_t n = 0;
-                int q = unit_load_list_dir(m.dirs[d], ".service", &paths, &n);
+                int q = unit_source_list_dir(m.dirs[d], ".service", &paths, &n);
                 if (q < 0) {
                         char line[600];
                         snprintf(line, sizeof(line), "%s: cannot list: %s\n", m.dirs[d], strerror(-q));
@@ -925,7 +917,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                                 seen[oi] = true;
                         struct unit_config c;
                         struct unit_diags diags = { 0 };
-                        q = unit_load_from_path(paths[i], &c, &diags);
+                        q = unit_source_load(paths[i], &c, &diags);
                         unit_report_diags(&diags);
                         char line[700];
                         if (q == -ENOMEM) {
@@ -999,7 +991,7 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
                         snprintf(line, sizeof(line), "%s: added\n", base);
                         strbuf_puts(report, line);
                 }
-                unit_load_paths_free(paths, n);
+                unit_source_paths_free(paths, n);
         }
         for (size_t i = 0; i < n_old && r == 0; i++) {
                 struct unit *u = old[i];

@@ -15,7 +15,7 @@
 #include "unit/env_file.h"
 #include "notify/notify_msg.h"
 #include "unit/exec_line.h"
-#include "unit/unit_load.h"
+#include "supervise/unit_source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -255,7 +255,7 @@ static int build_env(struct unit *u, const struct os_user *user, bool stop_vars,
                         path++;
                 char *text = NULL;
                 size_t size = 0;
-                int q = unit_load_read_file(path, &text, &size);
+                int q = unit_source_read_file(path, &text, &size);
                 if (q < 0) {
                         if (!(optional && q == -ENOENT)) {
                                 unit_log(LOG_LEVEL_ERROR, u, "cannot read EnvironmentFile=%s: %s", path, strerror(-q));
@@ -591,7 +591,7 @@ static void main_spawn(struct unit *u) {
 static pid_t read_pid_file(struct unit *u) {
         char *text = NULL;
         size_t size = 0;
-        int r = unit_load_read_file(u->config.pid_file, &text, &size);
+        int r = unit_source_read_file(u->config.pid_file, &text, &size);
         if (r < 0) {
                 unit_log(LOG_LEVEL_ERROR, u, "cannot read PIDFile=%s: %s", u->config.pid_file, strerror(-r));
                 return 0;

@@ -5,6 +5,7 @@
 #include "base/mount_spec.h"
 #include "core/log.h"
 #include "os/fd.h"
+#include "os/files.h"
 #include "os/proc.h"
 #include "os/system.h"
 #include "system/shutdown_report.h"

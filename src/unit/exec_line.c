@@ -2,6 +2,7 @@
 #include "unit/exec_line.h"
 
 #include "base/strbuf.h"
+#include "base/strv.h"
 
 #include "unit/env_file.h"
 
@@ -16,32 +17,6 @@
 #define EXEC_PATH_MAX 4096    /* PATH_MAX: systemd's path_is_valid() */
 #define EXEC_NAME_MAX 255     /* NAME_MAX: one path component */
 
-/* A growing NULL-terminated string vector. */
-struct strv {
-        char **v;
-        size_t n;
-};
-
-static int strv_push(struct strv *l, char *s) {
-        if (!s)
-                return -ENOMEM;
-        char **v = realloc(l->v, (l->n + 2) * sizeof(char *));
-        if (!v) {
-                free(s);
-                return -ENOMEM;
-        }
-        l->v = v;
-        v[l->n++] = s;
-        v[l->n] = NULL;
-        return 0;
-}
-
-static void strv_clear(struct strv *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->v[i]);
-        free(l->v);
-        *l = (struct strv){ 0 };
-}
 
 static void set_message(char *buf, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
 static void set_message(char *buf, size_t size, const char *format, ...) {
@@ -398,7 +373,7 @@ static int split_arguments(const char *p, const char *unit_name, struct strv *ar
                         return -EINVAL;
                 }
                 if (p[0] == '\\' && p[1] == ';' && is_lone(p, 2)) {
-                        r = strv_push(argv, strdup(";"));
+                        r = strv_push_owned(argv, strdup(";"));
                         if (r < 0)
                                 return r;
                         p += 2;
@@ -411,7 +386,7 @@ static int split_arguments(const char *p, const char *unit_name, struct strv *ar
                 free(word);
                 if (r < 0)
                         return r;
-                r = strv_push(argv, resolved);
+                r = strv_push_owned(argv, resolved);
                 if (r < 0)
                         return r;
         }
@@ -446,7 +421,7 @@ int exec_line_split(const char *value, const char *unit_name, struct exec_comman
         if (r < 0)
                 goto fail;
         if (!argv0) {
-                r = strv_push(&argv, strdup(path));
+                r = strv_push_owned(&argv, strdup(path));
                 if (r < 0)
                         goto fail;
         }
@@ -469,7 +444,7 @@ int exec_line_split(const char *value, const char *unit_name, struct exec_comman
 fail:
         free(first);
         free(path);
-        strv_clear(&argv);
+        strv_free(&argv);
         return r;
 }
 
@@ -525,7 +500,7 @@ static int split_value(const char *p, struct strv *out) {
                                 strbuf_putc(&b, *p);
                         }
                 }
-                int r = strv_push(out, strbuf_take(&b));
+                int r = strv_push_owned(out, strbuf_take(&b));
                 if (r < 0)
                         return r;
                 if (*p == '\\')
@@ -571,7 +546,7 @@ int exec_line_expand(const struct exec_command *c, char *const *envp, char ***re
         for (size_t i = 0; c->argv && c->argv[i] && r == 0; i++) {
                 const char *w = c->argv[i];
                 if (c->flags & EXEC_FLAG_NO_ENV_EXPAND) {
-                        r = strv_push(&out, strdup(w));
+                        r = strv_push_owned(&out, strdup(w));
                 } else if (w[0] == '$' && w[1] != '{' && w[1] != '$') {
                         /* "$NAME" as a whole word (systemd's replace_env_argv()). */
                         const char *value =
@@ -579,16 +554,13 @@ int exec_line_expand(const struct exec_command *c, char *const *envp, char ***re
                         if (value)
                                 r = split_value(value, &out);
                 } else {
-                        r = strv_push(&out, replace_in_word(w, envp));
+                        r = strv_push_owned(&out, replace_in_word(w, envp));
                 }
         }
-        if (r == 0 && !out.v) {
-                out.v = calloc(1, sizeof(char *));   /* every word expanded to nothing */
-                if (!out.v)
-                        r = -ENOMEM;
-        }
+        if (r == 0)
+                r = strv_terminate(&out);   /* every word may have expanded to nothing */
         if (r < 0) {
-                strv_clear(&out);
+                strv_free(&out);
                 return r;
         }
         *ret_argv = out.v;

@@ -38,10 +38,29 @@
 #ifndef VIGIL_UNIT_EXEC_LINE_H
 #define VIGIL_UNIT_EXEC_LINE_H
 
-#include "unit/unit_config.h"
-
 #include <stdbool.h>
 #include <stddef.h>
+
+/* ExecStart=-style command flags (systemd.service(5), "Command lines"). */
+#define EXEC_FLAG_IGNORE_FAILURE  (1u << 0)   /* "-" */
+#define EXEC_FLAG_ARGV0           (1u << 1)   /* "@": argv[1] of the line is argv[0] of the process */
+#define EXEC_FLAG_FULL_PRIVILEGES (1u << 2)   /* "+" (accepted; vigil has no sandboxing to lift) */
+#define EXEC_FLAG_NO_ENV_EXPAND   (1u << 3)   /* ":" */
+#define EXEC_FLAG_AMBIENT         (1u << 4)   /* "!" / "!!" (accepted, no effect) */
+
+struct exec_command {
+        char *path;          /* what to execute (after prefixes; "@" handled) */
+        char **argv;         /* NULL-terminated, words split, $VAR not yet expanded */
+        unsigned flags;      /* EXEC_FLAG_* */
+        unsigned line;       /* file:line of the assignment, for messages */
+        const char *file;    /* points into unit_config.sources */
+};
+
+struct exec_list {
+        struct exec_command *v;
+        size_t n;
+};
+
 
 /* Messages from the parsers of this file. error is set when a call fails
  * with -EINVAL; warning may be set on success (something systemd accepts

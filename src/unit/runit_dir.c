@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit/runit_dir.h"
 
-#include "unit/unit_load.h"
+#include "unit/unit_config.h"   /* unit_name_is_valid() */
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +35,7 @@ static int set_command(struct exec_list *l, const char *dir, const char *file, c
 }
 
 static int base_config(struct unit_config *c, const char *unit_name, const char *dir, const char *description) {
-        unit_config_init(c);
+        unit_config_init_runit(c);
         c->name = strdup(unit_name);
         c->description = strdup(description);
         c->sources = calloc(1, sizeof(char *));
@@ -46,8 +46,6 @@ static int base_config(struct unit_config *c, const char *unit_name, const char 
         if (!c->sources[0])
                 return -ENOMEM;
         c->n_sources = 1;
-        c->restart.mode = RESTART_ALWAYS;
-        c->start_limit_interval_usec = 0;
         return set_command(&c->exec_start, dir, "run", c->sources[0]);
 }
 

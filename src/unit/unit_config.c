@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit/unit_config.h"
 
+#include "base/strv.h"
 #include "base/timespan.h"
 #include "unit/env_file.h"
 #include "unit/exec_line.h"
@@ -118,10 +119,37 @@ void unit_config_init(struct unit_config *c) {
         c->cpu_weight = 0;
 }
 
-static void strv_free(char ***v, size_t *n) {
-        for (size_t i = 0; i < *n; i++)
-                free((*v)[i]);
-        free(*v);
+void unit_config_apply_derived_defaults(struct unit_config *c) {
+        if (!c->notify_access_set && (c->type == SERVICE_NOTIFY || c->watchdog_usec > 0))
+                c->notify_access = NOTIFY_MAIN;
+        if (c->type == SERVICE_ONESHOT && !c->timeout_start_set) {
+                c->timeout_start_usec = TIMESPAN_INFINITY;   /* oneshot: no start timeout by default */
+                c->timeout_start_set = true;
+        }
+}
+
+void unit_config_apply_manager_defaults(struct unit_config *c, uint64_t timeout_start_usec,
+                                        uint64_t timeout_stop_usec) {
+        if (!c->timeout_start_set)
+                c->timeout_start_usec = c->type == SERVICE_ONESHOT ? TIMESPAN_INFINITY : timeout_start_usec;
+        if (!c->timeout_stop_set)
+                c->timeout_stop_usec = timeout_stop_usec;
+        /* 0 means "no timeout", as for the keys themselves (--default-timeout-stop-sec 0). */
+        if (c->timeout_start_usec == 0)
+                c->timeout_start_usec = TIMESPAN_INFINITY;
+        if (c->timeout_stop_usec == 0)
+                c->timeout_stop_usec = TIMESPAN_INFINITY;
+}
+
+void unit_config_init_runit(struct unit_config *c) {
+        unit_config_init(c);
+        c->restart.mode = RESTART_ALWAYS;
+        c->start_limit_interval_usec = 0;
+}
+
+static void list_free(char ***v, size_t *n) {
+        struct strv s = { *v, *n };
+        strv_free(&s);
         *v = NULL;
         *n = 0;
 }
@@ -140,22 +168,50 @@ void unit_config_free(struct unit_config *c) {
                                       &c->exec_reload,    &c->exec_stop,  &c->exec_stop_post };
 
         free(c->name);
-        strv_free(&c->sources, &c->n_sources);
+        list_free(&c->sources, &c->n_sources);
         free(c->description);
         for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
-                strv_free(&deps[i]->v, &deps[i]->n);
-        strv_free(&c->condition_path_exists, &c->n_condition_path_exists);
+                list_free(&deps[i]->v, &deps[i]->n);
+        list_free(&c->condition_path_exists, &c->n_condition_path_exists);
         free(c->pid_file);
         for (size_t i = 0; i < sizeof(execs) / sizeof(execs[0]); i++)
                 exec_list_free(execs[i]);
         env_list_free(&c->environment, &c->n_environment);
-        strv_free(&c->environment_files, &c->n_environment_files);
+        list_free(&c->environment_files, &c->n_environment_files);
         free(c->working_directory);
         free(c->user);
         free(c->group);
-        strv_free(&c->supplementary_groups, &c->n_supplementary_groups);
+        list_free(&c->supplementary_groups, &c->n_supplementary_groups);
         free(c->standard_output.path);
         free(c->standard_error.path);
         free(c->syslog_identifier);
         memset(c, 0, sizeof(*c));
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+/* systemd's unit types (src/basic/unit-def.c). */
+static const char *const unit_types[] = { "service", "socket", "target", "device", "mount", "automount",
+                                          "swap",    "timer",  "path",   "slice",  "scope" };
+
+bool unit_name_is_valid(const char *name) {
+        const char *dot = strrchr(name, '.'), *at = NULL;
+        size_t len = strlen(name);
+        bool known = false;
+
+        if (len == 0 || len > 255 || !dot || dot == name)
+                return false;
+        for (size_t i = 0; i < sizeof(unit_types) / sizeof(unit_types[0]); i++)
+                known = known || strcmp(dot + 1, unit_types[i]) == 0;
+        if (!known)
+                return false;
+        for (const char *p = name; p < dot; p++) {
+                bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                          strchr(":-_.\\@", *p);
+                if (!ok)
+                        return false;
+                if (*p == '@' && !at)
+                        at = p;
+        }
+        return at != name && (!at || dot > at + 1);   /* no "@x.service", no template "x@.service" */
 }

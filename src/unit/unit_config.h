@@ -10,6 +10,8 @@
 
 #include "unit/restart_policy.h"
 
+#include "unit/exec_line.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,26 +29,6 @@ enum unit_action {
         ACTION_MAX,
 };
 enum output_kind { OUTPUT_INHERIT, OUTPUT_NULL, OUTPUT_JOURNAL, OUTPUT_FILE, OUTPUT_APPEND, OUTPUT_KIND_MAX };
-
-/* ExecStart=-style command flags (systemd.service(5), "Command lines"). */
-#define EXEC_FLAG_IGNORE_FAILURE  (1u << 0)   /* "-" */
-#define EXEC_FLAG_ARGV0           (1u << 1)   /* "@": argv[1] of the line is argv[0] of the process */
-#define EXEC_FLAG_FULL_PRIVILEGES (1u << 2)   /* "+" (accepted; vigil has no sandboxing to lift) */
-#define EXEC_FLAG_NO_ENV_EXPAND   (1u << 3)   /* ":" */
-#define EXEC_FLAG_AMBIENT         (1u << 4)   /* "!" / "!!" (accepted, no effect) */
-
-struct exec_command {
-        char *path;          /* what to execute (after prefixes; "@" handled) */
-        char **argv;         /* NULL-terminated, words split, $VAR not yet expanded */
-        unsigned flags;      /* EXEC_FLAG_* */
-        unsigned line;       /* file:line of the assignment, for messages */
-        const char *file;    /* points into unit_config.sources */
-};
-
-struct exec_list {
-        struct exec_command *v;
-        size_t n;
-};
 
 struct unit_dep_list {
         char **v;            /* unit names, e.g. "db.service" */
@@ -119,8 +101,34 @@ struct unit_config {
         uint64_t cpu_weight;           /* 0 = unset; 1..10000 */
 };
 
+/* All the defaults of a unit are set here, in three steps, and nowhere
+ * else (systemd.unit(5), systemd.service(5), systemd.exec(5),
+ * systemd.kill(5), systemd-system.conf(5)):
+ *  1. unit_config_init(): every key's own default, before any file is read
+ *     (also what an empty assignment puts back);
+ *  2. unit_config_apply_derived_defaults(): after the files, the defaults
+ *     that depend on other settings (systemd's service_add_extras());
+ *  3. unit_config_apply_manager_defaults(): when the manager adopts the
+ *     unit, TimeoutStartSec=/TimeoutStopSec= from its own configuration
+ *     (--default-timeout-stop-sec; DefaultTimeoutStartSec= has no option).
+ * A runit service directory starts from unit_config_init_runit(). */
 void unit_config_init(struct unit_config *c);
 void unit_config_free(struct unit_config *c);
+
+/* systemd-system.conf(5) DefaultTimeoutStartSec=. */
+#define UNIT_DEFAULT_TIMEOUT_START_USEC (90 * UINT64_C(1000000))
+
+/* NotifyAccess=main for Type=notify and for WatchdogSec= unless written
+ * (systemd does this even when none was given); a Type=oneshot without
+ * TimeoutStartSec= gets infinity (and _set = true). */
+void unit_config_apply_derived_defaults(struct unit_config *c);
+/* TimeoutStartSec= / TimeoutStopSec= not set get the manager's (a oneshot
+ * no start timeout); 0 then means "no timeout", as for the keys. */
+void unit_config_apply_manager_defaults(struct unit_config *c, uint64_t timeout_start_usec,
+                                        uint64_t timeout_stop_usec);
+/* A runit service (runit_dir.h): restarted always, never given up on
+ * (StartLimitIntervalSec=0), as runsv does; the rest as unit_config_init(). */
+void unit_config_init_runit(struct unit_config *c);
 
 const char *service_type_to_string(enum service_type t);
 const char *kill_mode_to_string(enum kill_mode m);
@@ -133,5 +141,10 @@ int service_type_from_string(const char *s);
 int kill_mode_from_string(const char *s);
 int notify_access_from_string(const char *s);
 int unit_action_from_string(const char *s);
+
+/* A plain or instance unit name of a known type ("db.service",
+ * "getty@tty1.service", "network.target"), as systemd's
+ * unit_name_is_valid(PLAIN | INSTANCE). */
+bool unit_name_is_valid(const char *name);
 
 #endif

@@ -288,7 +288,7 @@ int unit_file_parse(const char *path, const char *text, size_t size, struct unit
                     struct unit_diags *diags) {
         struct lexer lx = { .f = ret, .diags = diags };
         size_t errors_before = diags->n_errors;
-        const char *p = text, *end = text + size;
+        const char *p = text, *end;
         unsigned line = 0;
         int r = 0;
 
@@ -299,8 +299,9 @@ int unit_file_parse(const char *path, const char *text, size_t size, struct unit
         if (size > UNIT_FILE_SIZE_MAX) {
                 unit_diags_add(diags, UNIT_DIAG_ERROR, path, 0, "file is larger than %u bytes, refusing it",
                                UNIT_FILE_SIZE_MAX);
-                return -EFBIG;
+                return -EFBIG;   /* text may be NULL then (unit_source.h) */
         }
+        end = text + size;
         if (size >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
                 p += 3;   /* UTF-8 byte order mark */
         while (p < end && r == 0) {

@@ -3,7 +3,7 @@
  * Loading a NAME.service (SPEC §4): the unit file, then its drop-ins
  * NAME.service.d/ *.conf in lexical order, applied assignment by assignment
  * to a struct unit_config through one key table (section, key, parser,
- * offset) in unit_load.c.
+ * offset) in unit_keys.c (unit_keys.h).
  *
  * Rules (systemd.unit(5), systemd.service(5)):
  *  - a later assignment overrides an earlier one; list keys accumulate, and
@@ -35,8 +35,8 @@
  *  - Description= keeps its text when it has an unsupported specifier
  *    ("100% busy"), with a warning.
  *
- * Pure except the three functions marked "reads the filesystem", which are
- * the only ones here that touch it.
+ * Pure: the caller reads the files (supervise/unit_source.c) and hands
+ * their bytes over.
  */
 #ifndef VIGIL_UNIT_UNIT_LOAD_H
 #define VIGIL_UNIT_UNIT_LOAD_H
@@ -49,14 +49,11 @@
 
 struct unit_source {
         const char *path;    /* for diagnostics, and kept in unit_config.sources */
-        const char *text;    /* need not be NUL-terminated */
+        const char *text;    /* need not be NUL-terminated; NULL when the file was
+                              * too large to read (size > UNIT_FILE_SIZE_MAX):
+                              * the lexer reports it */
         size_t size;
 };
-
-/* A plain or instance unit name of a known type ("db.service",
- * "getty@tty1.service", "network.target"), as systemd's
- * unit_name_is_valid(PLAIN | INSTANCE). */
-bool unit_name_is_valid(const char *name);
 
 /* Is section.key in the key table (supported, or deliberately ignored)? */
 bool unit_load_key_known(const char *section, const char *key);
@@ -69,23 +66,5 @@ bool unit_load_key_known(const char *section, const char *key);
 int unit_load_from_texts(const char *name, const struct unit_source *sources, size_t n_sources,
                          struct unit_config *ret, struct unit_diags *diags);
 
-/* Reads the filesystem: the paths of dir's *.conf files (hidden ones and
- * directories skipped), sorted by file name (strcmp, like systemd's
- * conf_files_list()). A missing dir is 0 entries. 0 or -errno. */
-int unit_load_list_dropins(const char *dir, char ***ret_paths, size_t *ret_n);
-/* Reads the filesystem: the sorted paths of dir's non-hidden entries whose
- * name ends in suffix (not directories); none when dir does not exist. */
-int unit_load_list_dir(const char *dir, const char *suffix, char ***ret_paths, size_t *ret_n);
-void unit_load_paths_free(char **paths, size_t n);
-
-/* Reads the filesystem: a whole file, at most UNIT_FILE_SIZE_MAX + 1 bytes
- * (so that the lexer can report a file as too large), NUL-terminated for
- * convenience. 0 or -errno. */
-int unit_load_read_file(const char *path, char **ret_text, size_t *ret_size);
-
-/* Reads the filesystem: path (".../NAME.service"), then path + ".d/"
- * drop-ins, then unit_load_from_texts() with NAME = the file name. A file
- * that cannot be read is an error diagnostic and -errno. */
-int unit_load_from_path(const char *path, struct unit_config *ret, struct unit_diags *diags);
 
 #endif

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 static void kcmdline_takes_vigil_words(void **state) {
-        struct words w;
+        struct strv w;
         (void)state;
         assert_int_equal(kcmdline_vigil_args("BOOT_IMAGE=/vmlinuz console=ttyS0 vigil.on-exit=poweroff quiet "
                                              "vigil.wait-ready vigil.hostname-pattern=\"dev %s\" vigil. vigil.=x "
@@ -26,11 +26,11 @@ static void kcmdline_takes_vigil_words(void **state) {
         assert_string_equal(w.v[1], "--wait-ready");
         assert_string_equal(w.v[2], "--hostname-pattern=dev %s");
         assert_null(w.v[3]);
-        words_free(&w);
+        strv_free(&w);
         assert_int_equal(kcmdline_vigil_args("", &w), 0);
         assert_int_equal(w.n, 0);
         assert_non_null(w.v);
-        words_free(&w);
+        strv_free(&w);
 }
 
 static void mount_specs(void **state) {

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit/unit_load.h"
 
+#include "os/files.h"
+#include "supervise/unit_source.h"
+
 #include "base/timespan.h"
 
 #include <dirent.h>
@@ -65,6 +68,58 @@ static void defaults_are_systemds(void **state) {
         assert_true(c.cpu_weight == 0);
         for (int i = 0; i < UNIT_RLIMIT_MAX; i++)
                 assert_false(c.limits[i].set);
+        unit_config_free(&c);
+}
+
+/* Steps 2 and 3 of unit_config.h: derived, then the manager's timeouts. */
+static void derived_and_manager_defaults_follow_systemd(void **state) {
+        static const struct {
+                enum service_type type;
+                bool start_set, stop_set;
+                uint64_t start, stop, watchdog;             /* as written */
+                uint64_t manager_start, manager_stop;        /* --default-timeout-* */
+                uint64_t want_start, want_stop;
+                enum notify_access want_notify;
+        } cases[] = {
+                { SERVICE_SIMPLE, false, false, 0, 0, 0, 90 * USEC_PER_SEC, 5 * USEC_PER_SEC, 90 * USEC_PER_SEC,
+                  5 * USEC_PER_SEC, NOTIFY_NONE },
+                { SERVICE_NOTIFY, false, false, 0, 0, 0, 7, 8, 7, 8, NOTIFY_MAIN },
+                { SERVICE_SIMPLE, false, false, 0, 0, USEC_PER_SEC, 7, 8, 7, 8, NOTIFY_MAIN },
+                { SERVICE_ONESHOT, false, false, 0, 0, 0, 7, 8, TIMESPAN_INFINITY, 8, NOTIFY_NONE },
+                { SERVICE_ONESHOT, true, false, 3, 0, 0, 7, 8, 3, 8, NOTIFY_NONE },
+                { SERVICE_SIMPLE, true, true, 3, 4, 0, 7, 8, 3, 4, NOTIFY_NONE },
+                { SERVICE_SIMPLE, true, true, 0, 0, 0, 7, 8, TIMESPAN_INFINITY, TIMESPAN_INFINITY, NOTIFY_NONE },
+                { SERVICE_SIMPLE, false, false, 0, 0, 0, 0, 0, TIMESPAN_INFINITY, TIMESPAN_INFINITY, NOTIFY_NONE },
+        };
+        (void)state;
+        assert_true(UNIT_DEFAULT_TIMEOUT_START_USEC == 90 * USEC_PER_SEC);   /* DefaultTimeoutStartSec= */
+        for (size_t i = 0; i < N(cases); i++) {
+                struct unit_config c;
+                unit_config_init(&c);
+                c.type = cases[i].type;
+                c.timeout_start_set = cases[i].start_set;
+                c.timeout_start_usec = cases[i].start;
+                c.timeout_stop_set = cases[i].stop_set;
+                c.timeout_stop_usec = cases[i].stop;
+                c.watchdog_usec = cases[i].watchdog;
+                unit_config_apply_derived_defaults(&c);
+                unit_config_apply_manager_defaults(&c, cases[i].manager_start, cases[i].manager_stop);
+                if (c.timeout_start_usec != cases[i].want_start || c.timeout_stop_usec != cases[i].want_stop ||
+                    c.notify_access != cases[i].want_notify)
+                        fail_msg("case %zu: start %llu stop %llu notify %d", i, (unsigned long long)c.timeout_start_usec,
+                                 (unsigned long long)c.timeout_stop_usec, (int)c.notify_access);
+                unit_config_free(&c);
+        }
+}
+
+static void runit_services_restart_always_and_never_give_up(void **state) {
+        struct unit_config c;
+        (void)state;
+        unit_config_init_runit(&c);
+        assert_int_equal(c.restart.mode, RESTART_ALWAYS);
+        assert_true(c.start_limit_interval_usec == 0);
+        assert_true(c.restart_usec == 100 * USEC_PER_MSEC);   /* systemd's, not runsv's 1 s */
+        assert_int_equal(c.kill_mode, KILL_CONTROL_GROUP);
         unit_config_free(&c);
 }
 
@@ -894,7 +949,7 @@ static const struct fixture corpus[] = {
 static int load_fixture(const char *name, struct unit_config *c, struct unit_diags *d) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s", fixtures(), name);
-        return unit_load_from_path(path, c, d);
+        return unit_source_load(path, c, d);
 }
 
 static void every_fixture_loads_with_exactly_the_expected_diagnostics(void **state) {
@@ -1021,13 +1076,13 @@ static void drop_in_listing_is_sorted_and_filtered(void **state) {
         size_t n;
         (void)state;
         snprintf(dir, sizeof(dir), "%s/webapp.service.d", fixtures());
-        assert_int_equal(unit_load_list_dropins(dir, &paths, &n), 0);
+        assert_int_equal(unit_source_list_dir(dir, ".conf", &paths, &n), 0);
         assert_int_equal(n, 2);
         assert_non_null(strstr(paths[0], "/10-env.conf"));
         assert_non_null(strstr(paths[1], "/override.conf"));
-        unit_load_paths_free(paths, n);
+        unit_source_paths_free(paths, n);
         snprintf(dir, sizeof(dir), "%s/nothing-here.service.d", fixtures());
-        assert_int_equal(unit_load_list_dropins(dir, &paths, &n), 0);
+        assert_int_equal(unit_source_list_dir(dir, ".conf", &paths, &n), 0);
         assert_int_equal(n, 0);
         assert_null(paths);
 }
@@ -1040,7 +1095,7 @@ static void missing_and_oversized_files_are_errors(void **state) {
         size_t size;
         int fd;
         (void)state;
-        assert_int_equal(unit_load_from_path("/nonexistent/dir/x.service", &c, &d), -ENOENT);
+        assert_int_equal(unit_source_load("/nonexistent/dir/x.service", &c, &d), -ENOENT);
         assert_int_equal(d.n_errors, 1);
         assert_non_null(strstr(d.v[0].message, "cannot read"));
         unit_diags_free(&d);
@@ -1052,10 +1107,9 @@ static void missing_and_oversized_files_are_errors(void **state) {
         assert_true(write(fd, text, UNIT_FILE_SIZE_MAX + 99) == UNIT_FILE_SIZE_MAX + 99);
         close(fd);
         free(text);
-        assert_int_equal(unit_load_read_file(path, &text, &size), 0);
-        assert_int_equal(size, UNIT_FILE_SIZE_MAX + 1);   /* read no further than needed */
-        free(text);
-        assert_int_equal(unit_load_from_path(path, &c, &d), -EINVAL);
+        /* The reader reads no further than needed: one byte past the limit. */
+        assert_int_equal(os_read_file(path, UNIT_FILE_SIZE_MAX, &text, &size), -EFBIG);
+        assert_int_equal(unit_source_load(path, &c, &d), -EINVAL);
         assert_int_equal(d.n, 1);   /* not also "no ExecStart=" */
         assert_non_null(strstr(d.v[0].message, "larger than"));
         unit_diags_free(&d);
@@ -1065,6 +1119,8 @@ static void missing_and_oversized_files_are_errors(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(defaults_are_systemds),
+                cmocka_unit_test(derived_and_manager_defaults_follow_systemd),
+                cmocka_unit_test(runit_services_restart_always_and_never_give_up),
                 cmocka_unit_test(name_tables_round_trip),
                 cmocka_unit_test(parses_every_key_value),
                 cmocka_unit_test(parses_string_keys),

@@ -8,13 +8,13 @@
 #include <cmocka.h>
 
 static void check(const char *line, const char *const *expected, size_t n) {
-        struct words w;
+        struct strv w;
         assert_int_equal(words_split(line, &w), 0);
         assert_int_equal(w.n, n);
         for (size_t i = 0; i < n; i++)
                 assert_string_equal(w.v[i], expected[i]);
         assert_null(w.v[n]);
-        words_free(&w);
+        strv_free(&w);
 }
 
 static void splits_like_a_shell(void **state) {
@@ -39,7 +39,7 @@ static void empty_and_comment_lines_have_no_words(void **state) {
 }
 
 static void rejects_unterminated(void **state) {
-        struct words w;
+        struct strv w;
         (void)state;
         assert_int_equal(words_split("'open", &w), -EINVAL);
         assert_int_equal(words_split("\"open", &w), -EINVAL);
