@@ -82,7 +82,7 @@ static void reply_kill(struct strbuf *b, const struct control_request *rq) {
         int n = 0;
         for (size_t i = 0; i + 1 < rq->n_args; i++) {
                 int k = unit_signal_all(sel[i], sig);
-                log_info("%s: sent %s to %d process group(s)/process(es) (vigilctl kill)", unit_view_name(sel[i]),
+                log_info("%s: sent %s to %d process group(s)/process(es) (vigilctl kill)", unit_name(sel[i]),
                          rq->args[0], k);
                 n += k;
         }

@@ -79,7 +79,7 @@ static void put_log_merged(struct strbuf *b, size_t lines) {
                 if (skip > 0)
                         skip--;
                 else
-                        put_log_record(b, unit_view_name(u), &best_rec);
+                        put_log_record(b, unit_name(u), &best_rec);
         }
         free(its);
 }
@@ -98,12 +98,12 @@ void control_log_reply(struct strbuf *b, const struct control_request *rq, struc
         if (rq->n_args == 3 && !control_find_units(b, rq, 2, &u))
                 return;
         bool follow = rq->args[1][0] == '1';
-        if (follow && u && !(c->follow.unit = strdup(unit_view_name(u)))) {
+        if (follow && u && !(c->follow.unit = strdup(unit_name(u)))) {
                 control_reply_header(b, CONTROL_FAILED, "out of memory");
                 return;
         }
         size_t n = lines > SIZE_MAX ? SIZE_MAX : (size_t)lines;
-        control_reply_header(b, CONTROL_OK, u ? unit_view_name(u) : "log");
+        control_reply_header(b, CONTROL_OK, u ? unit_name(u) : "log");
         strbuf_puts(b, "#time_usec\tunit\tpid\tcut\tline\n");
         if (u) {
                 const struct log_ring *ring = unit_view_log(u);
@@ -111,7 +111,7 @@ void control_log_reply(struct strbuf *b, const struct control_request *rq, struc
                 struct log_record rec;
                 log_ring_iter_last(ring, n, &it);
                 while (log_ring_next(ring, &it, &rec))
-                        put_log_record(b, unit_view_name(u), &rec);
+                        put_log_record(b, unit_name(u), &rec);
         } else {
                 put_log_merged(b, n);
         }
@@ -145,7 +145,7 @@ static bool log_queue(struct control_conn *c, const char *p, size_t len) {
 
 /* output.c's line hook: a line went into a unit's ring. */
 static void line_added(struct log_ring *ring, const struct log_record *rec) {
-        const char *name = unit_view_name(unit_view_log_owner(ring));
+        const char *name = unit_name(unit_view_log_owner(ring));
         for (struct control_conn *c = control_conns(); c; c = c->next) {
                 if (!c->follow.on || !c->out || (c->follow.unit && strcmp(c->follow.unit, name) != 0))
                         continue;

@@ -322,7 +322,7 @@ void control_views_history(struct strbuf *b, const struct control_request *rq) {
         struct unit *u;
         if (!control_find_units(b, rq, 0, &u))
                 return;
-        control_reply_header(b, CONTROL_OK, unit_view_name(u));
+        control_reply_header(b, CONTROL_OK, unit_name(u));
         strbuf_puts(b, "#time_usec\truntime_usec\tpid\tcause\texit\tcore\n");
         for (size_t i = 0, n = unit_view_history_count(u); i < n; i++) {
                 const struct unit_exit_record *h = unit_view_history_at(u, i);

@@ -52,7 +52,7 @@ static void enqueue_kind(struct unit *u, enum job_kind kind) {
         mgr.queue[(mgr.queue_head + mgr.queue_n++) % mgr.queue_cap] = (struct job){ .u = u, .kind = kind };
 }
 
-void mgr_enqueue(struct unit *u) {
+static void mgr_enqueue(struct unit *u) {
         enqueue_kind(u, JOB_CHECK);
 }
 

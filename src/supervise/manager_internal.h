@@ -67,7 +67,6 @@ static inline struct slot *mgr_slot(const struct unit *u) {
 
 /* manager.c */
 void mgr_drop_unit(struct unit *u);
-void mgr_enqueue(struct unit *u);
 int mgr_queue_size(void);
 void mgr_run_queue(void);
 void mgr_stop_and_propagate(struct unit *u);

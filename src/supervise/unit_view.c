@@ -27,10 +27,6 @@ void unit_view_of(const struct unit *u, struct unit_view *ret) {
         };
 }
 
-const char *unit_view_name(const struct unit *u) {
-        return u->config.name;
-}
-
 size_t unit_view_history_count(const struct unit *u) {
         return u->history_total < UNIT_HISTORY ? (size_t)u->history_total : UNIT_HISTORY;
 }

@@ -46,7 +46,6 @@ struct unit_view {
 };
 
 void unit_view_of(const struct unit *u, struct unit_view *ret);
-const char *unit_view_name(const struct unit *u);
 
 /* The exits kept (at most UNIT_HISTORY), oldest first: i < the count. */
 size_t unit_view_history_count(const struct unit *u);
