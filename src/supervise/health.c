@@ -9,7 +9,6 @@
 
 static struct {
         struct health_config config;
-        bool held;
         enum unit_action action;
         int code;
         char why[256];
@@ -17,11 +16,9 @@ static struct {
 
 void health_init(const struct health_config *c) {
         h.config = *c;
-        h.held = false;
 }
 
 static void release(void) {
-        h.held = false;
         if (h.config.request)
                 h.config.request(h.action, h.code, h.why);
 }
@@ -32,11 +29,10 @@ static bool hold(const struct health_action *a, const char *why) {
         if (a->success || !unit_action_is_health_failure(a->action, a->result))
                 return false;
         hw_watchdog_unhealthy(why);
-        if (h.held)
+        if (hw_watchdog_holding())
                 return true; /* the first action waits; StartLimitAction= then FailureAction= */
         if (!hw_watchdog_hold(why, release))
                 return false;
-        h.held = true;
         h.action = a->action;
         h.code = a->code;
         snprintf(h.why, sizeof(h.why), "%s", why);

@@ -318,6 +318,10 @@ bool hw_watchdog_hold(const char *why, void (*release)(void)) {
         return true;
 }
 
+bool hw_watchdog_holding(void) {
+        return wd.postponed;
+}
+
 static void run_postponed(void) {
         if (!wd.postponed)
                 return;

@@ -59,6 +59,8 @@ void hw_watchdog_unhealthy(const char *why);
  * nothing more), false when there is no snooze or an action is already
  * held. A shutdown drops what is held. */
 bool hw_watchdog_hold(const char *why, void (*release)(void));
+/* Is an action held (until the snooze ends or a shutdown drops it)? */
+bool hw_watchdog_holding(void);
 
 /* A shutdown begins. Requested (health_failure false, and vigil healthy):
  * timeout := reboot timeout, pet once, pet no more. After a health failure:
