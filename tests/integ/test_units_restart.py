@@ -13,8 +13,10 @@ every later start stays up, so a restarting unit settles at exactly two
 starts and the shutdown (a stop by the user, which never restarts) can be
 checked not to add any.
 
-Both modes (pid1, subreaper) run every test: each test starts one vigil with
-all the units of a row at once, so a row costs about a second.
+Both modes (pid1, subreaper) run every test of the table and the exit-status
+keys: each test starts one vigil with all the units of a row at once, so a
+row costs about a second. The pure timing tests (start limits, RestartSec=,
+back-off) run as pid1 only: tests/sim proves those rules to the microsecond.
 """
 import collections
 import time
