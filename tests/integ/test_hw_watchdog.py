@@ -22,7 +22,8 @@ import time
 
 import pytest
 
-from harness import POWER, RESTART, ROOT, VIGIL, Units, ended_by, read_lines, stderr_lines, stop_vigil, unit_text, wait_for, wait_until
+from harness import (POWER, RESTART, ROOT, VIGIL, Units, ended_by, read_lines, stderr_lines, stop_vigil,
+                     timing_rule_in_pid1_only, unit_text, wait_for, wait_until)
 
 SHIM_SRC = ROOT / "tests" / "shim" / "wdt_shim.c"
 SHIM_SO = ROOT / "build" / "tests" / "shim" / "wdt_shim.so"
@@ -135,6 +136,7 @@ def start(vigil, dev, *options, cmd=None, units=None):
 # ---------------------------------------------------------------- open, timeout, pets
 
 def test_opens_the_device_sets_the_timeout_and_pets_at_half_of_it(vigil, shim):
+    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     t0 = time.monotonic()
     run = start(vigil, dev, *dev.options(runtime=2), cmd=["sleep", "5"])
@@ -156,6 +158,7 @@ def test_opens_the_device_sets_the_timeout_and_pets_at_half_of_it(vigil, shim):
 
 
 def test_the_driver_rounds_the_timeout_and_vigil_pets_at_half_of_what_it_granted(vigil, shim):
+    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim, round=4)
     run = start(vigil, dev, *dev.options(runtime=3), cmd=["sleep", "5"])
     assert run.wait(30) == 0, run.stderr
@@ -251,6 +254,7 @@ def test_without_the_runtime_timeout_the_device_is_never_opened(vigil, shim):
 # ---------------------------------------------------------------- gating and the way down
 
 def test_a_critical_unit_that_stops_pinging_stops_the_pets_for_good(vigil, shim, units):
+    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     log = critical_units(units, pings=5)
     run = start(vigil, dev, *dev.options(runtime=2), units=units)
@@ -274,6 +278,7 @@ def test_a_critical_unit_that_stops_pinging_stops_the_pets_for_good(vigil, shim,
 
 
 def test_a_requested_shutdown_rearms_with_the_reboot_timeout_and_pets_once(vigil, shim, units):
+    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     slow = units.script("slow", "trap '' TERM\nexec sleep 1000\n")
     units.add("slow", unit_text("[Service]", f"ExecStart={slow}", "TimeoutStopSec=3"))
@@ -294,6 +299,7 @@ def test_a_requested_shutdown_rearms_with_the_reboot_timeout_and_pets_once(vigil
 # ---------------------------------------------------------------- snooze
 
 def test_snooze_keeps_petting_a_sick_system_for_its_bound_and_no_longer(vigil, shim, units):
+    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     log = critical_units(units, pings=8)
     run = start(vigil, dev, *dev.options(runtime=2), units=units)
@@ -386,7 +392,7 @@ def test_status_shows_the_device_its_timeout_pets_and_a_watchdog_reset_at_boot(v
 
 def test_status_after_a_health_failure_names_the_unit(vigil, shim, units):
     dev = Device(vigil, shim)
-    log = critical_units(units, pings=2, slow_stop=6)
+    log = critical_units(units, pings=2, slow_stop=4)  # the shutdown lasts 4 s: room for two vigilctl calls
     run = start(vigil, dev, *dev.options(runtime=2), units=units)
     wait_until(run, lambda: stderr_lines(run, "unhealthy"), "the health failure", timeout=30)
     r = vigil.ctl("--json", "watchdog")

@@ -13,15 +13,17 @@ every later start stays up, so a restarting unit settles at exactly two
 starts and the shutdown (a stop by the user, which never restarts) can be
 checked not to add any.
 
-Both modes (pid1, subreaper) run every test: each test starts one vigil with
-all the units of a row at once, so a row costs about a second.
+Both modes (pid1, subreaper) run every test of the table and the exit-status
+keys: each test starts one vigil with all the units of a row at once, so a
+row costs about a second. The pure timing tests (start limits, RestartSec=,
+back-off) run as pid1 only: tests/sim proves those rules to the microsecond.
 """
 import collections
 import time
 
 import pytest
 
-from harness import count_lines, stop_vigil, unit_text, wait_until
+from harness import count_lines, stop_vigil, timing_rule_in_pid1_only, unit_text, wait_until
 
 RESTART_MODES = ("no", "always", "on-success", "on-failure", "on-abnormal", "on-abort", "on-watchdog")
 
@@ -205,6 +207,7 @@ CRASH_SCRIPT = """
 
 
 def test_start_limit_burst_stops_restarts_after_exactly_burst_starts(units):
+    timing_rule_in_pid1_only(units.h)
     crash = units.script("crash", CRASH_SCRIPT)
     starts = units.file("starts")
     units.add("crashy", unit_text(
@@ -219,6 +222,7 @@ def test_start_limit_burst_stops_restarts_after_exactly_burst_starts(units):
 
 
 def test_default_start_limit_is_5_starts(units):
+    timing_rule_in_pid1_only(units.h)
     # Defaults: RestartSec=100ms, StartLimitBurst=5 in StartLimitIntervalSec=10s.
     crash = units.script("crash", CRASH_SCRIPT)
     starts = units.file("starts")
@@ -351,6 +355,7 @@ def _gaps(path):
 
 
 def test_restart_sec_delays_each_restart(units):
+    timing_rule_in_pid1_only(units.h)
     crash = units.script("crash", CRASH_SCRIPT)
     starts = units.file("starts")
     units.add("slow", unit_text(
@@ -364,6 +369,7 @@ def test_restart_sec_delays_each_restart(units):
 
 
 def test_backoff_grows_to_restart_max_delay_and_stays_there(units):
+    timing_rule_in_pid1_only(units.h)
     # systemd's service_restart_usec_next(): the n-th restart waits
     # RestartSec * (Max/RestartSec)^((n-1)/Steps) for n <= Steps, then Max:
     # 100 ms, 200 ms, 400 ms, then 800 ms, 800 ms.
@@ -388,6 +394,7 @@ def test_backoff_grows_to_restart_max_delay_and_stays_there(units):
 
 
 def test_restart_sec_0_restarts_at_once(units):
+    timing_rule_in_pid1_only(units.h)
     # No hidden throttle (runit's and s6's 1 s): 20 restarts back to back.
     crash = units.script("crash", CRASH_SCRIPT)
     starts = units.file("starts")
