@@ -392,7 +392,7 @@ def test_status_shows_the_device_its_timeout_pets_and_a_watchdog_reset_at_boot(v
 
 def test_status_after_a_health_failure_names_the_unit(vigil, shim, units):
     dev = Device(vigil, shim)
-    log = critical_units(units, pings=2, slow_stop=4)  # the shutdown lasts 4 s: room for two vigilctl calls
+    log = critical_units(units, pings=2, slow_stop=6)
     run = start(vigil, dev, *dev.options(runtime=2), units=units)
     wait_until(run, lambda: stderr_lines(run, "unhealthy"), "the health failure", timeout=30)
     r = vigil.ctl("--json", "watchdog")
