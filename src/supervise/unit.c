@@ -16,6 +16,7 @@
 #include "notify/notify_msg.h"
 #include "unit/exec_line.h"
 #include "unit/unit_load.h"
+#include "unit/unit_result.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -592,29 +593,19 @@ static pid_t read_pid_file(struct unit *u) {
         return (pid_t)pid;
 }
 
-/* Whether an exit counts as clean: daemons (the main process of a
- * long-running service) also end cleanly by SIGHUP/INT/TERM/PIPE; commands
- * (control processes, oneshot mains) only by exit 0 (systemd's
- * EXIT_CLEAN_DAEMON vs EXIT_CLEAN_COMMAND). SuccessExitStatus= for both. */
+/* What the exit of one of u's processes means (unit/unit_result.h). */
 static enum unit_result result_of_exit(struct unit *u, const struct exit_info *e, bool core, bool command) {
-        bool clean = command ? ((e->exited && e->code == 0) || exit_status_set_contains(&u->config.restart.success, e))
-                             : exit_is_clean(e, &u->config.restart.success);
-        /* A main process that dies of the signal vigil sent to stop it ended as asked. */
-        if (!clean && !e->exited && unit_state_is_stopping(u->state) &&
-            (e->sig == u->config.kill_signal || e->sig == SIGKILL ||
-             (u->result == UNIT_RESULT_WATCHDOG && e->sig == u->config.watchdog_signal)))
-                clean = true;
-        if (clean)
-                return UNIT_RESULT_SUCCESS;
-        if (e->exited)
-                return UNIT_RESULT_EXIT_CODE;
-        return core ? UNIT_RESULT_CORE_DUMP : UNIT_RESULT_SIGNAL;
-}
-
-static struct exit_info exit_of(int status, bool *core) {
-        *core = WIFSIGNALED(status) && WCOREDUMP(status);
-        return WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
-                                 : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
+        struct unit_exit x = {
+                .exit = *e,
+                .core = core,
+                .command = command,
+                .stopping = unit_state_is_stopping(u->state),
+                .watchdog_stop = u->result == UNIT_RESULT_WATCHDOG,
+                .kill_signal = u->config.kill_signal,
+                .watchdog_signal = u->config.watchdog_signal,
+                .success = &u->config.restart.success,
+        };
+        return unit_result_of_exit(&x);
 }
 
 /* History: the cause as the Restart= table names it; a kill vigil made for
@@ -629,21 +620,14 @@ static void record_exit(struct unit *u, pid_t pid, const struct exit_info *e, bo
                 .exit = *e,
                 .core = core,
         };
-        if (u->result == UNIT_RESULT_WATCHDOG)
-                h->cause = EXIT_CAUSE_WATCHDOG;
-        else if (u->result == UNIT_RESULT_TIMEOUT)
-                h->cause = EXIT_CAUSE_TIMEOUT;
-        else if (r == UNIT_RESULT_SUCCESS)
-                h->cause = EXIT_CAUSE_CLEAN;
-        else
-                h->cause = e->exited ? EXIT_CAUSE_UNCLEAN_CODE : EXIT_CAUSE_UNCLEAN_SIGNAL;
+        h->cause = unit_exit_record_cause(u->result, r);
         u->history_total++;
 }
 
 static void main_exited(struct unit *u, int status) {
         pid_t pid_was = u->main_pid;
         bool core;
-        struct exit_info e = exit_of(status, &core);
+        struct exit_info e = unit_exit_from_wait(status, &core);
         char name[16];
 
         if (u->main_status_fd >= 0) {
@@ -755,7 +739,7 @@ static void control_run(struct unit *u, const struct exec_list *l) {
 static void control_exited(struct unit *u, int status) {
         const struct exec_command *cmd = u->control_cmd;
         bool core;
-        struct exit_info e = exit_of(status, &core);
+        struct exit_info e = unit_exit_from_wait(status, &core);
         char name[16];
 
         log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
@@ -895,34 +879,10 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
 
 /* The end of the stop path: restart or rest (systemd's service_enter_dead()). */
 static void decide(struct unit *u) {
-        enum exit_cause cause;
-        bool restartable = true;
-        switch (u->result) {
-        case UNIT_RESULT_SUCCESS:
-                cause = EXIT_CAUSE_CLEAN;
-                break;
-        case UNIT_RESULT_SIGNAL:
-        case UNIT_RESULT_CORE_DUMP:
-                cause = EXIT_CAUSE_UNCLEAN_SIGNAL;
-                break;
-        case UNIT_RESULT_TIMEOUT:
-                cause = EXIT_CAUSE_TIMEOUT;
-                break;
-        case UNIT_RESULT_WATCHDOG:
-                cause = EXIT_CAUSE_WATCHDOG;
-                break;
-        case UNIT_RESULT_START_LIMIT_HIT:
-        case UNIT_RESULT_DEPENDENCY:
-                cause = EXIT_CAUSE_UNCLEAN_CODE;
-                restartable = false;
-                break;
-        default:
-                cause = EXIT_CAUSE_UNCLEAN_CODE;
-                break;
-        }
+        struct unit_cause cause = unit_result_cause(u->result);
         const struct exit_info *e = u->main_exit_known ? &u->main_exit : NULL;
-        struct restart_verdict v = restart_decide(&u->config.restart, cause, e, u->stop_requested);
-        if (restartable && v.restart) {
+        struct restart_verdict v = restart_decide(&u->config.restart, cause.cause, e, u->stop_requested);
+        if (cause.restartable && v.restart) {
                 u->n_restarts++;
                 u->restarts_total++;
                 char span[32];
