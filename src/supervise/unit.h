@@ -43,6 +43,8 @@ enum unit_job { UNIT_JOB_NONE, UNIT_JOB_PENDING, UNIT_JOB_OK, UNIT_JOB_FAILED };
 /* What a process of the unit is to it. */
 enum unit_proc_role { UNIT_PROC_MAIN, UNIT_PROC_CONTROL };
 
+struct spawn_cache;
+
 struct unit {
         struct unit_config config;
         size_t index;                  /* in the manager's table */
@@ -101,6 +103,7 @@ struct unit {
         bool runit;                    /* finish gets runit's two arguments */
         bool no_autostart;             /* a "down" file: not started at boot */
         int stdin_fd, stdout_fd;       /* owned; -1: the usual (/dev/null, StandardOutput=) */
+        struct spawn_cache *spawn_cache; /* this start's User=/Group= look-ups (spawn_inputs.h) */
 
         struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
 };
