@@ -128,12 +128,9 @@ int spawn_inputs_env_files(const char *name, const struct unit_config *c, char *
         char **env = NULL;
         size_t n = 0;
         int r = 0;
-        /* Every file is read (and its problems told) even after one failed. */
-        for (size_t i = 0; i < c->n_environment_files; i++) {
-                int q = read_env_file(name, c->environment_files[i], &env, &n);
-                if (q < 0)
-                        r = q;
-        }
+        /* In order; the first that fails ends the reading (and the spawn). */
+        for (size_t i = 0; r == 0 && i < c->n_environment_files; i++)
+                r = read_env_file(name, c->environment_files[i], &env, &n);
         if (r < 0) {
                 env_list_free(&env, &n);
                 return r;
