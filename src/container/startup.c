@@ -8,6 +8,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
+#include "unit/spawn_build.h"
 #include "base/exit_status.h"
 
 #include <errno.h>
@@ -380,14 +381,7 @@ static int list_scripts(const struct startup_config *c) {
 static int spawn_script(const char *path) {
         char *argv[] = { (char *)path, NULL };
         /* my_init's spawnvp: vigil's environment, stdio and process group. */
-        struct spawn_plan plan = {
-                .argv = argv,
-                .envp = NULL,
-                .stdin_fd = -1,
-                .stdout_fd = -1,
-                .stderr_fd = -1,
-                .group = SPAWN_GROUP_INHERIT,
-        };
+        struct spawn_plan plan = spawn_plan_command(argv, SPAWN_GROUP_INHERIT);
         log_info("running startup script %s", path);
         int r = os_spawn(&plan, &st.pid, &st.status_fd);
         if (r < 0) {

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "supervise/diag_report.h"
 #include "supervise/manager_internal.h"
 
 #include "base/strbuf.h"

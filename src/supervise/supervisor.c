@@ -17,6 +17,8 @@
 #include "notify/notify_server.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
+#include "unit/env_file.h"
+#include "unit/spawn_build.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -87,13 +89,7 @@ static void test_stall(const char *where) {
 #endif
 
 static int hook_start(struct hook_cmd *h, char *const *argv) {
-        struct spawn_plan plan = {
-                .argv = argv,
-                .stdin_fd = -1,
-                .stdout_fd = -1,
-                .stderr_fd = -1,
-                .group = SPAWN_GROUP_NEW,
-        };
+        struct spawn_plan plan = spawn_plan_command(argv, SPAWN_GROUP_NEW);
         int r = os_spawn(&plan, &h->pid, &h->status_fd);
         if (r < 0) {
                 h->pid = 0;
@@ -329,53 +325,39 @@ static void unit_shutdown(enum unit_action action, int exit_code, const char *wh
         stop_begin(exit_code);
 }
 
-/* vigil's environment with --env's entries over it (NULL: none given). */
-static char **main_environment(void) {
+/* vigil's environment with --env's entries over it, through the units'
+ * builder (unit/spawn_build.h); NULL (vigil's own) when none given or out
+ * of memory. */
+static char **main_environment(size_t *ret_n) {
         extern char **environ;
-        if (!config.main_env || !config.main_env[0])
-                return NULL;
-        size_t n = 0, extra = 0;
-        while (environ[n])
-                n++;
-        while (config.main_env[extra])
+        size_t extra = 0;
+        *ret_n = 0;
+        while (config.main_env && config.main_env[extra])
                 extra++;
-        char **env = calloc(n + extra + 1, sizeof(char *));
-        if (!env)
+        if (extra == 0)
                 return NULL;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-                size_t len = strcspn(environ[i], "=");
-                bool overridden = false;
-                for (size_t j = 0; j < extra && !overridden; j++)
-                        overridden = strncmp(config.main_env[j], environ[i], len) == 0 && config.main_env[j][len] == '=';
-                if (!overridden)
-                        env[k++] = environ[i];
-        }
-        for (size_t j = 0; j < extra; j++)
-                env[k++] = config.main_env[j];
+        struct spawn_env_input in = { .inherited = environ, .environment = config.main_env, .n_environment = extra };
+        char **env = NULL;
+        if (spawn_env_build(&in, &env, ret_n) < 0)
+                return NULL;
         return env;
 }
 
 static void start_main(void) {
-        char **env = main_environment();
-        struct spawn_plan plan = {
-                .argv = main_cmd.argv,
-                .envp = env,
-                .stdin_fd = -1,
-                .stdout_fd = -1,
-                .stderr_fd = -1,
-                .group = config.main_ctty ? SPAWN_SESSION_NEW : SPAWN_GROUP_NEW,
-                .controlling_tty = config.main_ctty,
-                .tty_foreground = !config.main_ctty && os_isatty(STDIN_FILENO),
-                .set_ids = config.main_set_ids,
-                .uid = config.main_uid,
-                .gid = config.main_gid,
-                .working_directory = config.main_working_directory,
-        };
+        size_t n_env;
+        char **env = main_environment(&n_env);
+        struct spawn_plan plan = spawn_plan_command(main_cmd.argv, config.main_ctty ? SPAWN_SESSION_NEW : SPAWN_GROUP_NEW);
+        plan.envp = env;
+        plan.controlling_tty = config.main_ctty;
+        plan.tty_foreground = !config.main_ctty && os_isatty(STDIN_FILENO);
+        plan.set_ids = config.main_set_ids;
+        plan.uid = config.main_uid;
+        plan.gid = config.main_gid;
+        plan.working_directory = config.main_working_directory;
         main_cmd.name = main_cmd.argv[0];
         main_cmd.started = true;
         int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
-        free(env);
+        env_list_free(&env, &n_env);
         if (r < 0) {
                 main_cmd.pid = 0;
                 log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));

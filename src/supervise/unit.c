@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "supervise/diag_report.h"
 #include "supervise/unit_internal.h"
 
 #include "base/signame.h"
@@ -8,14 +9,16 @@
 #include "os/event.h"
 #include "os/fd.h"
 #include "os/proc.h"
-#include "os/user.h"
-#include "supervise/proc_index.h"
+#include "supervise/spawn_inputs.h"
 #include "notify/notify_server.h"
 #include "logcap/output.h"
 #include "unit/env_file.h"
 #include "notify/notify_msg.h"
 #include "unit/exec_line.h"
+#include "unit/spawn_build.h"
+#include "supervise/proc_index.h"
 #include "supervise/unit_source.h"
+#include "unit/unit_result.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +31,6 @@
 #include <sys/wait.h>
 
 #define MAX_GROUPS 64
-#define PID_SLOT "                    " /* room for WATCHDOG_PID=, written by the child */
 
 extern char **environ;
 
@@ -177,155 +179,6 @@ static void kill_unit(struct unit *u, int sig, bool all) {
 
 /* ---------------------------------------------------------------- spawning */
 
-static int env_set(char ***env, size_t *n, const char *key, const char *value) {
-        size_t len = strlen(key) + strlen(value) + 2;
-        char *a = malloc(len);
-        if (!a)
-                return -ENOMEM;
-        snprintf(a, len, "%s=%s", key, value);
-        int r = env_list_set(env, n, a);
-        free(a);
-        return r;
-}
-
-static const char *exit_code_name(const struct exit_info *e, bool core) {
-        if (e->exited)
-                return "exited";
-        return core ? "dumped" : "killed";
-}
-
-/* systemd's build_environment() order: vigil's environment, then what vigil
- * sets (HOME, USER, MAINPID, ...), then Environment=, then EnvironmentFile=. */
-static int build_env(struct unit *u, const struct os_user *user, bool stop_vars, bool main, char ***ret,
-                     size_t *ret_n) {
-        char **env = NULL;
-        size_t n = 0;
-        int r = 0;
-        char buf[64];
-
-        for (char **e = environ; e && *e && r == 0; e++)
-                if (strchr(*e, '='))
-                        r = env_list_set(&env, &n, *e);
-        if (r == 0 && user) {
-                r = env_set(&env, &n, "HOME", user->home);
-                if (r == 0)
-                        r = env_set(&env, &n, "USER", user->name);
-                if (r == 0)
-                        r = env_set(&env, &n, "LOGNAME", user->name);
-                if (r == 0)
-                        r = env_set(&env, &n, "SHELL", user->shell[0] ? user->shell : "/bin/sh");
-        }
-        if (r == 0 && u->main_pid > 0) {
-                snprintf(buf, sizeof(buf), "%d", (int)u->main_pid);
-                r = env_set(&env, &n, "MAINPID", buf);
-        }
-        /* sd_notify (SPEC §5): the socket for every process of the unit, the
-         * watchdog for the main process only, as systemd does. */
-        const char *notify = unit_wants_notify(u) ? notify_server_address() : NULL;
-        if (r == 0 && notify)
-                r = env_set(&env, &n, "NOTIFY_SOCKET", notify);
-        uint64_t wd = unit_watchdog_usec(u);
-        if (r == 0 && notify && main && wd != 0 && wd != TIMESPAN_INFINITY) {
-                snprintf(buf, sizeof(buf), "%" PRIu64, wd);
-                r = env_set(&env, &n, "WATCHDOG_USEC", buf);
-                if (r == 0)
-                        r = env_set(&env, &n, "WATCHDOG_PID", PID_SLOT);
-        }
-        if (r == 0 && stop_vars) {
-                r = env_set(&env, &n, "SERVICE_RESULT", unit_result_to_string(u->result));
-                if (r == 0 && u->main_exit_known) {
-                        bool core = u->result == UNIT_RESULT_CORE_DUMP;
-                        r = env_set(&env, &n, "EXIT_CODE", exit_code_name(&u->main_exit, core));
-                        if (r == 0 && u->main_exit.exited) {
-                                snprintf(buf, sizeof(buf), "%d", u->main_exit.code);
-                                r = env_set(&env, &n, "EXIT_STATUS", buf);
-                        } else if (r == 0) {
-                                char name[16];
-                                const char *s = signame_from_number(u->main_exit.sig, name, sizeof(name));
-                                r = env_set(&env, &n, "EXIT_STATUS", strncmp(s, "SIG", 3) == 0 ? s + 3 : s);
-                        }
-                }
-        }
-        for (size_t i = 0; r == 0 && i < u->config.n_environment; i++)
-                r = env_list_set(&env, &n, u->config.environment[i]);
-        for (size_t i = 0; r == 0 && i < u->config.n_environment_files; i++) {
-                const char *path = u->config.environment_files[i];
-                bool optional = path[0] == '-';
-                if (optional)
-                        path++;
-                char *text = NULL;
-                size_t size = 0;
-                int q = unit_source_read_file(path, &text, &size);
-                if (q < 0) {
-                        if (!(optional && q == -ENOENT)) {
-                                unit_log(LOG_LEVEL_ERROR, u, "cannot read EnvironmentFile=%s: %s", path, strerror(-q));
-                                r = q;
-                        }
-                        continue;
-                }
-                struct unit_diags diags = { 0 };
-                q = env_file_parse(path, text, size, &env, &n, &diags);
-                unit_report_diags(&diags);
-                unit_diags_free(&diags);
-                free(text);
-                if (q < 0)
-                        r = q;
-        }
-        if (r < 0) {
-                env_list_free(&env, &n);
-                return r;
-        }
-        if (!env) {
-                env = calloc(1, sizeof(char *));
-                if (!env)
-                        return -ENOMEM;
-        }
-        *ret = env;
-        *ret_n = n;
-        return 0;
-}
-
-/* Where stdout/stderr go (StandardOutput=/StandardError=). *fd is -1 for
- * "inherit vigil's"; *owned says the caller closes it after the spawn. */
-static int open_output(struct unit *u, const struct unit_output *o, const char *stream, int *fd,
-                       struct output_source **src) {
-        *fd = -1;
-        switch (o->kind) {
-        case OUTPUT_INHERIT:
-                return 0;
-        case OUTPUT_NULL: {
-                int r = os_open("/dev/null", O_WRONLY, 0);
-                if (r < 0)
-                        return r;
-                *fd = r;
-                return 0;
-        }
-        case OUTPUT_FILE:
-        case OUTPUT_APPEND: {
-                int flags = O_WRONLY | O_CREAT | O_NOCTTY | (o->kind == OUTPUT_APPEND ? O_APPEND : 0);
-                int r = os_open(o->path, flags, 0644);
-                if (r < 0) {
-                        unit_log(LOG_LEVEL_ERROR, u, "cannot open Standard%s=%s:%s: %s", stream,
-                                 o->kind == OUTPUT_APPEND ? "append" : "file", o->path, strerror(-r));
-                        return r;
-                }
-                *fd = r;
-                return 0;
-        }
-        case OUTPUT_JOURNAL:
-        default: {
-                struct output_source *s;
-                int r = output_source_open(u->ident, &s, fd);
-                if (r < 0)
-                        return r;
-                output_source_set_ring(s, &u->log);
-                if (src)
-                        *src = s;
-                return 0;
-        }
-        }
-}
-
 static void log_spawn_failure(struct unit *u, int status_fd, const char *what) {
         struct spawn_failure failure;
         if (status_fd < 0)
@@ -335,192 +188,104 @@ static void log_spawn_failure(struct unit *u, int status_fd, const char *what) {
                          strerror(failure.error));
 }
 
-/* runit's ./finish arguments: the exit code of ./run (-1 if it did not
- * exit), and the signal that ended it (0 if none). */
-static int add_runit_finish_args(struct unit *u, char ***argv) {
-        size_t n = 0;
-        while ((*argv)[n])
-                n++;
-        char **v = realloc(*argv, (n + 3) * sizeof(char *));
-        if (!v)
-                return -ENOMEM;
-        *argv = v;
-        v[n] = v[n + 1] = v[n + 2] = NULL;
-        const struct exit_info *e = &u->main_exit;
-        if (asprintf(&v[n], "%d", u->main_exit_known && e->exited ? e->code : -1) < 0) {
-                v[n] = NULL;
-                return -ENOMEM;
-        }
-        if (asprintf(&v[n + 1], "%d", u->main_exit_known && !e->exited ? e->sig : 0) < 0) {
-                v[n + 1] = NULL;
-                return -ENOMEM;
-        }
-        return 0;
+/* The first spawn of a start (ExecStartPre='s first, else the first
+ * ExecStart=): the User=/Group= look-ups are made afresh there. */
+static bool first_of_start(const struct unit *u) {
+        if (u->state == UNIT_START_PRE)
+                return u->control_list == &u->config.exec_start_pre && u->control_next == 1;
+        return u->state == UNIT_START && u->config.exec_start_pre.n == 0 && u->exec_start_next == 1;
 }
 
-/* Spawn one Exec*= command. *ret_pid and *ret_status_fd on success; on a
- * failure before fork the reason is logged and -errno returned. */
-static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
-                 int *ret_status_fd) {
-        struct unit_config *c = &u->config;
-        struct os_user user;
-        bool have_user = false;
-        gid_t groups[MAX_GROUPS * 4];
-        size_t n_groups = 0;
-        char **env = NULL, **argv = NULL;
-        size_t n_env = 0;
-        int out_fd = -1, err_fd = -1, in_fd = -1, r;
-        struct output_source *out_src = NULL, *err_src = NULL;
-        struct spawn_rlimit rl[UNIT_RLIMIT_MAX];
-        size_t n_rl = 0;
-        char *wd = NULL;
+/* The environment of one command (unit/spawn_build.h has the order). */
+static int spawn_env(struct unit *u, const struct spawn_credentials *cred, bool stop_vars, bool main, char ***ret,
+                     size_t *ret_n) {
+        char **files = NULL;
+        size_t n_files = 0;
+        int r = spawn_inputs_env_files(u->config.name, &u->config, &files, &n_files);
+        if (r == 0) {
+                struct spawn_env_input in = {
+                        .inherited = environ,
+                        .user = cred && cred->has_user ? &cred->user : NULL,
+                        .main_pid = u->main_pid,
+                        .notify_socket = unit_wants_notify(u) ? notify_server_address() : NULL,
+                        .main = main,
+                        .watchdog_usec = unit_watchdog_usec(u),
+                        .stop_vars = stop_vars,
+                        .result = u->result,
+                        .main_exit = u->main_exit_known ? &u->main_exit : NULL,
+                        .environment = u->config.environment,
+                        .n_environment = u->config.n_environment,
+                        .file_env = files,
+                        .n_file_env = n_files,
+                };
+                r = spawn_env_build(&in, ret, ret_n);
+                env_list_free(&files, &n_files);
+        }
+        if (r == -ENOMEM)
+                unit_log(LOG_LEVEL_ERROR, u, "out of memory building the environment");
+        return r;
+}
 
-        struct spawn_plan plan = {
-                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
-                .group = SPAWN_SESSION_NEW,
-        };
-
-        if (c->user) {
-                r = os_user_lookup(c->user, &user);
-                if (r < 0) {
-                        unit_log(LOG_LEVEL_ERROR, u, "cannot resolve User=%s: %s", c->user,
-                                 r == -ESRCH ? "no such user" : strerror(-r));
-                        return r;
-                }
-                have_user = true;
-                plan.set_ids = true;
-                plan.uid = user.uid;
-                plan.gid = user.gid;
-        }
-        if (c->group) {
-                r = os_group_lookup(c->group, &plan.gid);
-                if (r < 0) {
-                        unit_log(LOG_LEVEL_ERROR, u, "cannot resolve Group=%s: %s", c->group,
-                                 r == -ESRCH ? "no such group" : strerror(-r));
-                        return r;
-                }
-                plan.set_ids = true;
-                if (!have_user)
-                        plan.uid = 0;
-        }
-        if (plan.set_ids) {
-                if (have_user) {
-                        int k = os_user_groups(user.name, plan.gid, groups, MAX_GROUPS * 2);
-                        if (k > 0)
-                                n_groups = (size_t)k;
-                } else {
-                        groups[n_groups++] = plan.gid;
-                }
-        }
-        for (size_t i = 0; i < c->n_supplementary_groups; i++) {
-                gid_t g;
-                r = os_group_lookup(c->supplementary_groups[i], &g);
-                if (r < 0) {
-                        unit_log(LOG_LEVEL_ERROR, u, "cannot resolve SupplementaryGroups=%s: %s",
-                                 c->supplementary_groups[i], r == -ESRCH ? "no such group" : strerror(-r));
-                        return r;
-                }
-                if (n_groups < sizeof(groups) / sizeof(groups[0]))
-                        groups[n_groups++] = g;
-                if (!plan.set_ids) {
-                        plan.set_ids = true;
-                        plan.uid = 0;
-                        plan.gid = 0;
-                }
-        }
-        plan.groups = groups;
-        plan.n_groups = n_groups;
-
-        r = build_env(u, have_user ? &user : NULL, stop_vars, main, &env, &n_env);
-        if (r < 0) {
-                if (r == -ENOMEM)
-                        unit_log(LOG_LEVEL_ERROR, u, "out of memory building the environment");
-                return r;
-        }
-        r = exec_line_expand(cmd, env, &argv);
+/* The command line: $VAR expanded, runit's ./finish arguments added. */
+static int spawn_argv(struct unit *u, const struct exec_command *cmd, bool stop_vars, char *const *env,
+                      char ***ret_argv) {
+        char **argv = NULL;
+        int r = exec_line_expand(cmd, env, &argv);
         if (r == 0 && argv[0] && u->runit && stop_vars && cmd == u->config.exec_stop_post.v)
-                r = add_runit_finish_args(u, &argv);
+                r = spawn_runit_finish_args(u->main_exit_known ? &u->main_exit : NULL, &argv);
         if (r < 0 || !argv[0]) {
                 unit_log(LOG_LEVEL_ERROR, u, "%s:%u: command line expands to nothing", cmd->file ? cmd->file : "?",
                          cmd->line);
-                r = r < 0 ? r : -EINVAL;
-                goto out;
+                exec_argv_free(argv);
+                return r < 0 ? r : -EINVAL;
         }
+        *ret_argv = argv;
+        return 0;
+}
 
-        if (c->working_directory) {
-                const char *w = c->working_directory;
-                plan.working_directory_optional = w[0] == '-';
-                if (plan.working_directory_optional)
-                        w++;
-                if (w[0] == '~') {
-                        const char *home = have_user ? user.home : getenv("HOME");
-                        size_t len = strlen(home ? home : "/") + strlen(w + 1) + 1;
-                        wd = malloc(len);
-                        if (!wd) {
-                                r = -ENOMEM;
-                                goto out;
-                        }
-                        snprintf(wd, len, "%s%s", home ? home : "/", w + 1);
-                        plan.working_directory = wd;
-                } else {
-                        plan.working_directory = w;
-                }
-        }
-        for (int i = 0; i < UNIT_RLIMIT_MAX; i++)
-                if (c->limits[i].set)
-                        rl[n_rl++] = (struct spawn_rlimit){ .resource = i, .value = c->limits[i].value };
-        plan.rlimits = rl;
-        plan.n_rlimits = n_rl;
-        plan.set_nice = c->nice_set;
-        plan.nice = c->nice;
-        plan.set_umask = true;
-        plan.umask = c->umask;
-        plan.no_new_privileges = c->no_new_privileges;
+/* Spawn one Exec*= command: the inputs (supervise/spawn_inputs.h), the
+ * plan (unit/spawn_build.h), os_spawn(). *ret_pid and *ret_status_fd on
+ * success; on a failure before fork the reason is logged and -errno
+ * returned. */
+static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
+                 int *ret_status_fd) {
+        const struct spawn_credentials *cred;
+        char **env = NULL, **argv = NULL;
+        size_t n_env = 0;
+        struct spawn_outputs out;
+        struct spawn_built b;
 
-        in_fd = u->stdin_fd >= 0 ? u->stdin_fd : ctx.devnull;
-        plan.stdin_fd = in_fd;
-        if (u->stdout_fd >= 0) {
-                /* runit: stdout into the log service's pipe, stderr stays vigil's. */
-                plan.stdout_fd = u->stdout_fd;
-        } else {
-                r = open_output(u, &c->standard_output, "Output", &out_fd, &out_src);
-                if (r < 0)
-                        goto out;
-                plan.stdout_fd = out_fd;
-        }
-        if (u->stdout_fd >= 0) {
-                plan.stderr_fd = -1;
-        } else if (c->standard_error.kind == OUTPUT_INHERIT) {
-                plan.stderr_fd = out_fd;     /* inherit = where stdout goes */
-        } else {
-                r = open_output(u, &c->standard_error, "Error", &err_fd, &err_src);
-                if (r < 0)
-                        goto out;
-                plan.stderr_fd = err_fd;
-        }
-
-        plan.argv = argv;
-        plan.path = cmd->path;
-        plan.envp = env;
-        for (size_t i = 0; i < n_env; i++)
-                if (strcmp(env[i], "WATCHDOG_PID=" PID_SLOT) == 0)
-                        plan.self_pid_env = env[i]; /* not overridden by Environment= */
-        r = os_spawn(&plan, ret_pid, ret_status_fd);
+        int r = spawn_inputs_credentials(&u->spawn_cache, u->config.name, &u->config, first_of_start(u), &cred);
+        if (r < 0)
+                return r;
+        r = spawn_env(u, cred, stop_vars, main, &env, &n_env);
+        if (r < 0)
+                return r;
+        r = spawn_argv(u, cmd, stop_vars, env, &argv);
         if (r < 0) {
-                unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
-                goto out;
+                env_list_free(&env, &n_env);
+                return r;
         }
-        if (out_src)
-                output_source_set_pid(out_src, *ret_pid);
-        if (err_src)
-                output_source_set_pid(err_src, *ret_pid);
-        groups_add(u, *ret_pid);
-out:
-        os_close(out_fd);
-        os_close(err_fd);
-        free(wd);
-        exec_argv_free(argv);
-        env_list_free(&env, &n_env);
+        r = spawn_outputs_open(u->config.name, &u->config, u->ident, &u->log, u->stdin_fd, u->stdout_fd,
+                               ctx.devnull, &out);
+        if (r < 0) {
+                spawn_outputs_close(&out);
+                exec_argv_free(argv);
+                env_list_free(&env, &n_env);
+                return r;
+        }
+        r = spawn_plan_build(&u->config, cmd, cred, &out.fds, getenv("HOME"), argv, env, n_env, &b);
+        if (r == 0) {
+                r = os_spawn(&b.plan, ret_pid, ret_status_fd);
+                if (r < 0)
+                        unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
+        }
+        if (r == 0) {
+                spawn_outputs_started(&out, *ret_pid);
+                groups_add(u, *ret_pid);
+        }
+        spawn_outputs_close(&out);
+        spawn_built_free(&b);
         return r;
 }
 
@@ -614,29 +379,19 @@ static pid_t read_pid_file(struct unit *u) {
         return (pid_t)pid;
 }
 
-/* Whether an exit counts as clean: daemons (the main process of a
- * long-running service) also end cleanly by SIGHUP/INT/TERM/PIPE; commands
- * (control processes, oneshot mains) only by exit 0 (systemd's
- * EXIT_CLEAN_DAEMON vs EXIT_CLEAN_COMMAND). SuccessExitStatus= for both. */
+/* What the exit of one of u's processes means (unit/unit_result.h). */
 static enum unit_result result_of_exit(struct unit *u, const struct exit_info *e, bool core, bool command) {
-        bool clean = command ? ((e->exited && e->code == 0) || exit_status_set_contains(&u->config.restart.success, e))
-                             : exit_is_clean(e, &u->config.restart.success);
-        /* A main process that dies of the signal vigil sent to stop it ended as asked. */
-        if (!clean && !e->exited && unit_state_is_stopping(u->state) &&
-            (e->sig == u->config.kill_signal || e->sig == SIGKILL ||
-             (u->result == UNIT_RESULT_WATCHDOG && e->sig == u->config.watchdog_signal)))
-                clean = true;
-        if (clean)
-                return UNIT_RESULT_SUCCESS;
-        if (e->exited)
-                return UNIT_RESULT_EXIT_CODE;
-        return core ? UNIT_RESULT_CORE_DUMP : UNIT_RESULT_SIGNAL;
-}
-
-static struct exit_info exit_of(int status, bool *core) {
-        *core = WIFSIGNALED(status) && WCOREDUMP(status);
-        return WIFEXITED(status) ? (struct exit_info){ .exited = true, .code = WEXITSTATUS(status) }
-                                 : (struct exit_info){ .exited = false, .sig = WTERMSIG(status) };
+        struct unit_exit x = {
+                .exit = *e,
+                .core = core,
+                .command = command,
+                .stopping = unit_state_is_stopping(u->state),
+                .watchdog_stop = u->result == UNIT_RESULT_WATCHDOG,
+                .kill_signal = u->config.kill_signal,
+                .watchdog_signal = u->config.watchdog_signal,
+                .success = &u->config.restart.success,
+        };
+        return unit_result_of_exit(&x);
 }
 
 /* History: the cause as the Restart= table names it; a kill vigil made for
@@ -651,21 +406,14 @@ static void record_exit(struct unit *u, pid_t pid, const struct exit_info *e, bo
                 .exit = *e,
                 .core = core,
         };
-        if (u->result == UNIT_RESULT_WATCHDOG)
-                h->cause = EXIT_CAUSE_WATCHDOG;
-        else if (u->result == UNIT_RESULT_TIMEOUT)
-                h->cause = EXIT_CAUSE_TIMEOUT;
-        else if (r == UNIT_RESULT_SUCCESS)
-                h->cause = EXIT_CAUSE_CLEAN;
-        else
-                h->cause = e->exited ? EXIT_CAUSE_UNCLEAN_CODE : EXIT_CAUSE_UNCLEAN_SIGNAL;
+        h->cause = unit_exit_record_cause(u->result, r);
         u->history_total++;
 }
 
 static void main_exited(struct unit *u, int status) {
         pid_t pid_was = u->main_pid;
         bool core;
-        struct exit_info e = exit_of(status, &core);
+        struct exit_info e = unit_exit_from_wait(status, &core);
         char name[16];
 
         if (u->main_status_fd >= 0) {
@@ -777,7 +525,7 @@ static void control_run(struct unit *u, const struct exec_list *l) {
 static void control_exited(struct unit *u, int status) {
         const struct exec_command *cmd = u->control_cmd;
         bool core;
-        struct exit_info e = exit_of(status, &core);
+        struct exit_info e = unit_exit_from_wait(status, &core);
         char name[16];
 
         log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
@@ -918,34 +666,10 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
 
 /* The end of the stop path: restart or rest (systemd's service_enter_dead()). */
 static void decide(struct unit *u) {
-        enum exit_cause cause;
-        bool restartable = true;
-        switch (u->result) {
-        case UNIT_RESULT_SUCCESS:
-                cause = EXIT_CAUSE_CLEAN;
-                break;
-        case UNIT_RESULT_SIGNAL:
-        case UNIT_RESULT_CORE_DUMP:
-                cause = EXIT_CAUSE_UNCLEAN_SIGNAL;
-                break;
-        case UNIT_RESULT_TIMEOUT:
-                cause = EXIT_CAUSE_TIMEOUT;
-                break;
-        case UNIT_RESULT_WATCHDOG:
-                cause = EXIT_CAUSE_WATCHDOG;
-                break;
-        case UNIT_RESULT_START_LIMIT_HIT:
-        case UNIT_RESULT_DEPENDENCY:
-                cause = EXIT_CAUSE_UNCLEAN_CODE;
-                restartable = false;
-                break;
-        default:
-                cause = EXIT_CAUSE_UNCLEAN_CODE;
-                break;
-        }
+        struct unit_cause cause = unit_result_cause(u->result);
         const struct exit_info *e = u->main_exit_known ? &u->main_exit : NULL;
-        struct restart_verdict v = restart_decide(&u->config.restart, cause, e, u->stop_requested);
-        if (restartable && v.restart) {
+        struct restart_verdict v = restart_decide(&u->config.restart, cause.cause, e, u->stop_requested);
+        if (cause.restartable && v.restart) {
                 u->n_restarts++;
                 u->restarts_total++;
                 char span[32];
@@ -1189,6 +913,7 @@ void unit_free(struct unit *u) {
         if (u->ident != u->config.syslog_identifier)
                 free((char *)u->ident);
         free(u->groups);
+        spawn_cache_free(u->spawn_cache);
         output_forget_ring(&u->log);
         log_ring_free(&u->log);
         unit_config_free(&u->config);
@@ -1249,15 +974,3 @@ void unit_set_runit(struct unit *u, bool finish_args, int stdin_fd, int stdout_f
         u->stdout_fd = stdout_fd;
 }
 
-void unit_report_diags(const struct unit_diags *d) {
-        for (size_t i = 0; i < d->n; i++) {
-                const struct unit_diag *x = &d->v[i];
-                int level = x->severity == UNIT_DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING;
-                if (x->line)
-                        log_msg(level, "%s:%u: %s", x->file ? x->file : "?", x->line, x->message);
-                else
-                        log_msg(level, "%s: %s", x->file ? x->file : "?", x->message);
-        }
-        if (d->n_dropped)
-                log_warning("%zu more messages not shown", d->n_dropped);
-}

@@ -43,7 +43,6 @@ struct unit_exit_record {
 enum unit_job { UNIT_JOB_NONE, UNIT_JOB_PENDING, UNIT_JOB_OK, UNIT_JOB_FAILED };
 
 struct unit;
-struct unit_diags;
 
 /* How a unit reports upward (set once by its owner, the manager). A unit
  * never calls the manager: it writes its own state, then tells the hook,
@@ -79,8 +78,6 @@ void unit_set_owner(struct unit *u, void *owner);
  * finish gets runit's two arguments; stdin_fd/stdout_fd (owned; -1: the
  * usual) link a service to its log/run. */
 void unit_set_runit(struct unit *u, bool finish_args, int stdin_fd, int stdout_fd);
-/* Log parser diagnostics as "FILE:LINE: message" (errors and warnings). */
-void unit_report_diags(const struct unit_diags *d);
 
 /* Take ownership of *config (left zeroed). */
 struct unit *unit_new(struct unit_config *config, size_t index);

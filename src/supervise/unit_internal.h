@@ -11,6 +11,8 @@
 
 #include "core/log.h"
 
+struct spawn_cache;
+
 struct unit {
         struct unit_config config;
         size_t index;                  /* in the manager's table */
@@ -65,6 +67,7 @@ struct unit {
         /* runit directories (unit/runit_dir.h): */
         bool runit;                    /* finish gets runit's two arguments */
         int stdin_fd, stdout_fd;       /* owned; -1: the usual (/dev/null, StandardOutput=) */
+        struct spawn_cache *spawn_cache; /* this start's User=/Group= look-ups (spawn_inputs.h) */
 
         struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
 };

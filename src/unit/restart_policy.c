@@ -58,12 +58,6 @@ bool exit_is_clean(const struct exit_info *e, const struct exit_status_set *succ
         return success && exit_status_set_contains(success, e);
 }
 
-enum exit_cause exit_cause_of(const struct exit_info *e, const struct exit_status_set *success) {
-        if (exit_is_clean(e, success))
-                return EXIT_CAUSE_CLEAN;
-        return e->exited ? EXIT_CAUSE_UNCLEAN_CODE : EXIT_CAUSE_UNCLEAN_SIGNAL;
-}
-
 bool restart_table(enum restart_mode mode, enum exit_cause cause) {
         if ((unsigned)mode >= RESTART_MODE_MAX || (unsigned)cause >= EXIT_CAUSE_MAX)
                 return false;

@@ -57,8 +57,9 @@ bool exit_status_set_contains(const struct exit_status_set *s, const struct exit
 /* Clean = exit 0, SIGHUP, SIGINT, SIGTERM, SIGPIPE, or in success. */
 bool exit_is_clean(const struct exit_info *e, const struct exit_status_set *success);
 
-/* The row of the table for a process that ended by itself. */
-enum exit_cause exit_cause_of(const struct exit_info *e, const struct exit_status_set *success);
+/* The row of the table for an exit: unit_result_of_exit() then
+ * unit_result_cause() (unit/unit_result.h), one mapping for restart and
+ * history. */
 
 struct restart_config {
         enum restart_mode mode;

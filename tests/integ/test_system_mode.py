@@ -156,10 +156,11 @@ def test_a_unit_that_ignores_sigterm_is_killed_within_its_timeout(sysv):
     u.add("stubborn", f"""
         [Service]
         TimeoutStopSec=1
-        ExecStart={u.script("stubborn", "trap '' TERM; while :; do sleep 0.05; done")}
+        ExecStart={u.script("stubborn", f"trap '' TERM; touch {sysv.path('trapped')}; while :; do sleep 0.05; done")}
     """)
     run = u.start()
-    wait_for(lambda: children(run.pid), what="the unit")
+    # Its shell ignores SIGTERM only once the trap ran, not from its fork.
+    wait_for(lambda: os.path.exists(sysv.path("trapped")), what="the unit's SIGTERM trap")
     run.wait_signals_ready()
     t0 = time.monotonic()
     run.signal(signal.SIGUSR2)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "unit/restart_policy.h"
+#include "unit/unit_result.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -13,6 +14,13 @@ static const struct exit_info BY_TERM = { false, 0, SIGTERM }, BY_HUP = { false,
                               BY_INT = { false, 0, SIGINT }, BY_PIPE = { false, 0, SIGPIPE },
                               BY_KILL = { false, 0, SIGKILL }, BY_SEGV = { false, 0, SIGSEGV },
                               BY_ABRT = { false, 0, SIGABRT };
+
+/* The row of a daemon's exit that vigil did not cause, the product's path
+ * (unit_result_of_exit() then unit_result_cause()). */
+static enum exit_cause exit_cause_of(const struct exit_info *e, const struct exit_status_set *success) {
+        struct unit_exit x = { .exit = *e, .kill_signal = SIGTERM, .watchdog_signal = SIGABRT, .success = success };
+        return unit_result_cause(unit_result_of_exit(&x)).cause;
+}
 
 /* SPEC §4's table, written out cell by cell from the spec text (X = restart):
  *                      no always on-success on-failure on-abnormal on-abort on-watchdog */
