@@ -167,139 +167,196 @@ static int fatal_end(const struct machine_config *mc, enum end_action action, co
         }
 }
 
-int main(int argc, char **argv) {
+/* Everything main() sets up, phase by phase, and frees at the end. */
+struct boot {
         struct vigil_options o;
-        options_init(&o);
+        bool machine;                  /* PID 1 of the machine: never exits (SPEC §2) */
+        const char *machine_why;
+        bool system_mode;
+        struct machine_config mc;
+        struct startup_config startup;
+        struct supervisor_config config;
+        struct strv uniqueid_w, pre_run_w, run_on_exit_w;
+        char notify_default[256], control_default[256];
+};
 
+static void boot_free(struct boot *b) {
+        startup_free();
+        shutdown_report_free();
+        strv_free(&b->uniqueid_w);
+        strv_free(&b->pre_run_w);
+        strv_free(&b->run_on_exit_w);
+        options_free(&b->o);
+}
+
+/* Before the options: stdio, /proc, and which mode (the machine's init takes
+ * its options from the kernel too, and skips what it cannot use). */
+static void phase_mode(struct boot *b) {
         /* An init may start with fds 0-2 closed (no /dev/console in the image). */
         (void)os_fill_stdio("/dev/null");
-
-        /* Which mode: the machine's init takes its options from the kernel. */
         if (os_getpid() == 1 && os_path_exists("/proc/self") != 1)
                 (void)os_mount("proc", "/proc", "proc", 0, NULL);
-        const char *machine_why;
-        bool machine = os_is_machine_init(&machine_why);
-        if (machine) {
-                o.init_argv = true;
-                o.report = report_bad_option;
+        b->machine = os_is_machine_init(&b->machine_why);
+        if (b->machine) {
+                b->o.init_argv = true;
+                b->o.report = report_bad_option;
         }
+}
 
-        /* 1. Options, logging, signals. */
-        if (load_options(argc - 1, argv + 1, &o) < 0 && !machine) {
-                options_free(&o);
+/* --help and --version print and end vigil, except as the machine's init,
+ * where returning from main() would panic the kernel (and erlinit's -h is
+ * --hang-on-exit, so a copied line is likely): there they are logged and the
+ * boot goes on. Returns whether vigil ends here. */
+static bool help_or_version(struct boot *b) {
+        if (!b->o.help && !b->o.version)
+                return false;
+        if (b->machine) {
+                if (b->o.version)
+                        log_notice("vigil %s", VIGIL_VERSION);
+                log_warning("%s ignored: vigil is the machine's init, which never exits", b->o.help ? "-h/--help" :
+                            "--version");
+                return false;
+        }
+        if (b->o.help)
+                options_print_help(STDOUT_FILENO);
+        else
+                printf("vigil %s\n", VIGIL_VERSION);
+        return true;
+}
+
+/* SPEC §2 step 1: options (file, command line, kernel) and logging. Returns an exit code
+ * (ending vigil) or -1 to go on. */
+static int phase_options(struct boot *b, int argc, char **argv) {
+        struct vigil_options *o = &b->o;
+        if (load_options(argc - 1, argv + 1, o) < 0 && !b->machine)
                 return EXIT_USAGE;
-        }
-        if (machine)
-                load_kernel_options(&o);
-        if (o.help || o.version) {
-                if (o.help)
-                        options_print_help(STDOUT_FILENO);
-                else
-                        printf("vigil %s\n", VIGIL_VERSION);
-                options_free(&o);
+        if (b->machine)
+                load_kernel_options(o);
+        if (help_or_version(b))
                 return 0;
-        }
-        log_set_level(LOG_LEVEL_NOTICE + o.verbosity);
-        bool system_mode = machine || o.system;
-        options_apply_defaults(&o, system_mode);
-        warn_unsupported(&o);
-        if (system_mode)
-                log_notice("system mode (%s)", machine ? "PID 1 of the machine" : "--system");
-        log_debug("mode: %s", machine_why);
+        log_set_level(LOG_LEVEL_NOTICE + o->verbosity);
+        b->system_mode = b->machine || o->system;
+        options_apply_defaults(o, b->system_mode);
+        warn_unsupported(o);
+        if (b->system_mode)
+                log_notice("system mode (%s)", b->machine ? "PID 1 of the machine" : "--system");
+        log_debug("mode: %s", b->machine_why);
+        return -1;
+}
 
-        /* 2. System mode: mounts, console, hostname (SPEC §7). */
-        struct strv uniqueid_w = { 0 }, pre_run_w = { 0 }, run_on_exit_w = { 0 };
-        struct machine_config mc = {
-                .is_machine = machine,
-                .mounts = o.mounts.v,
-                .ctty = o.ctty,
-                .hostname_pattern = o.hostname_pattern,
-                .uniqueid_argv = split_command("uniqueid-exec", o.uniqueid_exec, &uniqueid_w),
-                .shutdown_report = o.shutdown_report,
+/* Step 2, system mode: mounts, console, hostname (SPEC §7); then what vigil
+ * inherited stays with vigil: no fd above 2 reaches a child. */
+static void phase_machine(struct boot *b) {
+        struct vigil_options *o = &b->o;
+        b->mc = (struct machine_config){
+                .is_machine = b->machine,
+                .mounts = o->mounts.v,
+                .ctty = o->ctty,
+                .hostname_pattern = o->hostname_pattern,
+                .uniqueid_argv = split_command("uniqueid-exec", o->uniqueid_exec, &b->uniqueid_w),
+                .shutdown_report = o->shutdown_report,
         };
-        if (system_mode) {
-                machine_boot(&mc);
+        if (b->system_mode) {
+                machine_boot(&b->mc);
                 (void)os_fill_stdio("/dev/console");  /* /dev is there now */
         }
-
-        /* What vigil inherited stays with vigil: no fd above 2 reaches a child. */
         int r = os_cloexec_inherited_fds();
         if (r < 0)
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
+}
 
-        struct startup_config startup = {
-                .dir = o.startup_dir,
-                .container_env = o.container_env,
-        };
-        static char *default_units[] = { DEFAULT_UNITS_DIR, NULL };
-        bool default_dir = o.units.n == 0 && os_path_exists(DEFAULT_UNITS_DIR) == 1;
-        /* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
+/* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
+static const char *socket_paths(struct boot *b) {
         const char *runtime_dir = getenv("VIGIL_RUNTIME_DIR");
         if (!runtime_dir || runtime_dir[0] != '/')
                 runtime_dir = DEFAULT_RUNTIME_DIR;
-        static char notify_default[256], control_default[256];
-        if (snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir) >= 108 ||
-            snprintf(control_default, sizeof(control_default), "%s/control", runtime_dir) >= 108) {
+        if (snprintf(b->notify_default, sizeof(b->notify_default), "%s/notify", runtime_dir) >= 108 ||
+            snprintf(b->control_default, sizeof(b->control_default), "%s/control", runtime_dir) >= 108) {
                 log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", runtime_dir,
                             DEFAULT_RUNTIME_DIR);
                 runtime_dir = DEFAULT_RUNTIME_DIR;
-                snprintf(notify_default, sizeof(notify_default), "%s/notify", runtime_dir);
-                snprintf(control_default, sizeof(control_default), "%s/control", runtime_dir);
+                snprintf(b->notify_default, sizeof(b->notify_default), "%s/notify", runtime_dir);
+                snprintf(b->control_default, sizeof(b->control_default), "%s/control", runtime_dir);
         }
-        struct supervisor_config config = {
-                .process_group = o.process_group,
-                .kill_all = !o.no_kill_all,
-                .kill_all_timeout_usec = o.kill_all_timeout_usec,
-                .wait_ready = o.wait_ready,
+        return runtime_dir;
+}
+
+/* --uid/--gid of the main command; --uid alone: the user's primary group, as login would. */
+static void main_ids(struct boot *b) {
+        struct vigil_options *o = &b->o;
+        if (!options_is_set(o, "uid") && !options_is_set(o, "gid"))
+                return;
+        b->config.main_set_ids = true;
+        b->config.main_uid = (uid_t)o->uid;
+        b->config.main_gid = (gid_t)o->gid;
+        struct os_user user;
+        char uid_text[16];
+        snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)o->uid);
+        if (!options_is_set(o, "gid") && os_user_lookup(uid_text, &user) == 0)
+                b->config.main_gid = user.gid;
+}
+
+/* The supervisor's configuration, from the options. */
+static void build_config(struct boot *b) {
+        struct vigil_options *o = &b->o;
+        static char *default_units[] = { DEFAULT_UNITS_DIR, NULL };
+        bool default_dir = o->units.n == 0 && os_path_exists(DEFAULT_UNITS_DIR) == 1;
+        b->startup = (struct startup_config){ .dir = o->startup_dir, .container_env = o->container_env };
+        const char *runtime_dir = socket_paths(b);
+        b->config = (struct supervisor_config){
+                .process_group = o->process_group,
+                .kill_all = !o->no_kill_all,
+                .kill_all_timeout_usec = o->kill_all_timeout_usec,
+                .wait_ready = o->wait_ready,
                 .default_timeout_start_usec = UNIT_DEFAULT_TIMEOUT_START_USEC,
-                .default_timeout_stop_usec = o.default_timeout_stop_usec,
-                .unit_dirs = default_dir ? default_units : o.units.v,
-                .n_unit_dirs = default_dir ? 1 : o.units.n,
-                .runit_dir = o.runit_dir,
-                .notify_socket = o.notify_socket ? o.notify_socket : notify_default,
-                .control_socket = o.control_socket ? o.control_socket : control_default,
+                .default_timeout_stop_usec = o->default_timeout_stop_usec,
+                .unit_dirs = default_dir ? default_units : o->units.v,
+                .n_unit_dirs = default_dir ? 1 : o->units.n,
+                .runit_dir = o->runit_dir,
+                .notify_socket = o->notify_socket ? o->notify_socket : b->notify_default,
+                .control_socket = o->control_socket ? o->control_socket : b->control_default,
                 .control = { .open = control_server_open, .settle = control_server_settle,
                              .unit_dropped = control_server_unit_dropped, .close = control_server_close },
-                .runtime_dir = o.notify_socket && o.control_socket ? NULL : runtime_dir,
-                .startup = &startup,
-                .system_mode = system_mode,
-                .on_exit = end_action_from_option(o.on_exit),
-                .pre_run_exec = split_command("pre-run-exec", o.pre_run_exec, &pre_run_w),
-                .run_on_exit = split_command("run-on-exit", o.run_on_exit, &run_on_exit_w),
-                .shutdown_report = o.shutdown_report,
-                .main_env = o.env.v,
-                .main_working_directory = o.working_directory,
-                .main_ctty = system_mode,
+                .runtime_dir = o->notify_socket && o->control_socket ? NULL : runtime_dir,
+                .startup = &b->startup,
+                .system_mode = b->system_mode,
+                .on_exit = end_action_from_option(o->on_exit),
+                .pre_run_exec = split_command("pre-run-exec", o->pre_run_exec, &b->pre_run_w),
+                .run_on_exit = split_command("run-on-exit", o->run_on_exit, &b->run_on_exit_w),
+                .shutdown_report = o->shutdown_report,
+                .main_env = o->env.v,
+                .main_working_directory = o->working_directory,
+                .main_ctty = b->system_mode,
         };
-        if (options_is_set(&o, "uid") || options_is_set(&o, "gid")) {
-                config.main_set_ids = true;
-                config.main_uid = (uid_t)o.uid;
-                config.main_gid = (gid_t)o.gid;
-                struct os_user user;
-                char uid_text[16];
-                snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)o.uid);
-                /* --uid alone: the user's primary group, as login would. */
-                if (!options_is_set(&o, "gid") && os_user_lookup(uid_text, &user) == 0)
-                        config.main_gid = user.gid;
-        }
-        enum end_action on_exit = config.on_exit;
-        r = supervisor_init(&config);
+        main_ids(b);
+}
+
+/* A set-up step failed before the loop: in system mode the machine ends the
+ * configured way (never returning as its init), else vigil exits. */
+static int setup_failed(struct boot *b, const char *what, int r) {
+        log_error("cannot %s: %s", what, strerror(-r));
+        char why[128];
+        snprintf(why, sizeof(why), "cannot %s", what);
+        if (b->system_mode)
+                return fatal_end(&b->mc, b->config.on_exit, why);
+        return EXIT_INTERNAL;
+}
+
+/* Steps 1 and 3: the event loop and signals, service output (SPEC §6),
+ * reaping orphans, the container environment (before anything runs); the
+ * units and the main command are loaded here, and started by
+ * supervisor_run() (steps 4-7) once the startup scripts succeeded. Returns
+ * an exit code or -1 to go on. */
+static int phase_supervisor(struct boot *b) {
+        build_config(b);
+        int r = supervisor_init(&b->config);
+        if (r < 0)
+                return setup_failed(b, "set up the event loop and signals", r);
+        r = output_init((enum log_format)b->o.log_format, STDOUT_FILENO);
         if (r < 0) {
-                log_error("cannot set up the event loop and signals: %s", strerror(-r));
-                if (system_mode)
-                        return fatal_end(&mc, on_exit, "cannot set up the event loop");
-                options_free(&o);
-                return EXIT_INTERNAL;
-        }
-        /* Service output through vigil (SPEC §6), registered with the loop. */
-        r = output_init((enum log_format)o.log_format, STDOUT_FILENO);
-        if (r < 0) {
-                log_error("cannot set up service output: %s", strerror(-r));
-                if (system_mode)
-                        return fatal_end(&mc, on_exit, "cannot set up service output");
+                r = setup_failed(b, "set up service output", r);
                 supervisor_free();
-                options_free(&o);
-                return EXIT_INTERNAL;
+                return r;
         }
         /* Not PID 1: orphans must still come to us (SPEC §2). */
         if (os_getpid() != 1) {
@@ -308,47 +365,42 @@ int main(int argc, char **argv) {
                         log_warning("cannot become a child subreaper, orphans will not be reaped: %s",
                                     strerror(-r));
         }
-
-        /* 3. The container environment, before anything runs. */
-        (void)startup_import_env(&startup);
-
-        /* 6. The units: loaded here, started by supervisor_run() once the
-         * startup scripts (4) have succeeded. */
+        (void)startup_import_env(&b->startup);
         r = supervisor_load_units();
         if (r < 0) {
-                log_error("cannot load units: %s", strerror(-r));
-                if (system_mode)
-                        return fatal_end(&mc, on_exit, "cannot load units");
+                r = setup_failed(b, "load units", r);
                 output_free();
                 supervisor_free();
-                options_free(&o);
-                return EXIT_INTERNAL;
+                return r;
         }
+        if (b->o.command.n > 0)
+                supervisor_set_main(b->o.command.v);
+        return -1;
+}
 
-        /* 7. The main command, once the units are up. */
-        if (o.command.n > 0)
-                supervisor_set_main(o.command.v);
-
-        /* The hardware watchdog (SPEC §8): without a usable device vigil runs on.
-         * Opened last: an early exit above must not leave it armed. */
+/* The hardware watchdog (SPEC §8): without a usable device vigil runs on.
+ * Opened last: an early exit above must not leave it armed. */
+static void phase_watchdog(struct boot *b) {
         struct hw_watchdog_config wdc = {
-                .device = o.watchdog_device,
-                .runtime_usec = o.runtime_watchdog_usec,
-                .reboot_usec = o.reboot_watchdog_usec,
-                .system_mode = system_mode,
+                .device = b->o.watchdog_device,
+                .runtime_usec = b->o.runtime_watchdog_usec,
+                .reboot_usec = b->o.reboot_watchdog_usec,
+                .system_mode = b->system_mode,
         };
         (void)hw_watchdog_open(&wdc);
+}
 
-        /* ---- The point of no return: from here PID 1 only supervises. ---- */
+/* Steps 8-10: supervise until the end, then end: container mode returns the exit
+ * code; system mode syncs, unmounts and ends the machine, and a hang waits
+ * for a request. The hardware watchdog first: left armed for reboot(2),
+ * disarmed (or, nowayout, petted on) for a hang (SPEC §7, §8). */
+static int phase_run_and_end(struct boot *b) {
         int code = supervisor_run();
         output_flush();   /* the last lines of the units, bounded in time */
-        if (system_mode) {
-                /* 10. sync, unmount, and end the machine; hang waits for a request.
-                 * The hardware watchdog first: left armed for reboot(2), disarmed
-                 * (or, nowayout, petted on) for a hang (SPEC §7, §8). */
+        if (b->system_mode) {
                 enum end_action action = supervisor_end_action();
                 hw_watchdog_final(watchdog_final_of(action));
-                while ((code = machine_end(&mc, action)) < 0) {
+                while ((code = machine_end(&b->mc, action)) < 0) {
                         action = supervisor_hang();
                         hw_watchdog_final(watchdog_final_of(action));
                 }
@@ -357,11 +409,23 @@ int main(int argc, char **argv) {
         }
         output_free();
         supervisor_free();
-        startup_free();
-        shutdown_report_free();
-        strv_free(&uniqueid_w);
-        strv_free(&pre_run_w);
-        strv_free(&run_on_exit_w);
-        options_free(&o);
+        return code;
+}
+
+int main(int argc, char **argv) {
+        static struct boot b;
+        options_init(&b.o);
+        phase_mode(&b);
+        int code = phase_options(&b, argc, argv);
+        if (code < 0) {
+                phase_machine(&b);
+                code = phase_supervisor(&b);
+        }
+        if (code < 0) {
+                phase_watchdog(&b);
+                /* ---- The point of no return: from here PID 1 only supervises. ---- */
+                code = phase_run_and_end(&b);
+        }
+        boot_free(&b);
         return code;
 }

@@ -30,16 +30,16 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#define MAX_GROUPS 64
-
-extern char **environ;
-
 static void go(struct unit *u, enum unit_state next);
 
 static struct unit_context ctx = { .devnull = -1 };
 
 void unit_set_context(const struct unit_context *c) {
         ctx = *c;
+}
+
+int unit_devnull(void) {
+        return ctx.devnull;
 }
 
 static void action_due(struct unit *u, enum unit_action action, bool success) {
@@ -56,244 +56,6 @@ uint64_t unit_restart_delay(uint64_t restart_usec, unsigned steps, uint64_t max_
                 return max_delay_usec;
         double ratio = (double)max_delay_usec / (double)restart_usec;
         return (uint64_t)((double)restart_usec * pow(ratio, (double)(n - 1) / (double)steps));
-}
-
-/* ---------------------------------------------------------------- processes */
-
-static bool group_alive(pid_t g) {
-        return os_kill(-g, 0) == 0;
-}
-
-static void groups_add(struct unit *u, pid_t g) {
-        for (size_t i = 0; i < u->n_groups; i++)
-                if (u->groups[i] == g)
-                        return;
-        if (u->n_groups == u->cap_groups) {
-                size_t cap = u->cap_groups ? u->cap_groups * 2 : 4;
-                if (cap > MAX_GROUPS)
-                        cap = MAX_GROUPS;
-                if (u->n_groups >= cap) {
-                        unit_log(LOG_LEVEL_WARNING, u, "too many process groups to track, not tracking %d", (int)g);
-                        return;
-                }
-                pid_t *v = realloc(u->groups, cap * sizeof(*v));
-                if (!v) {
-                        unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking process group %d", (int)g);
-                        return;
-                }
-                u->groups = v;
-                u->cap_groups = cap;
-        }
-        if (proc_index_add_group(g, u) < 0) {
-                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking process group %d", (int)g);
-                return;
-        }
-        u->groups[u->n_groups++] = g;
-}
-
-bool unit_in_groups(const struct unit *u, pid_t g) {
-        for (size_t i = 0; g > 0 && i < u->n_groups; i++)
-                if (u->groups[i] == g)
-                        return true;
-        return false;
-}
-
-/* Drop groups with no member left (their ids may be reused later). */
-static void groups_prune(struct unit *u) {
-        size_t k = 0;
-        for (size_t i = 0; i < u->n_groups; i++) {
-                if (group_alive(u->groups[i]))
-                        u->groups[k++] = u->groups[i];
-                else
-                        proc_index_remove_group(u->groups[i], u);
-        }
-        u->n_groups = k;
-}
-
-/* Forget every group (the unit is at rest, or gave up on its processes). */
-static void groups_clear(struct unit *u) {
-        for (size_t i = 0; i < u->n_groups; i++)
-                proc_index_remove_group(u->groups[i], u);
-        u->n_groups = 0;
-}
-
-static bool uses_groups(const struct unit *u) {
-        return u->config.kill_mode == KILL_CONTROL_GROUP || u->config.kill_mode == KILL_MIXED;
-}
-
-static bool procs_left(struct unit *u) {
-        if (u->config.kill_mode == KILL_NONE)
-                return false;
-        if (u->main_pid > 0 || u->control_pid > 0)
-                return true;
-        if (!uses_groups(u))
-                return false;
-        groups_prune(u);
-        return u->n_groups > 0;
-}
-
-/* 1 if delivered; a failure other than "gone" is logged. */
-static int send(struct unit *u, pid_t target, int sig) {
-        char name[16];
-        int r = os_kill(target, sig);
-        if (r < 0 && r != -ESRCH)
-                unit_log(LOG_LEVEL_WARNING, u, "cannot send %s to %d: %s", signame_from_number(sig, name, sizeof(name)),
-                         (int)target, strerror(-r));
-        return r == 0;
-}
-
-/* sig to the unit's process groups (with groups) and to its main and
- * control processes: each once — a handler that runs between two
- * deliveries would see the signal twice (systemd skips them in its cgroup
- * walk). cont: SIGCONT after it, so a stopped process can act on it.
- * Returns how many targets took the signal. */
-static int signal_targets(struct unit *u, int sig, bool groups, bool cont) {
-        int n = 0;
-        if (groups) {
-                groups_prune(u);
-                for (size_t i = 0; i < u->n_groups; i++) {
-                        n += send(u, -u->groups[i], sig);
-                        if (cont)
-                                send(u, -u->groups[i], SIGCONT);
-                }
-        }
-        pid_t pids[2] = { u->main_pid, u->control_pid };
-        for (int i = 0; i < 2; i++) {
-                if (pids[i] <= 0 || (groups && unit_in_groups(u, os_getpgid(pids[i]))))
-                        continue;
-                n += send(u, pids[i], sig);
-                if (cont)
-                        send(u, pids[i], SIGCONT);
-        }
-        return n;
-}
-
-/* KillMode=: who gets sig. all = the SIGKILL phase (mixed then reaches everyone). */
-static void kill_unit(struct unit *u, int sig, bool all) {
-        enum kill_mode m = u->config.kill_mode;
-        if (m == KILL_NONE)
-                return;
-        (void)signal_targets(u, sig, m == KILL_CONTROL_GROUP || (m == KILL_MIXED && all),
-                             sig != SIGKILL && sig != SIGCONT);
-}
-
-/* ---------------------------------------------------------------- spawning */
-
-static void log_spawn_failure(struct unit *u, int status_fd, const char *what) {
-        struct spawn_failure failure;
-        if (status_fd < 0)
-                return;
-        if (os_spawn_read_status(status_fd, &failure) == 1)
-                unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage), what,
-                         strerror(failure.error));
-}
-
-/* The first spawn of a start (ExecStartPre='s first, else the first
- * ExecStart=): the User=/Group= look-ups are made afresh there. */
-static bool first_of_start(const struct unit *u) {
-        if (u->state == UNIT_START_PRE)
-                return u->control_list == &u->config.exec_start_pre && u->control_next == 1;
-        return u->state == UNIT_START && u->config.exec_start_pre.n == 0 && u->exec_start_next == 1;
-}
-
-/* The environment of one command (unit/spawn_build.h has the order). */
-static int spawn_env(struct unit *u, const struct spawn_credentials *cred, bool stop_vars, bool main, char ***ret,
-                     size_t *ret_n) {
-        char **files = NULL;
-        size_t n_files = 0;
-        int r = spawn_inputs_env_files(u->config.name, &u->config, &files, &n_files);
-        if (r == 0) {
-                struct spawn_env_input in = {
-                        .inherited = environ,
-                        .user = cred && cred->has_user ? &cred->user : NULL,
-                        .main_pid = u->main_pid,
-                        .notify_socket = unit_wants_notify(u) ? notify_server_address() : NULL,
-                        .main = main,
-                        .watchdog_usec = unit_watchdog_usec(u),
-                        .stop_vars = stop_vars,
-                        .result = u->result,
-                        .main_exit = u->main_exit_known ? &u->main_exit : NULL,
-                        .environment = u->config.environment,
-                        .n_environment = u->config.n_environment,
-                        .file_env = files,
-                        .n_file_env = n_files,
-                };
-                r = spawn_env_build(&in, ret, ret_n);
-                env_list_free(&files, &n_files);
-        }
-        if (r == -ENOMEM)
-                unit_log(LOG_LEVEL_ERROR, u, "out of memory building the environment");
-        return r;
-}
-
-/* The command line: $VAR expanded, runit's ./finish arguments added. */
-static int spawn_argv(struct unit *u, const struct exec_command *cmd, bool stop_vars, char *const *env,
-                      char ***ret_argv) {
-        char **argv = NULL;
-        int r = exec_line_expand(cmd, env, &argv);
-        if (r == 0 && argv[0] && u->runit && stop_vars && cmd == u->config.exec_stop_post.v)
-                r = spawn_runit_finish_args(u->main_exit_known ? &u->main_exit : NULL, &argv);
-        if (r < 0 || !argv[0]) {
-                unit_log(LOG_LEVEL_ERROR, u, "%s:%u: command line expands to nothing", cmd->file ? cmd->file : "?",
-                         cmd->line);
-                exec_argv_free(argv);
-                return r < 0 ? r : -EINVAL;
-        }
-        *ret_argv = argv;
-        return 0;
-}
-
-/* Spawn one Exec*= command: the inputs (supervise/spawn_inputs.h), the
- * plan (unit/spawn_build.h), os_spawn(). *ret_pid and *ret_status_fd on
- * success; on a failure before fork the reason is logged and -errno
- * returned. */
-static int spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
-                 int *ret_status_fd) {
-        const struct spawn_credentials *cred;
-        char **env = NULL, **argv = NULL;
-        size_t n_env = 0;
-        struct spawn_outputs out;
-        struct spawn_built b;
-
-        int r = spawn_inputs_credentials(&u->spawn_cache, u->config.name, &u->config, first_of_start(u), &cred);
-        if (r < 0)
-                return r;
-        r = spawn_env(u, cred, stop_vars, main, &env, &n_env);
-        if (r < 0)
-                return r;
-        r = spawn_argv(u, cmd, stop_vars, env, &argv);
-        if (r < 0) {
-                env_list_free(&env, &n_env);
-                return r;
-        }
-        r = spawn_outputs_open(u->config.name, &u->config, u->ident, &u->log, u->stdin_fd, u->stdout_fd,
-                               ctx.devnull, &out);
-        if (r < 0) {
-                spawn_outputs_close(&out);
-                exec_argv_free(argv);
-                env_list_free(&env, &n_env);
-                return r;
-        }
-        r = spawn_plan_build(&u->config, cmd, cred, &out.fds, getenv("HOME"), argv, env, n_env, &b);
-        if (r == 0) {
-                r = os_spawn(&b.plan, ret_pid, ret_status_fd);
-                if (r < 0)
-                        unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
-        }
-        if (r == 0) {
-                spawn_outputs_started(&out, *ret_pid);
-                groups_add(u, *ret_pid);
-        }
-        spawn_outputs_close(&out);
-        spawn_built_free(&b);
-        return r;
-}
-
-/* fork() itself failing is "resources"; a setting vigil could not apply is
- * an exit-code failure, as systemd's 217/USER etc. are. */
-static enum unit_result spawn_failure_result(int r) {
-        return r == -EAGAIN || r == -ENOMEM || r == -EMFILE || r == -ENFILE ? UNIT_RESULT_RESOURCES
-                                                                           : UNIT_RESULT_EXIT_CODE;
 }
 
 /* ---------------------------------------------------------------- exec status (Type=exec) */
@@ -329,12 +91,12 @@ static void main_spawn(struct unit *u) {
         const struct exec_command *cmd = &l->v[u->exec_start_next++];
         pid_t pid;
         int status_fd;
-        int r = spawn(u, cmd, false, true, &pid, &status_fd);
+        int r = unit_spawn(u, cmd, false, true, &pid, &status_fd);
         if (r < 0) {
                 /* As if the child had failed before exec: 126 (systemd's 2xx codes are not used). */
                 u->main_exit = (struct exit_info){ .exited = true, .code = 126 };
                 u->main_exit_known = true;
-                unit_feed(u, UNIT_EV_MAIN_EXITED, spawn_failure_result(r));
+                unit_feed(u, UNIT_EV_MAIN_EXITED, unit_spawn_failure_result(r));
                 return;
         }
         u->main_pid = pid;
@@ -432,7 +194,7 @@ static void main_exited(struct unit *u, int status) {
                 } else {
                         const struct exec_list *l = &u->config.exec_start;
                         size_t i = u->exec_start_next ? u->exec_start_next - 1 : 0;
-                        log_spawn_failure(u, u->main_status_fd, i < l->n ? l->v[i].path : "ExecStart=");
+                        unit_log_spawn_failure(u, u->main_status_fd, i < l->n ? l->v[i].path : "ExecStart=");
                         os_close(u->main_status_fd);
                         u->main_status_fd = -1;
                 }
@@ -468,7 +230,7 @@ static void main_exited(struct unit *u, int status) {
                         if (pid > 0) {
                                 u->main_pid = pid;
                                 u->main_exit_known = false;
-                                groups_add(u, pid);
+                                unit_groups_add(u, pid);
                                 (void)proc_index_add_pid(pid, u, UNIT_PROC_MAIN);
                                 unit_log(LOG_LEVEL_INFO, u, "main process is %d (from PIDFile=)", (int)pid);
                         } else if (!u->config.pid_file) {
@@ -499,14 +261,14 @@ static void control_next(struct unit *u) {
         pid_t pid;
         int status_fd;
         u->control_cmd = cmd;
-        int r = spawn(u, cmd, stop_vars, false, &pid, &status_fd);
+        int r = unit_spawn(u, cmd, stop_vars, false, &pid, &status_fd);
         if (r < 0) {
                 if (cmd->flags & EXEC_FLAG_IGNORE_FAILURE) {
                         control_next(u);
                         return;
                 }
                 u->control_list = NULL;
-                unit_feed(u, UNIT_EV_CONTROL_FAILED, spawn_failure_result(r));
+                unit_feed(u, UNIT_EV_CONTROL_FAILED, unit_spawn_failure_result(r));
                 return;
         }
         u->control_pid = pid;
@@ -528,7 +290,7 @@ static void control_exited(struct unit *u, int status) {
         struct exit_info e = unit_exit_from_wait(status, &core);
         char name[16];
 
-        log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
+        unit_log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
         os_close(u->control_status_fd);
         u->control_status_fd = -1;
         u->control_pid = 0;
@@ -565,7 +327,7 @@ static void timer_fired(struct loop_timer *t) {
         unit_log(LOG_LEVEL_WARNING, u, "%s timed out after %s", unit_state_to_string(u->state),
                  timespan_format(usec, span, sizeof(span)));
         if (u->state == UNIT_STOP_SIGKILL) {
-                groups_prune(u);
+                unit_groups_prune(u);
                 unit_log(LOG_LEVEL_WARNING, u, "processes survived SIGKILL (uninterruptible sleep?), giving up on them");
                 /* Forget them: they are no longer the unit's to wait for. */
                 if (u->main_pid > 0)
@@ -573,12 +335,12 @@ static void timer_fired(struct loop_timer *t) {
                 if (u->control_pid > 0)
                         proc_index_remove_pid(u->control_pid);
                 u->main_pid = u->control_pid = 0;
-                groups_clear(u);
+                unit_groups_clear(u);
         } else if (u->control_pid > 0 && unit_state_timer(u->state) != UNIT_TIMER_NONE &&
                    u->state != UNIT_STOP_SIGTERM) {
                 /* A control command overran: kill it, it will not be waited for. */
-                send(u, -u->control_pid, SIGKILL);
-                send(u, u->control_pid, SIGKILL);
+                unit_send(u, -u->control_pid, SIGKILL);
+                unit_send(u, u->control_pid, SIGKILL);
         }
         u->control_list = NULL;
         unit_feed(u, UNIT_EV_TIMEOUT, UNIT_RESULT_KEEP);
@@ -589,7 +351,7 @@ static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
         bool forking_unknown = c->type == SERVICE_FORKING && !c->pid_file && u->main_pid == 0;
         bool main_alive = u->main_pid > 0;
         if (forking_unknown) {
-                groups_prune(u);
+                unit_groups_prune(u);
                 main_alive = u->n_groups > 0;
         }
         return (struct unit_facts){
@@ -603,7 +365,7 @@ static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
                 .send_sigkill = c->send_sigkill,
                 .main_alive = main_alive,
                 .control_alive = u->control_pid > 0,
-                .procs_left = procs_left(u),
+                .procs_left = unit_procs_left(u),
                 .result = u->result,
                 .exit_result = exit_result == UNIT_RESULT_KEEP ? UNIT_RESULT_SUCCESS : exit_result,
         };
@@ -728,11 +490,11 @@ static void go(struct unit *u, enum unit_state next) {
                 if (u->stop_by_notify)
                         break;  /* STOPPING=1: the service is on its way out */
                 int sig = u->result == UNIT_RESULT_WATCHDOG ? u->config.watchdog_signal : u->config.kill_signal;
-                kill_unit(u, sig, false);
+                unit_kill(u, sig, false);
                 break;
         }
         case UNIT_STOP_SIGKILL:
-                kill_unit(u, SIGKILL, true);
+                unit_kill(u, SIGKILL, true);
                 break;
         case UNIT_STOP_POST:
                 control_run(u, &u->config.exec_stop_post);
@@ -740,7 +502,7 @@ static void go(struct unit *u, enum unit_state next) {
         case UNIT_DEAD:
         case UNIT_FAILED:
         case UNIT_AUTO_RESTART:
-                groups_clear(u);
+                unit_groups_clear(u);
                 break;
         default:
                 break;
@@ -834,12 +596,12 @@ void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int 
 void unit_check_all_gone(struct unit *u) {
         if (u->state != UNIT_STOP_SIGTERM && u->state != UNIT_STOP_SIGKILL)
                 return;
-        if (!procs_left(u))
+        if (!unit_procs_left(u))
                 unit_feed(u, UNIT_EV_ALL_GONE, UNIT_RESULT_KEEP);
 }
 
 int unit_signal_all(struct unit *u, int sig) {
-        return signal_targets(u, sig, true, false);
+        return unit_signal_targets(u, sig, true, false);
 }
 
 /* ---------------------------------------------------------------- life cycle */

@@ -76,8 +76,31 @@ struct unit {
 
 /* Feed an event to the state machine (unit.c, the one state writer). */
 void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
-/* Is pgid one of the unit's process groups? */
+/* The devnull fd of the context (stdin of units). */
+int unit_devnull(void);
+
+/* Its processes (unit_procs.c). Is pgid one of the unit's process groups? */
 bool unit_in_groups(const struct unit *u, pid_t pgid);
+void unit_groups_add(struct unit *u, pid_t pgid);
+/* Drop the groups with no member left; forget them all. */
+void unit_groups_prune(struct unit *u);
+void unit_groups_clear(struct unit *u);
+/* Processes left that a stop must wait for (KillMode= aware). */
+bool unit_procs_left(struct unit *u);
+/* 1 if sig was delivered to target (a pid, or -pgid); other failures than "gone" are logged. */
+int unit_send(struct unit *u, pid_t target, int sig);
+/* sig to the groups (with groups) and the main and control processes, each
+ * once; cont: SIGCONT after it. Returns how many targets took it. */
+int unit_signal_targets(struct unit *u, int sig, bool groups, bool cont);
+/* KillMode=: who gets sig; all = the SIGKILL phase. */
+void unit_kill(struct unit *u, int sig, bool all);
+/* Spawn one Exec*= command: *ret_pid and *ret_status_fd, or -errno (logged). */
+int unit_spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
+               int *ret_status_fd);
+/* Log why a spawned child failed before its exec (from its status fd). */
+void unit_log_spawn_failure(struct unit *u, int status_fd, const char *what);
+/* The result of a spawn that failed before fork. */
+enum unit_result unit_spawn_failure_result(int r);
 /* The software watchdog (unit_notify.c): a new deadline from now; the timer's callback. */
 void unit_watchdog_reset(struct unit *u);
 void unit_watchdog_fired(struct loop_timer *t);

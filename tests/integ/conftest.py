@@ -17,6 +17,35 @@ from harness import HELPER_DIR, HELPER_SRC, MODES, VIGIL, Harness
 TEST_TIME_LIMIT = 120  # seconds, per test: a hung test fails instead of hanging the suite
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "serial: runs alone, after the parallel part (tools/test), because it moves the machine's "
+                   "clock")
+    config.addinivalue_line(
+        "markers", "pid1_only: a pure timing rule; only its pid1 run is collected (see pytest_collection_modifyitems)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked pid1_only checks a pure timing rule (a timer's length,
+    what fires when): the same code in both modes, proven to the
+    microsecond by tests/sim, so only the pid1 run is kept as the one
+    real-time check with generous bounds (tests/sim/README.md, "Moved from
+    tests/integ"). Only where the mode changes nothing the test looks at:
+    not for vigil's kill-all of leftovers, the tty, reaping or anything else
+    that works differently as PID 1 and as a subreaper. The subreaper run is
+    not collected (deselected), not skipped."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("pid1_only") and params.get("vigil") == "subreaper":
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="session")

@@ -145,19 +145,6 @@ def sanitizer_report(text):
     return next((p for p in SANITIZER_REPORTS if p in text), None)
 
 
-def timing_rule_in_pid1_only(harness):
-    """Skip the subreaper run of a test that checks a pure timing rule.
-
-    The rule (a timer's length, what fires when) is the same code in both
-    modes, and tests/sim proves it to the microsecond; the pid1 run keeps
-    the one real-time check with generous bounds (tests/sim/README.md,
-    "Moved from tests/integ"). Only where the mode changes nothing the test
-    looks at: not for vigil's kill-all of leftovers, the tty, reaping or
-    anything else that works differently as PID 1 and as a subreaper."""
-    if harness.mode == "subreaper":
-        pytest.skip("pure timing rule: the pid1 run is the real-time check, tests/sim proves the rule")
-
-
 # ---------------------------------------------------------------- running vigil
 
 class Run:

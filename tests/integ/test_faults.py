@@ -7,6 +7,8 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from harness import proc_stat, stop_vigil, tagged_pids, unit_text, wait_until
 
 
@@ -283,6 +285,7 @@ def test_fork_failure_backs_off_and_recovers(vigil, units):
                 time.sleep(0.1)
 
 
+@pytest.mark.serial  # moves CLOCK_REALTIME: every other test would see it
 def test_clock_jumps_do_not_move_timers(vigil, units):
     # CLOCK_REALTIME jumps an hour forward, then two back; restored at the end.
     # Deadlines are CLOCK_MONOTONIC: no watchdog misfires, restart delays keep

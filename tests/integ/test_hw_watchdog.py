@@ -23,7 +23,7 @@ import time
 import pytest
 
 from harness import (POWER, RESTART, ROOT, VIGIL, Units, ended_by, read_lines, stderr_lines, stop_vigil,
-                     timing_rule_in_pid1_only, unit_text, wait_for, wait_until)
+                     unit_text, wait_for, wait_until)
 
 SHIM_SRC = ROOT / "tests" / "shim" / "wdt_shim.c"
 SHIM_SO = ROOT / "build" / "tests" / "shim" / "wdt_shim.so"
@@ -135,8 +135,8 @@ def start(vigil, dev, *options, cmd=None, units=None):
 
 # ---------------------------------------------------------------- open, timeout, pets
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_opens_the_device_sets_the_timeout_and_pets_at_half_of_it(vigil, shim):
-    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     t0 = time.monotonic()
     run = start(vigil, dev, *dev.options(runtime=2), cmd=["sleep", "5"])
@@ -157,8 +157,8 @@ def test_opens_the_device_sets_the_timeout_and_pets_at_half_of_it(vigil, shim):
     assert "timeout 2 s, petting every 1s while healthy" in run.stderr
 
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_the_driver_rounds_the_timeout_and_vigil_pets_at_half_of_what_it_granted(vigil, shim):
-    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim, round=4)
     run = start(vigil, dev, *dev.options(runtime=3), cmd=["sleep", "5"])
     assert run.wait(30) == 0, run.stderr
@@ -253,8 +253,8 @@ def test_without_the_runtime_timeout_the_device_is_never_opened(vigil, shim):
 
 # ---------------------------------------------------------------- gating and the way down
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_a_critical_unit_that_stops_pinging_stops_the_pets_for_good(vigil, shim, units):
-    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     log = critical_units(units, pings=5)
     run = start(vigil, dev, *dev.options(runtime=2), units=units)
@@ -277,8 +277,8 @@ def test_a_critical_unit_that_stops_pinging_stops_the_pets_for_good(vigil, shim,
     assert dev.events()[-1][1:] == ("close", "disarmed"), dev.events()
 
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_a_requested_shutdown_rearms_with_the_reboot_timeout_and_pets_once(vigil, shim, units):
-    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     slow = units.script("slow", "trap '' TERM\nexec sleep 1000\n")
     units.add("slow", unit_text("[Service]", f"ExecStart={slow}", "TimeoutStopSec=3"))
@@ -298,8 +298,8 @@ def test_a_requested_shutdown_rearms_with_the_reboot_timeout_and_pets_once(vigil
 
 # ---------------------------------------------------------------- snooze
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_snooze_keeps_petting_a_sick_system_for_its_bound_and_no_longer(vigil, shim, units):
-    timing_rule_in_pid1_only(vigil)
     dev = Device(vigil, shim)
     log = critical_units(units, pings=8)
     run = start(vigil, dev, *dev.options(runtime=2), units=units)

@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from harness import read_lines, stderr_lines, stop_vigil, timing_rule_in_pid1_only, unit_text, wait_until
+from harness import read_lines, stderr_lines, stop_vigil, unit_text, wait_until
 
 SLACK = 1.5      # seconds a watchdog signal may come after its deadline
 EARLY = 0.005    # clock-reading slop allowed before a deadline
@@ -243,8 +243,8 @@ def test_a_unit_that_pings_outlives_ten_watchdog_periods(units):
 
 # ---------------------------------------------------------------- 2. a unit that stops pinging
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_a_silent_unit_gets_sigabrt_after_its_deadline_and_restarts_per_restart_on_watchdog(units):
-    timing_rule_in_pid1_only(units.h)
     wd = 0.3
     first = ["send:READY=1", "ping:3:0.05"]           # then nothing: the deadline passes
     later = ["--then", "send:READY=1", "ping:inf:0.05"]  # later runs ping for ever
@@ -272,8 +272,8 @@ def test_a_silent_unit_gets_sigabrt_after_its_deadline_and_restarts_per_restart_
     stop_vigil(run)
 
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_watchdog_signal_is_honoured(units):
-    timing_rule_in_pid1_only(units.h)
     wd = 0.3
     log = add(units, "wd-usr2", f"WatchdogSec={wd}s", "WatchdogSignal=SIGUSR2",
               steps=["send:READY=1", "ping:3:0.05"])
@@ -289,8 +289,8 @@ def test_watchdog_signal_is_honoured(units):
     stop_vigil(run)
 
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_a_unit_ignoring_the_watchdog_signal_is_killed_after_the_stop_timeout(units):
-    timing_rule_in_pid1_only(units.h)
     wd, stop = 0.3, 0.5
     log = add(units, "wd-stubborn", f"WatchdogSec={wd}s", f"TimeoutStopSec={stop}s",
               steps=["send:READY=1", "ping:3:0.05", "beat"], ignore=True)
@@ -309,8 +309,8 @@ def test_a_unit_ignoring_the_watchdog_signal_is_killed_after_the_stop_timeout(un
 
 # ---------------------------------------------------------------- 3. WATCHDOG=trigger
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_watchdog_trigger_fires_at_once(units):
-    timing_rule_in_pid1_only(units.h)
     # WatchdogSec=5s: a kill within a second of the trigger cannot be the deadline.
     log = add(units, "wd-trigger", "WatchdogSec=5s", "Restart=on-watchdog", "RestartSec=0",
               steps=["send:READY=1", "ping:2:0.05", "sleep:0.2", "send:WATCHDOG=trigger",
@@ -329,8 +329,8 @@ def test_watchdog_trigger_fires_at_once(units):
 
 # ---------------------------------------------------------------- 4. WATCHDOG_USEC= override
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_watchdog_usec_overrides_for_one_run(units):
-    timing_rule_in_pid1_only(units.h)
     override = 0.3
     # WatchdogSec=10s, shortened to 0.3 s by the service; the next run has 10 s again.
     long_log = add(units, "wd-long", "WatchdogSec=10s", "Restart=on-watchdog", "RestartSec=0",

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from harness import read_lines, signos, timing_rule_in_pid1_only, unit_text
+from harness import read_lines, signos, unit_text
 
 # stubborn LOG: ignores SIGTERM (logs "TERM TIME"), logs "beat TIME" every 20 ms.
 STUBBORN = """
@@ -38,9 +38,9 @@ def times(path, word):
     return [float(line.split()[1]) for line in read_lines(path) if line.split()[0] == word]
 
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 @pytest.mark.parametrize("how", ["TimeoutStopSec", "--default-timeout-stop-sec"])
 def test_a_unit_ignoring_sigterm_is_killed_after_the_stop_timeout_and_no_sooner(units, how):
-    timing_rule_in_pid1_only(units.h)
     stubborn = units.script("stubborn", STUBBORN, interpreter="/usr/bin/python3")
     stamp = units.script("stamp", STAMP)
     log, post = units.file("log"), units.file("post")
@@ -78,8 +78,8 @@ def test_send_sigkill_no_leaves_the_unit_to_the_final_kill_all(units):
         f"lived {lived:.2f} s after the first SIGTERM: expected the unit's 1 s, then the kill-all's 1 s"
 
 
+@pytest.mark.pid1_only  # a pure timing rule: tests/sim proves it, the pid1 run is the real-time check
 def test_kill_signal_is_what_the_unit_gets(units, helpers):
-    timing_rule_in_pid1_only(units.h)
     log = units.file("sig")
     ready = units.file("ready")
     # sigrec exits 0 once it has recorded SIGUSR1 (10).

@@ -458,12 +458,15 @@ def test_failing_pre_run_exec_reboots(prerun_vm):
 
 @pytest.fixture(scope="module")
 def cmdline_vm(boot):
-    img = q.Image(conf=["-v", "--on-exit reboot"],
+    # -h (erlinit's --hang-on-exit, copied by habit) in the file and --version
+    # among init's arguments: as the machine's init vigil must not print and
+    # return from main() (a kernel panic); it says so and boots on.
+    img = q.Image(conf=["-v", "--on-exit reboot", "-h"],
                   main=["/bin/sh", "-c", "echo MAIN-RAN; sleep 1; exit 0"])
     img.file("/etc/machine-id", "0123ABCDEF456789\n")
     # Words after "--" are init's arguments: options, above the options file.
     return boot(img, "cmdline", append=["vigil.on-exit=poweroff", "single",
-                                        "--", "--hostname-pattern", "argv-%.6s"], timeout=BOOT)
+                                        "--", "--hostname-pattern", "argv-%.6s", "--version"], timeout=BOOT)
 
 
 def test_kernel_cmdline_overrides_options_file(cmdline_vm):
@@ -478,6 +481,17 @@ def test_kernel_init_arguments_are_options(cmdline_vm):
     # --hostname-pattern from init's argv; the id from /etc/machine-id (no --uniqueid-exec).
     assert cmdline_vm.seen(r"vigil: hostname set to argv-0123ab$")
     assert cmdline_vm.seen(r"vigil: .*/etc/machine-id"), "the log does not say the id came from /etc/machine-id"
+
+
+def test_help_and_version_do_not_end_the_machines_init(cmdline_vm):
+    vm = cmdline_vm
+    vm.assert_no_panic()
+    end = idx(vm, r"MAIN-RAN")
+    at = idx(vm, r"vigil: -h/--help ignored: vigil is the machine's init, which never exits")
+    assert at < end
+    assert vm.seen(r"vigil: vigil \d+\.\d+"), "--version: the version is logged"
+    assert not vm.seen(r"^Usage: vigil"), "the help text was printed"
+    assert_clean_end(vm, q.POWER_DOWN)
 
 
 def test_stray_kernel_word_ignored_with_warning(cmdline_vm):
