@@ -60,10 +60,12 @@ def test_first_request_wins(sysv):
     u = Units(sysv)
     u.add("slow", f"""
         [Service]
-        ExecStart={u.script("slow", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.05; done")}
+        ExecStart={u.script("slow", f"trap 'sleep 1; exit 0' TERM; touch {u.file('trapped')}; "
+                                    "while :; do sleep 0.05; done")}
     """)
     run = u.start("-v")
-    wait_for(lambda: "slow" in run.stderr and "started" in run.stderr, what="the unit")
+    # Its shell handles SIGTERM only once the trap ran, not from its fork.
+    wait_for(lambda: os.path.exists(u.file("trapped")), what="the unit's SIGTERM trap")
     run.wait_signals_ready()
     run.signal(signal.SIGUSR2)
     wait_for(lambda: "shutting down (poweroff)" in run.stderr, what="the shutdown")
@@ -83,11 +85,14 @@ def test_main_exit_runs_the_on_exit_action_with_an_ordered_stop_and_a_report(sys
             [Service]
             ExecStartPre={u.script("pre-" + name, f"echo start-{name} >> {log}")}
             ExecStart={u.script(name, f"trap 'echo stop-{name} >> {log}; exit 0' TERM; "
-                                      "while :; do sleep 0.05; done")}
+                                      f"touch {u.file('trapped-' + name)}; while :; do sleep 0.05; done")}
         """)
     report = sysv.path("report")
     hook = u.script("hook", f"echo run-on-exit >> {log}")
-    main = u.script("main", f"sleep 0.3; echo main-exits >> {log}; exit 3")
+    # The main command exits once every unit's SIGTERM trap is set (not just forked).
+    trapped = " ".join(u.file("trapped-" + n) for n in "abc")
+    main = u.script("main", f"for f in {trapped}; do while [ ! -e $f ]; do sleep 0.02; done; done; "
+                            f"echo main-exits >> {log}; exit 3")
     run = u.start("--on-exit", "poweroff", "--shutdown-report", report, "--run-on-exit", hook, cmd=[main])
     ended_by(run, POWER)
     assert pathlib.Path(log).read_text().split() == [
