@@ -307,6 +307,8 @@ static void build_config(struct boot *b) {
                 .process_group = o->process_group,
                 .kill_all = !o->no_kill_all,
                 .kill_all_timeout_usec = o->kill_all_timeout_usec,
+                .stop_timeout_usec = o->stop_timeout_usec,
+                .drain_usec = o->drain_usec,
                 .wait_ready = o->wait_ready,
                 .default_timeout_start_usec = UNIT_DEFAULT_TIMEOUT_START_USEC,
                 .default_timeout_stop_usec = o->default_timeout_stop_usec,
