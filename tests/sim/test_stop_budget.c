@@ -204,6 +204,7 @@ SIM_SCENARIO(stop_budget_moves_a_stop_already_running_past_it) {
         expect_kill(&c, -a, SIGKILL, 19 * SEC);
         expect_exit(&c, 0, 19 * SEC);
         no_kill_after(19 * SEC);
+        sim_check(sim_log_has("a.service: stop timeout cut from 55s to 9s"), "the running stop was not cut");
 }
 
 int main(void) {
