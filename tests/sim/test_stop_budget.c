@@ -207,6 +207,22 @@ SIM_SCENARIO(stop_budget_moves_a_stop_already_running_past_it) {
         sim_check(sim_log_has("a.service: stop timeout cut from 55s to 9s"), "the running stop was not cut");
 }
 
+SIM_SCENARIO(stop_budget_given_in_system_mode_bounds_the_shutdown_and_drains_nothing) {
+        sim_unit("a", "[Service]\nExecStart=/bin/a\n"); /* system mode: TimeoutStopSec= 90 s */
+        struct sim_options o = { .system_mode = true, .stop_timeout_usec = 20 * SEC, .drain_usec = 5 * SEC };
+        sim_boot(&o);
+        struct sim_cursor c = { 0 };
+        pid_t a = expect_spawn(&c, "/bin/a", 0);
+        sim_handle(a, SIGTERM);
+        sim_advance_to(10 * SEC);
+        sim_signal(SIGTERM); /* a reboot request */
+        expect_kill(&c, -a, SIGTERM, 10 * SEC); /* no drain in system mode */
+        sim_advance_to(200 * SEC);
+        expect_kill(&c, -a, SIGKILL, 30 * SEC);
+        expect_exit(&c, 0, 30 * SEC);
+        no_kill_after(30 * SEC);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(stop_budget_chain_ignoring_sigterm_is_killed_at_the_budget_and_never_later),
@@ -218,6 +234,7 @@ int main(void) {
                 cmocka_unit_test(stop_budget_second_sigterm_ends_the_drain_at_once),
                 cmocka_unit_test(stop_budget_the_drain_counts_inside_the_budget),
                 cmocka_unit_test(stop_budget_moves_a_stop_already_running_past_it),
+                cmocka_unit_test(stop_budget_given_in_system_mode_bounds_the_shutdown_and_drains_nothing),
         };
         return cmocka_run_group_tests_name("sim_stop_budget", tests, NULL, NULL);
 }
