@@ -214,7 +214,8 @@ static void killall_begin(void) {
         char span[32];
         uint64_t grace = stop_budget_cap(config.kill_all_timeout_usec, "the kill-all's grace (--kill-all-timeout)");
         if (config.system_mode)
-                log_notice("sending SIGTERM to all processes, SIGKILL in %s", timespan_format(grace, span, sizeof(span)));
+                log_notice("sending SIGTERM to all processes, SIGKILL in %s",
+                           timespan_format(grace, span, sizeof(span)));
         else
                 log_info("sending SIGTERM to remaining processes, SIGKILL in %s",
                          timespan_format(grace, span, sizeof(span)));
@@ -259,7 +260,8 @@ static void units_all_stopped(void) {
         if (config.run_on_exit && stop.by_main) {
                 if (hook_start(&run_on_exit, config.run_on_exit) == 0) {
                         stop.phase = STOP_RUN_ON_EXIT;
-                        uint64_t usec = stop_budget_cap(config.default_timeout_stop_usec, "--run-on-exit's stop timeout");
+                        uint64_t usec = stop_budget_cap(config.default_timeout_stop_usec,
+                                                        "--run-on-exit's stop timeout");
                         if (loop_timer_arm_in(&stop.timer, usec) < 0)
                                 log_warning("cannot arm the --run-on-exit timer");
                         return;
