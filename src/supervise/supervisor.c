@@ -193,7 +193,10 @@ static void stop_timer_fired(struct loop_timer *t) {
                 kill_everything();
                 return;
         }
-        log_warning("processes still alive after SIGKILL (uninterruptible sleep?), exiting anyway");
+        if (config.kill_all)
+                log_warning("processes still alive after SIGKILL (uninterruptible sleep?), exiting anyway");
+        else
+                log_notice("exiting; leftover processes are not signalled (--no-kill-all)");
         stop_finish();
 }
 
