@@ -104,8 +104,14 @@ def test_a_chain_ignoring_sigterm_stops_within_the_default_budget_in_reverse_ord
 def test_drain_keeps_the_units_running_then_stops_them_inside_the_budget(units):
     logs = chain(units, "exit")
     run = start_and_wait_up(units, logs, "--drain-sec", "2")
+    before = units.h.ctl("status")
+    assert before.returncode == 0 and "draining" not in before.stdout, before.stdout + before.stderr
     sent_wall, sent = time.time(), time.monotonic()
     run.signal(signal.SIGTERM)
+    during = units.h.ctl("status")
+    assert during.returncode == 0 and "vigil is draining: not ready, stopping" in during.stdout, \
+        during.stdout + during.stderr
+    assert during.stdout.count(" running ") >= 3, f"the units did not keep running:\n{during.stdout}"
     status, ended = run.wait_timed(20)
     took = ended - sent
     assert status == 128 + signal.SIGTERM, run.stderr
