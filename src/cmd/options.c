@@ -108,6 +108,8 @@ static const struct option_def option_table[] = {
         { "kill-all-timeout", 0, KIND_TIMESPAN, OFF(kill_all_timeout_usec), NULL, NULL, "SEC", "grace between SIGTERM and SIGKILL for leftover processes", true },
         { "default-timeout-stop-sec", 0, KIND_TIMESPAN, OFF(default_timeout_stop_usec), NULL, NULL, "SEC", "TimeoutStopSec= of units that set none", true },
         { "no-kill-all", 0, KIND_FLAG, OFF(no_kill_all), NULL, NULL, NULL, "do not kill leftover processes at exit", true },
+        { "stop-timeout", 0, KIND_TIMESPAN, OFF(stop_timeout_usec), NULL, NULL, "SEC", "the whole stop's budget: SIGKILL to everything left at its end (0 = none)", true },
+        { "drain-sec", 0, KIND_TIMESPAN, OFF(drain_usec), NULL, NULL, "SEC", "on SIGTERM, report not ready for SEC before stopping (container mode)", true },
         { "system", 0, KIND_FLAG, OFF(system), NULL, NULL, NULL, "force system mode", true },
         { "pre-run-exec", 0, KIND_STRING, OFF(pre_run_exec), NULL, check_nonempty, "CMD", "run CMD before starting units", true },
         { "run-on-exit", 0, KIND_STRING, OFF(run_on_exit), NULL, check_nonempty, "CMD", "run CMD once the units have stopped, before the kill-all", true },
@@ -457,6 +459,8 @@ void options_apply_defaults(struct vigil_options *o, bool system_mode) {
                         o->default_timeout_stop_usec = (system_mode ? 90 : 5) * USEC_PER_SEC;
                 else if (off == OFF(reboot_watchdog_usec))
                         o->reboot_watchdog_usec = 600 * USEC_PER_SEC;
+                else if (off == OFF(stop_timeout_usec))
+                        o->stop_timeout_usec = system_mode ? 0 : 9 * USEC_PER_SEC; /* Docker's 10 s, minus a margin */
                 else if (off == OFF(runtime_watchdog_usec))
                         o->runtime_watchdog_usec = system_mode ? 30 * USEC_PER_SEC : 0;
         }

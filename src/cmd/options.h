@@ -40,6 +40,7 @@ struct vigil_options {
         bool container_env, wait_ready, process_group, no_kill_all, system;
         bool help, version;
         uint64_t kill_all_timeout_usec, default_timeout_stop_usec;
+        uint64_t stop_timeout_usec, drain_usec;
         uint64_t runtime_watchdog_usec, reboot_watchdog_usec;
         uint64_t uid, gid;
         int on_exit, log_format;

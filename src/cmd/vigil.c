@@ -153,6 +153,23 @@ static void warn_unsupported(const struct vigil_options *o) {
                 log_warning("option --%s is not supported by this version yet, ignoring", names[i]);
 }
 
+/* --drain-sec against the mode and the budget it counts inside. */
+static void warn_drain(const struct vigil_options *o, bool system_mode) {
+        if (o->drain_usec == 0)
+                return;
+        if (system_mode) {
+                log_warning("--drain-sec is for container mode, ignoring it in system mode");
+                return;
+        }
+        bool budget = o->stop_timeout_usec != 0 && o->stop_timeout_usec != TIMESPAN_INFINITY;
+        if (budget && o->drain_usec >= o->stop_timeout_usec) {
+                char drain[32], stop[32];
+                log_warning("--drain-sec %s is not shorter than --stop-timeout %s: the stop budget will end the drain "
+                            "with SIGKILL", timespan_format(o->drain_usec, drain, sizeof(drain)),
+                            timespan_format(o->stop_timeout_usec, stop, sizeof(stop)));
+        }
+}
+
 
 /* System mode: PID 1 must never exit (SPEC §2). What would have been a
  * fatal error before the loop ends the machine the configured way. */
@@ -238,6 +255,7 @@ static int phase_options(struct boot *b, int argc, char **argv) {
         b->system_mode = b->machine || o->system;
         options_apply_defaults(o, b->system_mode);
         warn_unsupported(o);
+        warn_drain(o, b->system_mode);
         if (b->system_mode)
                 log_notice("system mode (%s)", b->machine ? "PID 1 of the machine" : "--system");
         log_debug("mode: %s", b->machine_why);
@@ -307,6 +325,8 @@ static void build_config(struct boot *b) {
                 .process_group = o->process_group,
                 .kill_all = !o->no_kill_all,
                 .kill_all_timeout_usec = o->kill_all_timeout_usec,
+                .stop_timeout_usec = o->stop_timeout_usec,
+                .drain_usec = o->drain_usec,
                 .wait_ready = o->wait_ready,
                 .default_timeout_start_usec = UNIT_DEFAULT_TIMEOUT_START_USEC,
                 .default_timeout_stop_usec = o->default_timeout_stop_usec,

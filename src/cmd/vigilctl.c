@@ -721,6 +721,8 @@ static void print_reply(const struct cli *cli, int code, const char *text, char 
         } else if (verb == CONTROL_DAEMON_RELOAD) {
                 /* printed above */
         } else if (verb == CONTROL_STATUS) {
+                if (!json && strcmp(text, "status, draining") == 0)
+                        printf("vigil is draining: not ready, stopping\n");
                 print_status(body ? body : (char *)"");
         } else if (verb == CONTROL_HISTORY) {
                 print_history(text, body ? body : (char *)"");

@@ -7,6 +7,7 @@
 #include "notify/notify_server.h"
 #include "os/watchdog.h"
 #include "supervise/manager.h"
+#include "supervise/supervisor.h"
 #include "supervise/unit_view.h"
 #include "system/shutdown_report.h"
 #include "watchdog/hw_watchdog.h"
@@ -248,7 +249,8 @@ void control_views_status(struct strbuf *b, const struct control_request *rq) {
         struct unit *sel[CONTROL_ARGS_MAX];
         if (!control_find_units(b, rq, 0, sel))
                 return;
-        control_reply_header(b, CONTROL_OK, "status");
+        /* Draining (--drain-sec) or stopping: vigil is on its way out (issue 14). */
+        control_reply_header(b, CONTROL_OK, supervisor_draining() ? "status, draining" : "status");
         strbuf_putc(b, '#');
         for (size_t i = 0; i < sizeof(status_fields) / sizeof(status_fields[0]); i++) {
                 if (i)

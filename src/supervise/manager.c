@@ -312,6 +312,11 @@ void manager_stop_all(void) {
         mgr_run_queue();
 }
 
+void manager_set_stop_deadline(uint64_t deadline, uint64_t budget_usec) {
+        for (size_t i = 0; i < mgr.n; i++)
+                unit_set_stop_deadline(mgr.units[i], deadline, budget_usec);
+}
+
 bool manager_boot_done(bool wait_ready) {
         for (size_t i = 0; i < mgr.n; i++) {
                 struct unit *u = mgr.units[i];

@@ -53,6 +53,9 @@ void manager_free(void);
 int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir);
 
 void manager_start_all(void);
+/* The shutdown's stop budget (supervisor.h, --stop-timeout): every unit's
+ * stop waits end by deadline (unit_set_stop_deadline()); 0: none. */
+void manager_set_stop_deadline(uint64_t deadline, uint64_t budget_usec);
 /* Stop every unit in reverse dependency order; hooks.all_stopped when done. */
 void manager_stop_all(void);
 

@@ -14,6 +14,7 @@
 #include "os/files.h"
 #include "watchdog/hw_watchdog.h"
 #include "supervise/manager.h"
+#include "supervise/stop_budget.h"
 #include "notify/notify_server.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
@@ -55,6 +56,7 @@ static struct {
         enum end_action action;   /* system mode: how the machine ends */
         bool by_main;             /* the main command's exit caused it: --run-on-exit runs */
         bool hanging;             /* supervisor_hang(): the next request ends the wait */
+        bool code_from_main;      /* the stop budget ran out with the main command running: its status is the code */
 } stop;
 
 /* A command vigil runs and waits for inside the loop: --pre-run-exec,
@@ -120,6 +122,7 @@ static void stop_finish(void) {
         stop.phase = STOP_DONE;
         shutdown_report_event("no processes left");
         loop_timer_cancel(&stop.timer);
+        stop_budget_end();
         loop_exit(stop.exit_code);
 }
 
@@ -140,6 +143,35 @@ static void signal_everyone(int sig) {
                 log_debug("sent %s to %d descendants", signame_from_number(sig, name, sizeof(name)), n);
 }
 
+/* SIGKILL to everything left (three passes: a process may fork between our
+ * listing and the kill), then at most KILL_SETTLE_USEC for the kernel. */
+static void kill_everything(void) {
+        stop.phase = STOP_KILL;
+        if (config.kill_all) {
+                for (int pass = 0; pass < 3; pass++)
+                        signal_everyone(SIGKILL);
+        } else {
+                /* --no-kill-all: leftovers stay, but nothing of vigil's outlives the budget. */
+                if (main_cmd.pid > 0)
+                        (void)os_kill(-main_cmd.pid, SIGKILL);
+                for (size_t i = 0; i < manager_n_units(); i++)
+                        (void)unit_signal_all(manager_unit_at(i), SIGKILL);
+        }
+        if (!os_has_children() || loop_timer_arm_in(&stop.timer, KILL_SETTLE_USEC) < 0)
+                stop_finish();
+}
+
+/* The stop budget (stop_budget.h) ran out: SIGKILL everything left. */
+static void budget_expired(void) {
+        if (stop.phase == STOP_KILL || stop.phase == STOP_DONE)
+                return;
+        stop_budget_log_expiry(main_cmd.pid > 0);
+        /* Killed now, the main command's exit gives the code (128+9), as the rules say. */
+        if (stop.phase == STOP_NONE && main_cmd.pid > 0)
+                stop.code_from_main = true;
+        kill_everything();
+}
+
 static void stop_timer_fired(struct loop_timer *t) {
         (void)t;
         if (stop.phase == STOP_MAIN) {
@@ -158,15 +190,13 @@ static void stop_timer_fired(struct loop_timer *t) {
         if (stop.phase == STOP_TERM) {
                 log_notice("processes still running after the kill-all timeout, sending SIGKILL to all processes");
                 shutdown_report_event("SIGKILL sent to all processes");
-                stop.phase = STOP_KILL;
-                /* Repeat: a process may fork between our listing and the kill. */
-                for (int pass = 0; pass < 3; pass++)
-                        signal_everyone(SIGKILL);
-                if (loop_timer_arm_in(&stop.timer, KILL_SETTLE_USEC) < 0)
-                        stop_finish();
+                kill_everything();
                 return;
         }
-        log_warning("processes still alive after SIGKILL (uninterruptible sleep?), exiting anyway");
+        if (config.kill_all)
+                log_warning("processes still alive after SIGKILL (uninterruptible sleep?), exiting anyway");
+        else
+                log_notice("exiting; leftover processes are not signalled (--no-kill-all)");
         stop_finish();
 }
 
@@ -185,16 +215,17 @@ static void killall_begin(void) {
                 return;
         }
         char span[32];
+        uint64_t grace = stop_budget_cap(config.kill_all_timeout_usec, "the kill-all's grace (--kill-all-timeout)");
         if (config.system_mode)
                 log_notice("sending SIGTERM to all processes, SIGKILL in %s",
-                           timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
+                           timespan_format(grace, span, sizeof(span)));
         else
                 log_info("sending SIGTERM to remaining processes, SIGKILL in %s",
-                         timespan_format(config.kill_all_timeout_usec, span, sizeof(span)));
+                         timespan_format(grace, span, sizeof(span)));
         shutdown_report_event("SIGTERM sent to all processes");
         signal_everyone(SIGTERM);
         signal_everyone(SIGCONT); /* a stopped process must be able to act on SIGTERM */
-        if (loop_timer_arm_in(&stop.timer, config.kill_all_timeout_usec) < 0) {
+        if (loop_timer_arm_in(&stop.timer, grace) < 0) {
                 log_error("cannot arm the kill-all timer, sending SIGKILL now");
                 stop_timer_fired(&stop.timer);
         }
@@ -216,6 +247,7 @@ static void stop_begin(int exit_code) {
                 return;
         if (!stop.code_fixed)
                 stop.exit_code = exit_code;
+        stop_budget_begin();
         /* Requested: the reboot timeout, one pet; after a health failure
          * (hw_watchdog_unhealthy() came first): the runtime timeout. */
         hw_watchdog_shutdown(false);
@@ -231,7 +263,9 @@ static void units_all_stopped(void) {
         if (config.run_on_exit && stop.by_main) {
                 if (hook_start(&run_on_exit, config.run_on_exit) == 0) {
                         stop.phase = STOP_RUN_ON_EXIT;
-                        if (loop_timer_arm_in(&stop.timer, config.default_timeout_stop_usec) < 0)
+                        uint64_t usec = stop_budget_cap(config.default_timeout_stop_usec,
+                                                        "--run-on-exit's stop timeout");
+                        if (loop_timer_arm_in(&stop.timer, usec) < 0)
                                 log_warning("cannot arm the --run-on-exit timer");
                         return;
                 }
@@ -268,6 +302,7 @@ static void system_shutdown(enum end_action action, const char *why, bool by_mai
         stop.action = action;
         stop.by_main = by_main;
         log_notice("shutting down (%s): %s", end_action_name(action), why);
+        stop_budget_begin();
         shutdown_report_begin(end_action_name(action), why);
         /* Before anything can hang: the reboot timeout for a requested
          * shutdown, the runtime one after a health failure (SPEC §7). */
@@ -283,7 +318,8 @@ static void system_shutdown(enum end_action action, const char *why, bool by_mai
                 if (r < 0 && r != -ESRCH)
                         log_warning("cannot send SIGTERM to the main command: %s", strerror(-r));
                 stop.phase = STOP_MAIN;
-                if (loop_timer_arm_in(&stop.timer, config.default_timeout_stop_usec) < 0)
+                uint64_t usec = stop_budget_cap(config.default_timeout_stop_usec, "the main command's stop timeout");
+                if (loop_timer_arm_in(&stop.timer, usec) < 0)
                         stop_timer_fired(&stop.timer);
                 return;
         }
@@ -400,6 +436,9 @@ static void main_cmd_exited(int status) {
         if (!config.system_mode) {
                 if (stop.phase == STOP_NONE)
                         stop.by_main = true;
+                if (stop.code_from_main && !stop.code_fixed)
+                        stop.exit_code = exit_status_from_wait(status);
+                stop.code_from_main = false;
                 stop_begin(exit_status_from_wait(status));
                 return;
         }
@@ -502,6 +541,13 @@ static void on_signal(const struct signal_event *ev) {
                 system_signal(ev);
                 return;
         }
+        if (ev->signo == SIGTERM && stop.phase == STOP_NONE) {
+                /* The container's stop signal: the stop (and its budget) begins,
+                 * after the drain if there is one (stop_budget.h). */
+                if (stop_budget_drain_takes())
+                        return;
+                stop_budget_begin();
+        }
         if (main_cmd.pid > 0) {
                 forward_signal(ev);
                 return;
@@ -542,10 +588,21 @@ static void signals_ready(struct loop_io *io, uint32_t events) {
         }
 }
 
+/* The drain is over: the SIGTERM it held back takes effect. */
+static void drained(void) {
+        on_signal(&(struct signal_event){ .signo = SIGTERM, .code = SI_USER });
+}
+
 int supervisor_init(const struct supervisor_config *cfg) {
         config = *cfg;
         self_pid = os_getpid();
         loop_timer_init(&stop.timer, stop_timer_fired, NULL);
+        stop_budget_init(&(struct stop_budget_config){
+                .budget_usec = cfg->stop_timeout_usec,
+                .drain_usec = cfg->system_mode ? 0 : cfg->drain_usec,
+                .expired = budget_expired,
+                .drained = drained,
+        });
         int r = loop_init();
         if (r < 0)
                 return r;
@@ -652,6 +709,10 @@ int supervisor_run(void) {
                 stop.action = config.on_exit;
         }
         return r;
+}
+
+bool supervisor_draining(void) {
+        return stop_budget_leaving() || stop.phase != STOP_NONE;
 }
 
 enum end_action supervisor_end_action(void) {

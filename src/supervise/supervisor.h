@@ -12,6 +12,15 @@
  *   TERM    --kill-all timeout: SIGKILL everything----------------> KILL
  *   KILL    --no children left, or 1 s more (D state)-------------> done
  *
+ * The stop budget (--stop-timeout): one deadline for the whole stop, from
+ * when it begins (SIGTERM to vigil, the main command's exit, a unit's
+ * action). Every wait of the stop is cut to what is left of it (the units'
+ * stop timeouts through manager_set_stop_deadline(), the kill-all's grace);
+ * when it runs out, SIGKILL to everything left, then KILL as above. The
+ * drain (--drain-sec): the first SIGTERM only marks vigil draining
+ * (supervisor_draining()) and arms a timer; its end, or a second SIGTERM,
+ * is the stop. The drain counts inside the budget.
+ *
  * Reaping is waitpid(-1, WNOHANG) until empty on every SIGCHLD, so coalesced
  * signals and orphans cannot be missed; nothing ever waits for one pid.
  * "Everything" is kill(-1) only when vigil is PID 1 of its own namespace; as
@@ -44,6 +53,8 @@ struct supervisor_config {
         bool process_group;            /* -g: forward to the main command's group */
         bool kill_all;                 /* false with --no-kill-all */
         uint64_t kill_all_timeout_usec;
+        uint64_t stop_timeout_usec;    /* --stop-timeout: the whole stop's budget; 0 or infinity: none */
+        uint64_t drain_usec;           /* --drain-sec: container mode, SIGTERM drains this long first; 0: no drain */
         bool wait_ready;               /* --wait-ready */
         uint64_t default_timeout_start_usec;
         uint64_t default_timeout_stop_usec;
@@ -83,6 +94,11 @@ int supervisor_load_units(void);
 /* The main command, started once the units are up (SPEC §2 step 7); a
  * failed exec surfaces as exit 127/126 when the child is reaped. */
 void supervisor_set_main(char *const *argv);
+
+/* vigil is on its way out: a drain began (--drain-sec, on SIGTERM) or the
+ * stop itself did. From then on vigil is not ready (a readiness probe
+ * fails) until it exits. */
+bool supervisor_draining(void);
 
 /* Run until everything has stopped; returns vigil's exit code. */
 int supervisor_run(void);

@@ -324,8 +324,12 @@ static void timer_fired(struct loop_timer *t) {
         char span[32];
         uint64_t usec = unit_state_timer(u->state) == UNIT_TIMER_START ? u->config.timeout_start_usec
                                                                        : u->config.timeout_stop_usec;
-        unit_log(LOG_LEVEL_WARNING, u, "%s timed out after %s", unit_state_to_string(u->state),
-                 timespan_format(usec, span, sizeof(span)));
+        if (u->timer_cut)
+                unit_log(LOG_LEVEL_WARNING, u, "%s cut short: the %s stop budget is used up",
+                         unit_state_to_string(u->state), timespan_format(u->stop_budget_usec, span, sizeof(span)));
+        else
+                unit_log(LOG_LEVEL_WARNING, u, "%s timed out after %s", unit_state_to_string(u->state),
+                         timespan_format(usec, span, sizeof(span)));
         if (u->state == UNIT_STOP_SIGKILL) {
                 unit_groups_prune(u);
                 unit_log(LOG_LEVEL_WARNING, u, "processes survived SIGKILL (uninterruptible sleep?), giving up on them");
@@ -371,6 +375,45 @@ static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
         };
 }
 
+/* ---------------------------------------------------------------- the stop budget */
+
+/* The waits of a stop the budget caps: before SIGKILL, and ExecStopPost=.
+ * stop-sigkill is not one: SIGKILL was sent, the kernel finishes it. */
+static bool budget_caps(enum unit_state s) {
+        return s == UNIT_STOP || s == UNIT_STOP_SIGTERM || s == UNIT_STOP_POST;
+}
+
+static bool stop_budget_spent(const struct unit *u) {
+        return u->stop_deadline != 0 && loop_now() >= u->stop_deadline;
+}
+
+uint64_t unit_stop_cap(struct unit *u, uint64_t until) {
+        if (u->stop_deadline == 0 || !budget_caps(u->state) || until <= u->stop_deadline)
+                return until;
+        u->timer_cut = true;
+        if (!u->stop_cut_logged) {
+                u->stop_cut_logged = true;
+                uint64_t now = loop_now();
+                char own[32], left[32], budget[32];
+                unit_log(LOG_LEVEL_NOTICE, u, "stop timeout cut from %s to %s: what is left of the %s stop budget",
+                         timespan_format(until == TIMESPAN_INFINITY ? until : until - now, own, sizeof(own)),
+                         timespan_format(u->stop_deadline > now ? u->stop_deadline - now : 0, left, sizeof(left)),
+                         timespan_format(u->stop_budget_usec, budget, sizeof(budget)));
+        }
+        return u->stop_deadline;
+}
+
+void unit_set_stop_deadline(struct unit *u, uint64_t deadline, uint64_t budget_usec) {
+        u->stop_deadline = deadline;
+        u->stop_budget_usec = budget_usec;
+        if (deadline == 0 || !budget_caps(u->state))
+                return;
+        uint64_t until = u->timer.heap_index != TIMER_NOT_ARMED ? u->timer.deadline : TIMESPAN_INFINITY;
+        uint64_t cut = unit_stop_cap(u, until);
+        if (cut != until && loop_timer_arm(&u->timer, cut) < 0)
+                unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(u->state));
+}
+
 /* The only writer of u->state. */
 static void unit_set_state(struct unit *u, enum unit_state s) {
         enum unit_state old = u->state;
@@ -396,10 +439,15 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
         default:
                 break;
         }
-        /* Each state gets a fresh budget, as in systemd. A 0 start/stop
-         * timeout cannot occur (the loader makes it infinity); RestartSec=0
-         * arms a timer due at once. */
-        if (usec != TIMESPAN_INFINITY && loop_timer_arm_in(&u->timer, usec) < 0)
+        /* Each state gets a fresh budget, as in systemd, cut to the stop
+         * budget's deadline in the states it caps. A 0 start/stop timeout
+         * cannot occur (the loader makes it infinity); RestartSec=0 arms a
+         * timer due at once. */
+        uint64_t now = loop_now();
+        uint64_t until = usec == TIMESPAN_INFINITY || usec > TIMESPAN_INFINITY - now ? TIMESPAN_INFINITY : now + usec;
+        u->timer_cut = false;
+        until = unit_stop_cap(u, until);
+        if (until != TIMESPAN_INFINITY && loop_timer_arm(&u->timer, until) < 0)
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(s));
 
         if (unit_state_is_up(s) && !unit_state_is_up(old))
@@ -431,6 +479,11 @@ static void decide(struct unit *u) {
         struct unit_cause cause = unit_result_cause(u->result);
         const struct exit_info *e = u->main_exit_known ? &u->main_exit : NULL;
         struct restart_verdict v = restart_decide(&u->config.restart, cause.cause, e, u->stop_requested);
+        if (cause.restartable && v.restart && stop_budget_spent(u)) {
+                unit_log(LOG_LEVEL_INFO, u, "result %s, not restarting: the stop budget is used up",
+                         unit_result_to_string(u->result));
+                v.restart = false;
+        }
         if (cause.restartable && v.restart) {
                 u->n_restarts++;
                 u->restarts_total++;
@@ -484,7 +537,7 @@ static void go(struct unit *u, enum unit_state next) {
                         control_run(u, &u->config.exec_reload);
                 break;
         case UNIT_STOP:
-                control_run(u, &u->config.exec_stop);
+                control_run(u, stop_budget_spent(u) ? NULL : &u->config.exec_stop);
                 break;
         case UNIT_STOP_SIGTERM: {
                 if (u->stop_by_notify)
@@ -497,7 +550,7 @@ static void go(struct unit *u, enum unit_state next) {
                 unit_kill(u, SIGKILL, true);
                 break;
         case UNIT_STOP_POST:
-                control_run(u, &u->config.exec_stop_post);
+                control_run(u, stop_budget_spent(u) ? NULL : &u->config.exec_stop_post);
                 break;
         case UNIT_DEAD:
         case UNIT_FAILED:

@@ -88,6 +88,14 @@ int unit_set_config(struct unit *u, struct unit_config *config);
 
 void unit_start(struct unit *u);
 void unit_stop(struct unit *u);
+/* The shutdown's stop budget (--stop-timeout, supervisor.h): from now on no
+ * wait of u's stop before SIGKILL (ExecStop=, stop-sigterm) and no
+ * ExecStopPost= ends past deadline (loop_now() time; 0: none), its own
+ * TimeoutStopSec= when that is shorter; a timer already running past it is
+ * moved to it. Once the deadline has passed, u neither restarts nor starts
+ * ExecStop=/ExecStopPost= (the supervisor SIGKILLs everything left then).
+ * budget_usec is the whole budget, for the log. */
+void unit_set_stop_deadline(struct unit *u, uint64_t deadline, uint64_t budget_usec);
 /* Feed an event that has no process attached (deps-up, deps-failed, reload). */
 void unit_event(struct unit *u, enum unit_event e);
 

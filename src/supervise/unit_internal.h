@@ -62,6 +62,10 @@ struct unit {
         struct start_limit limit;
         unsigned n_restarts;           /* automatic restarts since the last requested start */
         bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
+        uint64_t stop_deadline;        /* the shutdown's stop budget ends (loop_now() time; 0: none) */
+        uint64_t stop_budget_usec;     /* ...that budget, for the log */
+        bool timer_cut;                /* the state's timer was cut to stop_deadline */
+        bool stop_cut_logged;          /* the one "cut" line of this unit is written */
         uint64_t restarts_total;
 
         /* runit directories (unit/runit_dir.h): */
@@ -101,6 +105,11 @@ int unit_spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, b
 void unit_log_spawn_failure(struct unit *u, int status_fd, const char *what);
 /* The result of a spawn that failed before fork. */
 enum unit_result unit_spawn_failure_result(int r);
+/* The absolute deadline `until` of the state's timer, cut to the stop
+ * deadline in the states the stop budget caps (stop, stop-sigterm,
+ * stop-post: the waits before SIGKILL, and ExecStopPost=); the first cut of
+ * the unit is logged. TIMESPAN_INFINITY: no timer. */
+uint64_t unit_stop_cap(struct unit *u, uint64_t until);
 /* The software watchdog (unit_notify.c): a new deadline from now; the timer's callback. */
 void unit_watchdog_reset(struct unit *u);
 void unit_watchdog_fired(struct loop_timer *t);

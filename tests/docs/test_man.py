@@ -39,3 +39,5 @@ def test_man_page_defaults_match_spec_defaults():
     assert "Default: 5 (container mode), 90 (system mode)" in MAN
     assert "Default: 0 (container mode), 30 (system mode)" in MAN
     assert "armed for the shutdown path. Default: 600" in MAN
+    assert "Default: 9 in container mode" in MAN and "default), none in system mode." in MAN
+    assert "Ignored in system mode.\nDefault: 0 (no drain)." in MAN

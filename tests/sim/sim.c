@@ -107,6 +107,8 @@ void sim_boot(const struct sim_options *o) {
         struct supervisor_config c = {
                 .kill_all = true,
                 .kill_all_timeout_usec = o->kill_all_timeout_usec ? o->kill_all_timeout_usec : 5 * SEC,
+                .stop_timeout_usec = o->stop_timeout_usec,
+                .drain_usec = o->drain_usec,
                 .default_timeout_start_usec = o->timeout_start_usec ? o->timeout_start_usec : 90 * SEC,
                 .default_timeout_stop_usec = o->timeout_stop_usec ? o->timeout_stop_usec : 90 * SEC,
                 .unit_dirs = units_dirs,
@@ -340,6 +342,17 @@ uint64_t last_pet(void) {
                 if (sim.events[i].kind == SIM_EV_PET)
                         return sim.events[i].t;
         return UINT64_MAX;
+}
+
+bool sim_log_has(const char *text) {
+        /* stderr is the scenario's log file (sim_run_isolated()). */
+        static char buf[1 << 20];
+        fflush(stderr);
+        ssize_t n = pread(STDERR_FILENO, buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+                sim_fatal("cannot read the log back");
+        buf[n] = '\0';
+        return strstr(buf, text) != NULL;
 }
 
 const char *sim_unit_state(const char *name) {

@@ -139,6 +139,8 @@ struct sim_options {
         char *const *main_argv;       /* the main command, or NULL */
         uint64_t hw_watchdog_usec;    /* --runtime-watchdog-sec; 0: no device */
         uint64_t hw_reboot_usec;      /* --reboot-watchdog-sec */
+        uint64_t stop_timeout_usec;   /* --stop-timeout; 0: none */
+        uint64_t drain_usec;          /* --drain-sec; 0: none */
 };
 
 /* supervisor_init, load the units, (hw watchdog), supervisor_run until idle. */
@@ -208,6 +210,9 @@ size_t count_kills(const struct sim_cursor *c, pid_t target, int sig);
 size_t count_pets_between(uint64_t from, uint64_t to);
 /* Time of the last pet (UINT64_MAX if none). */
 uint64_t last_pet(void);
+
+/* vigil's log so far (debug level) holds a line containing text. */
+bool sim_log_has(const char *text);
 
 /* The unit's state by name ("active", "failed", ...). */
 const char *sim_unit_state(const char *name);

@@ -27,6 +27,8 @@ static void defaults_match_the_spec(void **state) {
         assert_true(o.default_timeout_stop_usec == 5 * USEC_PER_SEC);
         assert_true(o.runtime_watchdog_usec == 0);
         assert_true(o.reboot_watchdog_usec == 600 * USEC_PER_SEC);
+        assert_true(o.stop_timeout_usec == 9 * USEC_PER_SEC);
+        assert_true(o.drain_usec == 0);
         assert_int_equal(o.on_exit, ON_EXIT_REBOOT);
         assert_int_equal(o.log_format, LOG_FORMAT_PREFIXED);
         options_free(&o);
@@ -35,6 +37,16 @@ static void defaults_match_the_spec(void **state) {
         assert_true(o.kill_all_timeout_usec == 5 * USEC_PER_SEC);
         assert_true(o.default_timeout_stop_usec == 90 * USEC_PER_SEC);
         assert_true(o.runtime_watchdog_usec == 30 * USEC_PER_SEC);
+        assert_true(o.stop_timeout_usec == 0);
+        assert_true(o.drain_usec == 0);
+        options_free(&o);
+        /* 0 and infinity: no budget (the supervisor treats both so). */
+        options_init(&o);
+        struct options_error err;
+        assert_int_equal(parse(&o, ARGS("--stop-timeout", "infinity", "--drain-sec", "2.5s"), &err), 0);
+        options_apply_defaults(&o, false);
+        assert_true(o.stop_timeout_usec == UINT64_MAX);
+        assert_true(o.drain_usec == 2500 * 1000);
         options_free(&o);
 }
 
