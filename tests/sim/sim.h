@@ -44,6 +44,7 @@ enum sim_event_kind {
         SIM_EV_WD_CLOSE,
         SIM_EV_REBOOT,
         SIM_EV_EXIT,        /* vigil's loop ended: sig = exit code, pid = end action */
+        SIM_EV_OUTER_NOTIFY,/* a datagram to the outer manager: what = its text */
 };
 
 struct sim_event {
