@@ -113,11 +113,6 @@ void outer_notify_stopping(const char *status) {
         send_with_status("STOPPING=1", status);
 }
 
-void outer_notify_status(const char *status) {
-        if (outer.address)
-                send_with_status(NULL, status);
-}
-
 void outer_notify_free(void) {
         if (outer.timer_init)
                 loop_timer_cancel(&outer.timer);

@@ -42,8 +42,6 @@ bool outer_notify_enabled(void);
 void outer_notify_ready(const char *status);
 /* STOPPING=1 with STATUS=status, once. */
 void outer_notify_stopping(const char *status);
-/* STATUS=status alone. */
-void outer_notify_status(const char *status);
 
 void outer_notify_free(void);
 
