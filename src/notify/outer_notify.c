@@ -95,8 +95,8 @@ int outer_notify_init(const struct outer_notify_env *env, pid_t self) {
         return r;
 }
 
-bool outer_notify_enabled(void) {
-        return outer.address != NULL;
+bool outer_notify_wants_ready(void) {
+        return outer.address && !outer.ready_sent && !outer.stopping_sent;
 }
 
 void outer_notify_ready(const char *status) {

@@ -36,7 +36,9 @@ uint64_t outer_notify_watchdog_interval(const struct outer_notify_env *env, pid_
  * Without NOTIFY_SOCKET every call below does nothing. 0 or -errno (the
  * timer could not be armed: logged, the rest works). */
 int outer_notify_init(const struct outer_notify_env *env, pid_t self);
-bool outer_notify_enabled(void);
+/* Whether READY=1 is still to be sent (an outer manager, neither READY=1
+ * nor STOPPING=1 sent yet): the supervisor checks the boot only then. */
+bool outer_notify_wants_ready(void);
 
 /* READY=1 with STATUS=status, once; later calls send nothing. */
 void outer_notify_ready(const char *status);

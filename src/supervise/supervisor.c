@@ -386,7 +386,7 @@ static void start_main(void) {
 
 /* The outer manager's READY=1: the moment --wait-ready would start the main command. */
 static void outer_boot_progress(void) {
-        if (!outer_notify_enabled() || stop.phase != STOP_NONE || !manager_boot_done(true))
+        if (!outer_notify_wants_ready() || stop.phase != STOP_NONE || !manager_boot_done(true))
                 return;
         size_t up = 0, n = manager_n_units();
         for (size_t i = 0; i < n; i++)
