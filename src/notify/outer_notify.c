@@ -22,7 +22,9 @@ static struct {
 
 uint64_t outer_notify_watchdog_interval(const struct outer_notify_env *env, pid_t self) {
         uint64_t usec, pid;
-        if (!env->watchdog_usec || num_parse_u64(env->watchdog_usec, &usec) < 0 || usec == 0)
+        /* Above 2^62 us (146,000 years; systemd's infinity is UINT64_MAX): no
+         * pings, and now + interval cannot overflow. */
+        if (!env->watchdog_usec || num_parse_u64_max(env->watchdog_usec, UINT64_C(1) << 62, &usec) < 0 || usec == 0)
                 return 0;
         if (env->watchdog_pid && (num_parse_u64(env->watchdog_pid, &pid) < 0 || pid != (uint64_t)self))
                 return 0;

@@ -28,7 +28,8 @@ struct outer_notify_env {
 };
 
 /* The watchdog rule, pure: the ping interval (half of WATCHDOG_USEC), or 0
- * when there is none to send: unset, not a positive number, or
+ * when there is none to send: unset, not a positive number, infinity (any
+ * value above 2^62), or
  * WATCHDOG_PID given and not self. */
 uint64_t outer_notify_watchdog_interval(const struct outer_notify_env *env, pid_t self);
 

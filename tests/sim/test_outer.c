@@ -64,6 +64,18 @@ SIM_SCENARIO(outer_watchdog_pid_of_another_process_is_silent) {
         sim_check(count_outer(from, "WATCHDOG=1", NULL, NULL) == 0, "pinged for another process's watchdog");
 }
 
+SIM_SCENARIO(outer_watchdog_infinity_or_garbage_is_silent) {
+        sim_boot_default();
+        size_t from = sim.n_events;
+        outer_init("18446744073709551615", NULL);
+        outer_notify_free();
+        outer_init("12x", NULL);
+        outer_notify_free();
+        outer_init("0", NULL);
+        sim_advance_to(100 * SEC);
+        sim_check(count_outer(from, "WATCHDOG=1", NULL, NULL) == 0, "pings for an infinite or bad WATCHDOG_USEC");
+}
+
 SIM_SCENARIO(outer_ready_only_after_the_notify_unit_then_stopping_once) {
         sim_unit("a", "[Service]\nType=notify\nExecStart=/bin/a\n");
         sim_boot_default();
@@ -87,6 +99,7 @@ int main(void) {
                 cmocka_unit_test(outer_watchdog_pings_every_half_period),
                 cmocka_unit_test(outer_watchdog_pid_of_vigil_pings),
                 cmocka_unit_test(outer_watchdog_pid_of_another_process_is_silent),
+                cmocka_unit_test(outer_watchdog_infinity_or_garbage_is_silent),
                 cmocka_unit_test(outer_ready_only_after_the_notify_unit_then_stopping_once),
         };
         return cmocka_run_group_tests_name("sim_outer", tests, NULL, NULL);
