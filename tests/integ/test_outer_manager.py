@@ -300,6 +300,31 @@ def test_listen_fds_naming_a_closed_fd(vigil):
 
 # ---------------------------------------------------------------- socket activation
 
+def test_listen_pid_of_another_process_is_not_taken(vigil):
+    """LISTEN_PID naming another process (vigil not PID 1): the fds are not
+    vigil's, CMD gets neither fd 3 nor LISTEN_*. As PID 1 of a namespace any
+    LISTEN_PID is taken (it was written in the parent namespace)."""
+    if vigil.mode == "pid1":
+        pytest.skip("as PID 1 of its namespace vigil takes any LISTEN_PID (man vigil, ENVIRONMENT)")
+    out = vigil.path("cmd.env")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    n = os.dup(sock.fileno())
+    orig = vigil.argv
+    vigil.argv = lambda a: ["bash", "-c", f'exec 3<&{n} {n}<&-; exec "$@"', "bash", *orig(a)]
+    try:
+        run = vigil.start("-v", "--", "sh", "-c", f"env > {out}; [ -e /proc/$$/fd/3 ] && echo FD3=open >> {out}; exit 0",
+                          env={"LISTEN_FDS": "1", "LISTEN_PID": str(os.getpid())}, pass_fds=(n,))
+    finally:
+        vigil.argv = orig
+        os.close(n)
+        sock.close()
+    assert run.wait(20) == 0, run.stderr
+    assert len(stderr_lines(run, "LISTEN_FDS=1", f"LISTEN_PID={os.getpid()}", "not vigil")) == 1, run.stderr
+    seen = env_of(out)
+    assert not [k for k in OUTER if k in seen], seen
+    assert "FD3" not in seen, "fd 3 reached CMD though LISTEN_PID named another process"
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
