@@ -9,7 +9,9 @@
  * vigil's pid as vigil sees itself; in a PID namespace of its own that is
  * 1). Every datagram is sent without blocking from a fresh socket; a
  * missing or full outer socket is one warning until a send works again,
- * and vigil runs on. The inherited variables are read once at
+ * and vigil runs on. A READY=1 or STOPPING=1 that did not get through is
+ * sent again every second, for a minute at most (a ping is not: the next
+ * one follows anyway). The inherited variables are read once at
  * outer_notify_init(); what units and the main command see is
  * unit/spawn_build.c's business (it drops them).
  */

@@ -265,10 +265,14 @@ def test_full_outer_socket(vigil, outer):
     time.sleep(1.0)
     assert len(stderr_lines(run, "cannot tell the outer manager")) == 1, run.stderr
     assert run.running()
-    # The outer manager reads again: the pings get through, vigil says so once.
+    # The outer manager reads again: the pings get through, vigil says so
+    # once, and the READY=1 the full socket refused is sent again.
     listener.poll()
     assert len(listener.got) >= queued
+    assert listener.lines("READY") == []
     wait_until(run, lambda: [v for t, v in listener.lines("WATCHDOG")], "a ping after the socket drained")
+    ready = wait_until(run, lambda: listener.lines("READY"), "the refused READY=1 sent again", timeout=5)
+    assert [v for _, v in ready] == ["1"], listener.got
     assert len(stderr_lines(run, "takes messages again")) == 1, run.stderr
     run.signal(signal.SIGTERM)
     assert run.wait(20) == 128 + signal.SIGTERM

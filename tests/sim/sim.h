@@ -109,6 +109,7 @@ struct sim_world {
         int exit_code;
         unsigned long turns;
         int spawn_error;    /* the next os_spawn() fails with it */
+        int outer_error;    /* os_notify_send_nowait() fails with it while set (-EAGAIN: full) */
 };
 
 extern struct sim_world sim;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
 
 /* Datagrams to the outer manager that start with prefix, from the cursor on. */
 static size_t count_outer(size_t from, const char *prefix, uint64_t *first_t, uint64_t *last_t) {
@@ -94,12 +95,49 @@ SIM_SCENARIO(outer_ready_only_after_the_notify_unit_then_stopping_once) {
         sim_check(count_outer(from, "READY=1", NULL, NULL) == 1, "READY=1 more than once");
 }
 
+/* A refused READY=1 (a full socket) is sent again every second, until it
+ * gets through; for a minute at most. */
+static pid_t ready_refused(size_t *from) {
+        sim_unit("a", "[Service]\nType=notify\nExecStart=/bin/a\n");
+        sim_boot_default();
+        *from = sim.n_events;
+        outer_init(NULL, NULL);
+        pid_t pid = sim_pid("/bin/a");
+        sim_advance_to(5 * SEC);
+        sim.outer_error = -EAGAIN;
+        sim_notify(pid, "READY=1");
+        return pid;
+}
+
+SIM_SCENARIO(outer_refused_ready_is_sent_again_each_second) {
+        size_t from;
+        ready_refused(&from);
+        sim_advance_to(7 * SEC + 500 * MSEC);
+        sim_check(count_outer(from, "READY=1", NULL, NULL) == 0, "delivered while refused");
+        sim.outer_error = 0;
+        uint64_t t = 0;
+        sim_advance_to(20 * SEC);
+        sim_check(count_outer(from, "READY=1", &t, NULL) == 1 && t == 8 * SEC, "READY=1 again at 8 s, once (at %llu)",
+                  (unsigned long long)t);
+}
+
+SIM_SCENARIO(outer_refused_ready_is_given_up_after_a_minute) {
+        size_t from;
+        ready_refused(&from);
+        sim_advance_to(70 * SEC);
+        sim.outer_error = 0;
+        sim_advance_to(200 * SEC);
+        sim_check(count_outer(from, "READY=1", NULL, NULL) == 0, "still retrying after a minute");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(outer_watchdog_pings_every_half_period),
                 cmocka_unit_test(outer_watchdog_pid_of_vigil_pings),
                 cmocka_unit_test(outer_watchdog_pid_of_another_process_is_silent),
                 cmocka_unit_test(outer_watchdog_infinity_or_garbage_is_silent),
+                cmocka_unit_test(outer_refused_ready_is_sent_again_each_second),
+                cmocka_unit_test(outer_refused_ready_is_given_up_after_a_minute),
                 cmocka_unit_test(outer_ready_only_after_the_notify_unit_then_stopping_once),
         };
         return cmocka_run_group_tests_name("sim_outer", tests, NULL, NULL);
