@@ -35,6 +35,8 @@ struct spawn_plan {
         char *self_pid_env;         /* an entry of envp, "NAME=" then spaces: the child
                                      * writes its own pid there (WATCHDOG_PID=) */
         int stdin_fd, stdout_fd, stderr_fd; /* dup2'ed onto 0, 1, 2; -1 = inherit; others > 2 */
+        int n_pass_fds;             /* fds 3 .. 3+n-1 stay open across exec (their close-on-exec
+                                     * cleared in the child): socket activation's LISTEN_FDS */
         enum spawn_group group;
         bool tty_foreground;        /* make the new group the foreground group of fd 0's tty */
         bool controlling_tty;       /* with SPAWN_SESSION_NEW: fd 0's tty becomes the session's

@@ -7,6 +7,7 @@
 #include "cmd/options.h"
 #include "control/control_server.h"
 #include "base/kcmdline.h"
+#include "base/num.h"
 #include "base/timespan.h"
 #include "base/words.h"
 #include "core/log.h"
@@ -21,6 +22,7 @@
 #include "system/shutdown_report.h"
 #include "container/startup.h"
 #include "logcap/output.h"
+#include "notify/outer_notify.h"
 #include "supervise/supervisor.h"
 
 #include <errno.h>
@@ -195,7 +197,82 @@ struct boot {
         struct supervisor_config config;
         struct strv uniqueid_w, pre_run_w, run_on_exit_w;
         char notify_default[256], control_default[256];
+        /* What the outer manager set for vigil (copies; unset in vigil's own environment). */
+        char *outer_notify, *outer_wd_usec, *outer_wd_pid, *listen_fdnames;
+        unsigned listen_fds;           /* fds 3.. to hand to the main command */
+        char listen_note[256];         /* why LISTEN_FDS is not handed on ("" : nothing to say) */
+        bool listen_bad;               /* the note is a warning */
 };
+
+static const char *const outer_vars[] = { "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+                                          "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", NULL };
+
+static char *env_copy(const char *name) {
+        const char *v = getenv(name);
+        return v ? strdup(v) : NULL;
+}
+
+/* Socket activation (sd_listen_fds(3)): LISTEN_PID must be vigil, and as
+ * PID 1 of a namespace any value is taken: whoever set it (unshare, a
+ * runtime, systemd-socket-activate before `unshare -pf`) wrote a pid of
+ * the parent namespace, which vigil cannot compare. Every fd must be open. */
+static void take_listen_fds(struct boot *b) {
+        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+        uint64_t n, p;
+        pid_t self = os_getpid();
+        if (!fds)
+                return;
+        b->listen_bad = true;
+        if (num_parse_u64_max(fds, 1024, &n) < 0 || n == 0) {
+                snprintf(b->listen_note, sizeof(b->listen_note), "LISTEN_FDS=%.32s (inherited) is not a count of "
+                         "1 to 1024 fds", fds);
+                return;
+        }
+        if (!pid || num_parse_u64(pid, &p) < 0 || (self != 1 && p != (uint64_t)self)) {
+                b->listen_bad = false;
+                snprintf(b->listen_note, sizeof(b->listen_note), "LISTEN_FDS=%.32s (inherited) is for LISTEN_PID=%.32s, "
+                         "not vigil (pid %d)", fds, pid ? pid : "(unset)", (int)self);
+                return;
+        }
+        for (unsigned i = 0; i < n; i++)
+                if (!os_fd_is_open(3 + (int)i)) {
+                        snprintf(b->listen_note, sizeof(b->listen_note), "LISTEN_FDS=%.32s (inherited) names fd %u, "
+                                 "which is not open", fds, 3 + i);
+                        return;
+                }
+        b->listen_bad = false;
+        b->listen_fds = (unsigned)n;
+        b->listen_fdnames = env_copy("LISTEN_FDNAMES");
+}
+
+/* Before anything is opened: the outer manager's variables are read and
+ * removed from vigil's environment, so no child (unit, hook, start-up
+ * script, main command) inherits them as they are. */
+static void take_outer_env(struct boot *b) {
+        take_listen_fds(b);
+        b->outer_notify = env_copy("NOTIFY_SOCKET");
+        b->outer_wd_usec = env_copy("WATCHDOG_USEC");
+        b->outer_wd_pid = env_copy("WATCHDOG_PID");
+        for (const char *const *k = outer_vars; *k; k++)
+                (void)unsetenv(*k);
+}
+
+/* Logged once logging is set up; fds not handed on stay close-on-exec. */
+static void report_listen_fds(struct boot *b) {
+        if (b->listen_note[0] && b->listen_bad)
+                log_warning("%s; not handing socket activation on to the main command, running on", b->listen_note);
+        else if (b->listen_note[0])
+                log_info("%s; not handing it on", b->listen_note);
+        if (b->listen_fds && b->o.command.n == 0) {
+                log_warning("LISTEN_FDS=%u (inherited) but no main command to hand them to; closing them",
+                            b->listen_fds);
+                for (unsigned i = 0; i < b->listen_fds; i++)
+                        os_close(3 + (int)i);
+                b->listen_fds = 0;
+        } else if (b->listen_fds) {
+                log_info("socket activation: fds 3..%u kept for the main command", 2 + b->listen_fds);
+        }
+}
 
 static void boot_free(struct boot *b) {
         startup_free();
@@ -203,6 +280,10 @@ static void boot_free(struct boot *b) {
         strv_free(&b->uniqueid_w);
         strv_free(&b->pre_run_w);
         strv_free(&b->run_on_exit_w);
+        free(b->outer_notify);
+        free(b->outer_wd_usec);
+        free(b->outer_wd_pid);
+        free(b->listen_fdnames);
         options_free(&b->o);
 }
 
@@ -211,6 +292,7 @@ static void boot_free(struct boot *b) {
 static void phase_mode(struct boot *b) {
         /* An init may start with fds 0-2 closed (no /dev/console in the image). */
         (void)os_fill_stdio("/dev/null");
+        take_outer_env(b);
         if (os_getpid() == 1 && os_path_exists("/proc/self") != 1)
                 (void)os_mount("proc", "/proc", "proc", 0, NULL);
         b->machine = os_is_machine_init(&b->machine_why);
@@ -281,6 +363,7 @@ static void phase_machine(struct boot *b) {
         int r = os_cloexec_inherited_fds();
         if (r < 0)
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
+        report_listen_fds(b);
 }
 
 /* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
@@ -347,6 +430,8 @@ static void build_config(struct boot *b) {
                 .main_env = o->env.v,
                 .main_working_directory = o->working_directory,
                 .main_ctty = b->system_mode,
+                .listen_fds = b->listen_fds,
+                .listen_fdnames = b->listen_fdnames,
         };
         main_ids(b);
 }
@@ -372,6 +457,8 @@ static int phase_supervisor(struct boot *b) {
         int r = supervisor_init(&b->config);
         if (r < 0)
                 return setup_failed(b, "set up the event loop and signals", r);
+        struct outer_notify_env oe = { b->outer_notify, b->outer_wd_usec, b->outer_wd_pid };
+        (void)outer_notify_init(&oe, os_getpid());
         r = output_init((enum log_format)b->o.log_format, STDOUT_FILENO);
         if (r < 0) {
                 r = setup_failed(b, "set up service output", r);

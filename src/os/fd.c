@@ -47,6 +47,10 @@ void os_close(int fd) {
                 (void)close(fd); /* Linux closes the fd even on EINTR */
 }
 
+int os_fd_is_open(int fd) {
+        return fcntl(fd, F_GETFD) >= 0 || errno != EBADF;
+}
+
 int os_write_all(int fd, const void *buf, size_t len) {
         const char *p = buf;
         while (len > 0) {

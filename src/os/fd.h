@@ -10,6 +10,8 @@
  * into the processes it starts. */
 int os_cloexec_inherited_fds(void);
 void os_close(int fd);
+/* Whether fd is open: 1 or 0. */
+int os_fd_is_open(int fd);
 /* Open path onto whichever of fds 0, 1, 2 is closed (an init started without
  * a console), so nothing vigil opens later lands there by accident. */
 int os_fill_stdio(const char *path);

@@ -105,7 +105,7 @@ void os_notify_socket_unlink(const char *address) {
                 (void)unlink(address);
 }
 
-int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd) {
+static int notify_send(const char *address, const void *msg, size_t len, int pass_fd, int flags) {
         struct sockaddr_un sa;
         socklen_t salen;
         int r = os_unix_address(address, &sa, &salen);
@@ -132,9 +132,17 @@ int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd
         }
         ssize_t n;
         do
-                n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+                n = sendmsg(fd, &mh, MSG_NOSIGNAL | flags);
         while (n < 0 && errno == EINTR);
         r = n < 0 ? -errno : (size_t)n == len ? 0 : -EMSGSIZE;
         close(fd);
         return r;
+}
+
+int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd) {
+        return notify_send(address, msg, len, pass_fd, 0);
+}
+
+int os_notify_send_nowait(const char *address, const void *msg, size_t len) {
+        return notify_send(address, msg, len, -1, MSG_DONTWAIT);
 }

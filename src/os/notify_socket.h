@@ -45,5 +45,8 @@ void os_notify_socket_unlink(const char *address);
  * again before returning, with pass_fd attached (SCM_RIGHTS) unless it is
  * -1. 0 or -errno. */
 int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd);
+/* The same without blocking and without fds: -EAGAIN when the receiver's
+ * queue is full, -ENOENT/-ECONNREFUSED when nobody listens there. */
+int os_notify_send_nowait(const char *address, const void *msg, size_t len);
 
 #endif

@@ -77,6 +77,9 @@ static void child_apply_context(const struct spawn_plan *plan, int status_fd) {
         if (plan->tty_foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0 && errno != ENOTTY &&
             errno != ENXIO && errno != EBADF && errno != EPERM)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);
+        for (int fd = 3; fd < 3 + plan->n_pass_fds; fd++)
+                if (fcntl(fd, F_SETFD, 0) < 0)
+                        child_fail(status_fd, SPAWN_STAGE_FDS, errno);
         for (size_t i = 0; i < plan->n_rlimits; i++)
                 if (setrlimit(plan->rlimits[i].resource, &plan->rlimits[i].value) < 0)
                         child_fail(status_fd, SPAWN_STAGE_RLIMITS, errno);

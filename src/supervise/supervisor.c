@@ -15,7 +15,9 @@
 #include "watchdog/hw_watchdog.h"
 #include "supervise/manager.h"
 #include "supervise/stop_budget.h"
+#include "supervise/unit.h"
 #include "notify/notify_server.h"
+#include "notify/outer_notify.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
 #include "unit/env_file.h"
@@ -248,6 +250,7 @@ static void stop_begin(int exit_code) {
         if (!stop.code_fixed)
                 stop.exit_code = exit_code;
         stop_budget_begin();
+        outer_notify_stopping("stopping");
         /* Requested: the reboot timeout, one pet; after a health failure
          * (hw_watchdog_unhealthy() came first): the runtime timeout. */
         hw_watchdog_shutdown(false);
@@ -303,6 +306,7 @@ static void system_shutdown(enum end_action action, const char *why, bool by_mai
         stop.by_main = by_main;
         log_notice("shutting down (%s): %s", end_action_name(action), why);
         stop_budget_begin();
+        outer_notify_stopping("stopping");
         shutdown_report_begin(end_action_name(action), why);
         /* Before anything can hang: the reboot timeout for a requested
          * shutdown, the runtime one after a health failure (SPEC §7). */
@@ -370,9 +374,8 @@ static char **main_environment(size_t *ret_n) {
         *ret_n = 0;
         while (config.main_env && config.main_env[extra])
                 extra++;
-        if (extra == 0)
-                return NULL;
-        struct spawn_env_input in = { .inherited = environ, .environment = config.main_env, .n_environment = extra };
+        struct spawn_env_input in = { .inherited = environ, .environment = config.main_env, .n_environment = extra,
+                                      .listen_fds = config.listen_fds, .listen_fdnames = config.listen_fdnames };
         char **env = NULL;
         if (spawn_env_build(&in, &env, ret_n) < 0)
                 return NULL;
@@ -384,6 +387,8 @@ static void start_main(void) {
         char **env = main_environment(&n_env);
         struct spawn_plan plan = spawn_plan_command(main_cmd.argv, config.main_ctty ? SPAWN_SESSION_NEW : SPAWN_GROUP_NEW);
         plan.envp = env;
+        plan.n_pass_fds = env ? (int)config.listen_fds : 0;
+        plan.self_pid_env = plan.n_pass_fds ? spawn_env_pid_slot(env, "LISTEN_PID") : NULL;
         plan.controlling_tty = config.main_ctty;
         plan.tty_foreground = !config.main_ctty && os_isatty(STDIN_FILENO);
         plan.set_ids = config.main_set_ids;
@@ -394,6 +399,12 @@ static void start_main(void) {
         main_cmd.started = true;
         int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
         env_list_free(&env, &n_env);
+        /* Socket activation: handed on (or lost with a failed start), not vigil's to keep. */
+        for (unsigned i = 0; i < config.listen_fds; i++)
+                os_close(3 + (int)i);
+        if (config.listen_fds > 0 && r == 0)
+                log_info("handed %u socket-activation fd%s to the main command", config.listen_fds,
+                         config.listen_fds == 1 ? "" : "s");
         if (r < 0) {
                 main_cmd.pid = 0;
                 log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));
@@ -409,7 +420,21 @@ static void start_main(void) {
         log_info("started main command %s (pid %d)", main_cmd.name, (int)main_cmd.pid);
 }
 
+/* The outer manager's READY=1: the moment --wait-ready would start the main command. */
+static void outer_boot_progress(void) {
+        if (!outer_notify_wants_ready() || stop.phase != STOP_NONE || !manager_boot_done(true))
+                return;
+        size_t up = 0, n = manager_n_units();
+        for (size_t i = 0; i < n; i++)
+                up += unit_state_is_up(unit_get_state(manager_unit_at(i)));
+        char status[64];
+        snprintf(status, sizeof(status), "%zu unit%s running%s", up, up == 1 ? "" : "s",
+                 main_cmd.argv ? ", starting the main command" : "");
+        outer_notify_ready(status);
+}
+
 static void boot_progress(void) {
+        outer_boot_progress();
         if (main_cmd.argv && !main_cmd.started && stop.phase == STOP_NONE &&
             manager_boot_done(config.wait_ready))
                 start_main();
@@ -496,6 +521,8 @@ static void forward_signal(const struct signal_event *ev) {
                 return;
         }
         pid_t target = config.process_group ? -main_cmd.pid : main_cmd.pid;
+        if (ev->signo == SIGTERM)
+                outer_notify_stopping("stopping");
         int r = os_kill(target, ev->signo);
         if (r < 0)
                 log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
@@ -732,6 +759,7 @@ void supervisor_free(void) {
         if (config.control.close)
                 config.control.close();
         notify_server_close();
+        outer_notify_free();
         manager_free();
         os_close(main_cmd.status_fd);
         main_cmd.status_fd = -1;

@@ -81,6 +81,8 @@ struct supervisor_config {
         gid_t main_gid;
         const char *main_working_directory;
         bool main_ctty;                /* new session, the console as its controlling tty */
+        unsigned listen_fds;           /* socket activation: fds 3.. handed to the main command */
+        const char *listen_fdnames;    /* $LISTEN_FDNAMES with them, or NULL */
 };
 
 /* Take over signals and set up the loop. Fails only before the point of no

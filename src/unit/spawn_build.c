@@ -79,6 +79,33 @@ static int env_set_stop(char ***env, size_t *n, const struct spawn_env_input *in
         return env_set(env, n, "EXIT_STATUS", strncmp(s, "SIG", 3) == 0 ? s + 3 : s);
 }
 
+/* What the manager that started vigil set for vigil alone (sd_notify(3),
+ * sd_listen_fds(3)): never passed on as is. */
+static const char *const outer_only[] = { "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+                                          "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", NULL };
+
+bool spawn_env_outer_only(const char *entry) {
+        for (const char *const *k = outer_only; *k; k++) {
+                size_t len = strlen(*k);
+                if (strncmp(entry, *k, len) == 0 && entry[len] == '=')
+                        return true;
+        }
+        return false;
+}
+
+/* Socket activation handed on (the main command): the count, the names,
+ * and LISTEN_PID as a slot the child fills with its own pid. */
+static int env_set_listen(char ***env, size_t *n, const struct spawn_env_input *in) {
+        char buf[16];
+        snprintf(buf, sizeof(buf), "%u", in->listen_fds);
+        int r = env_set(env, n, "LISTEN_FDS", buf);
+        if (r == 0)
+                r = env_set(env, n, "LISTEN_PID", SPAWN_PID_SLOT);
+        if (r == 0 && in->listen_fdnames)
+                r = env_set(env, n, "LISTEN_FDNAMES", in->listen_fdnames);
+        return r;
+}
+
 int spawn_env_build(const struct spawn_env_input *in, char ***ret_env, size_t *ret_n) {
         char **env = NULL;
         size_t n = 0;
@@ -86,7 +113,7 @@ int spawn_env_build(const struct spawn_env_input *in, char ***ret_env, size_t *r
         char buf[32];
 
         for (char *const *e = in->inherited; e && *e && r == 0; e++)
-                if (strchr(*e, '='))
+                if (strchr(*e, '=') && !spawn_env_outer_only(*e))
                         r = env_list_set(&env, &n, *e);
         if (r == 0 && in->user)
                 r = env_set_user(&env, &n, in->user);
@@ -96,6 +123,8 @@ int spawn_env_build(const struct spawn_env_input *in, char ***ret_env, size_t *r
         }
         if (r == 0)
                 r = env_set_notify(&env, &n, in);
+        if (r == 0 && in->listen_fds > 0)
+                r = env_set_listen(&env, &n, in);
         if (r == 0 && in->stop_vars)
                 r = env_set_stop(&env, &n, in);
         if (r == 0)
@@ -217,9 +246,7 @@ int spawn_plan_build(const struct unit_config *c, const struct exec_command *cmd
         p->rlimits = b->rlimits;
         p->n_rlimits = n_rl;
         /* The child writes its pid there, unless Environment= replaced it. */
-        for (size_t i = 0; i < n_env; i++)
-                if (strcmp(env[i], "WATCHDOG_PID=" SPAWN_PID_SLOT) == 0)
-                        p->self_pid_env = env[i];
+        p->self_pid_env = spawn_env_pid_slot(env, "WATCHDOG_PID");
         return apply_working_directory(c, cred, home, b);
 }
 
@@ -228,6 +255,14 @@ void spawn_built_free(struct spawn_built *b) {
         env_list_free(&b->env, &b->n_env);
         free(b->working_directory);
         memset(b, 0, sizeof(*b));
+}
+
+char *spawn_env_pid_slot(char **env, const char *name) {
+        size_t len = strlen(name);
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, name, len) == 0 && strcmp(*e + len, "=" SPAWN_PID_SLOT) == 0)
+                        return *e;
+        return NULL;
 }
 
 const char *spawn_env_get(char *const *env, const char *name) {

@@ -19,7 +19,11 @@
  *      ExecStop=/ExecStopPost= SERVICE_RESULT, EXIT_CODE, EXIT_STATUS;
  *   3. Environment=;
  *   4. EnvironmentFile= (so a file overrides Environment=, as in systemd).
- * The main command (--env) uses the same builder: 1 then 3.
+ * The main command (--env) uses the same builder: 1 then 3, with
+ * LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES in 2 when vigil hands socket
+ * activation on. What the outer manager set for vigil alone (NOTIFY_SOCKET,
+ * WATCHDOG_USEC/_PID, LISTEN_FDS/_PID/_FDNAMES) is dropped from 1 for every
+ * process: a unit gets vigil's own socket, never the outer one.
  *
  * Ownership: struct spawn_built owns argv, envp and the working directory
  * it built; the plan's groups point into the credentials given, its fds are
@@ -41,7 +45,7 @@
 #define SPAWN_USER_GROUPS_MAX 128   /* the User='s own groups kept */
 #define SPAWN_GROUPS_MAX 256        /* all groups of the process */
 
-/* Room for WATCHDOG_PID=, written by the child itself (spawn_plan.self_pid_env). */
+/* Room for WATCHDOG_PID= or LISTEN_PID=, written by the child itself (spawn_plan.self_pid_env). */
 #define SPAWN_PID_SLOT "                    "
 
 /* A User= record as the look-up found it. */
@@ -73,6 +77,8 @@ struct spawn_env_input {
         const char *notify_socket;        /* NULL: no NOTIFY_SOCKET */
         bool main;                        /* the main process: WATCHDOG_USEC/PID */
         uint64_t watchdog_usec;           /* 0 or infinity: off */
+        unsigned listen_fds;              /* > 0: LISTEN_FDS, LISTEN_PID (a slot), LISTEN_FDNAMES */
+        const char *listen_fdnames;       /* with listen_fds; NULL: none */
         bool stop_vars;                   /* ExecStop=/ExecStopPost= */
         enum unit_result result;          /* with stop_vars: SERVICE_RESULT */
         const struct exit_info *main_exit;/* with stop_vars: EXIT_CODE/STATUS; NULL: not known */
@@ -113,6 +119,12 @@ int spawn_plan_build(const struct unit_config *c, const struct exec_command *cmd
                      const struct spawn_fds *fds, const char *home, char **argv, char **env, size_t n_env,
                      struct spawn_built *built);
 void spawn_built_free(struct spawn_built *built);
+
+/* Whether entry ("KEY=VALUE") is one of the outer manager's variables. */
+bool spawn_env_outer_only(const char *entry);
+
+/* The entry "NAME=" SPAWN_PID_SLOT of env, for spawn_plan.self_pid_env; NULL: none. */
+char *spawn_env_pid_slot(char **env, const char *name);
 
 /* The value of name in env (a NULL-terminated "KEY=VALUE" list), or NULL. */
 const char *spawn_env_get(char *const *env, const char *name);

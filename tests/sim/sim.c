@@ -32,7 +32,7 @@ static char startup_dir[96], rc_local[96];
 
 static const char *kind_name(enum sim_event_kind k) {
         static const char *const names[] = { "spawn", "kill", "kill-all", "pet", "wd-open", "wd-timeout",
-                                             "wd-close", "reboot", "exit" };
+                                             "wd-close", "reboot", "exit", "outer-notify" };
         return names[k];
 }
 

@@ -44,6 +44,7 @@ enum sim_event_kind {
         SIM_EV_WD_CLOSE,
         SIM_EV_REBOOT,
         SIM_EV_EXIT,        /* vigil's loop ended: sig = exit code, pid = end action */
+        SIM_EV_OUTER_NOTIFY,/* a datagram to the outer manager: what = its text */
 };
 
 struct sim_event {
@@ -108,6 +109,7 @@ struct sim_world {
         int exit_code;
         unsigned long turns;
         int spawn_error;    /* the next os_spawn() fails with it */
+        int outer_error;    /* os_notify_send_nowait() fails with it while set (-EAGAIN: full) */
 };
 
 extern struct sim_world sim;

@@ -20,6 +20,9 @@
 
 static char *inherited[] = { "PATH=/usr/bin:/bin", "HOME=/root", "SHARED=vigil", "NOEQUALS", "MAINPID=inherited",
                              NULL };
+/* What an outer manager set for vigil: never passed on as is. */
+static char *outer[] = { "PATH=/bin", "NOTIFY_SOCKET=/run/outer", "WATCHDOG_USEC=1000000", "WATCHDOG_PID=7",
+                         "LISTEN_FDS=2", "LISTEN_PID=7", "LISTEN_FDNAMES=a:b", "LISTEN_FDSX=kept", NULL };
 static char *environment[] = { "SHARED=unit", "ONLY_UNIT=1", NULL };
 static char *file_env[] = { "SHARED=file", "FROM_FILE=yes", NULL };
 static const struct spawn_user alice = { .uid = 1000, .gid = 100, .name = "alice", .home = "/home/alice",
@@ -103,6 +106,25 @@ static const struct env_row env_rows[] = {
         { "EXIT_STATUS of a core dump",
           { .stop_vars = true, .result = UNIT_RESULT_CORE_DUMP, .main_exit = &by_segv }, "EXIT_STATUS", "SEGV" },
         { "no EXIT_CODE outside ExecStop*", { .main_exit = &exit3 }, "EXIT_CODE", NULL },
+        { "outer NOTIFY_SOCKET dropped", { .inherited = outer }, "NOTIFY_SOCKET", NULL },
+        { "outer WATCHDOG_USEC dropped", { .inherited = outer }, "WATCHDOG_USEC", NULL },
+        { "outer WATCHDOG_PID dropped", { .inherited = outer }, "WATCHDOG_PID", NULL },
+        { "outer LISTEN_FDS dropped", { .inherited = outer }, "LISTEN_FDS", NULL },
+        { "outer LISTEN_PID dropped", { .inherited = outer }, "LISTEN_PID", NULL },
+        { "outer LISTEN_FDNAMES dropped", { .inherited = outer }, "LISTEN_FDNAMES", NULL },
+        { "a longer name kept", { .inherited = outer }, "LISTEN_FDSX", "kept" },
+        { "the rest kept", { .inherited = outer }, "PATH", "/bin" },
+        { "vigil's socket, not the outer one", { .inherited = outer, .notify_socket = "/run/vigil/notify" },
+          "NOTIFY_SOCKET", "/run/vigil/notify" },
+        { "unit watchdog, not the outer one",
+          { .inherited = outer, .notify_socket = "@n", .main = true, .watchdog_usec = 3000000 }, "WATCHDOG_USEC",
+          "3000000" },
+        { "LISTEN_FDS handed on", { .inherited = outer, .listen_fds = 2, .listen_fdnames = "x:y" }, "LISTEN_FDS",
+          "2" },
+        { "LISTEN_PID slot handed on", { .inherited = outer, .listen_fds = 2 }, "LISTEN_PID", SPAWN_PID_SLOT },
+        { "LISTEN_FDNAMES handed on", { .inherited = outer, .listen_fds = 2, .listen_fdnames = "x:y" },
+          "LISTEN_FDNAMES", "x:y" },
+        { "no LISTEN_FDNAMES without names", { .inherited = outer, .listen_fds = 2 }, "LISTEN_FDNAMES", NULL },
 };
 
 static void environment_rows(void **state) {
@@ -353,6 +375,16 @@ static void command_plan_and_env_get(void **state) {
         assert_null(spawn_env_get(NULL, "HOME"));
 }
 
+static void pid_slot_by_name(void **state) {
+        (void)state;
+        char a[] = "WATCHDOG_PID=" SPAWN_PID_SLOT, b[] = "LISTEN_PID=" SPAWN_PID_SLOT, c[] = "LISTEN_PID=5";
+        char *env[] = { a, b, NULL }, *set[] = { c, NULL };
+        assert_ptr_equal(spawn_env_pid_slot(env, "LISTEN_PID"), b);
+        assert_ptr_equal(spawn_env_pid_slot(env, "WATCHDOG_PID"), a);
+        assert_null(spawn_env_pid_slot(set, "LISTEN_PID"));
+        assert_null(spawn_env_pid_slot(NULL, "LISTEN_PID"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(environment_rows),
@@ -364,6 +396,7 @@ int main(void) {
                 cmocka_unit_test(credentials_rows),
                 cmocka_unit_test(self_pid_slot_unless_overridden),
                 cmocka_unit_test(command_plan_and_env_get),
+                cmocka_unit_test(pid_slot_by_name),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
