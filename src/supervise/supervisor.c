@@ -571,8 +571,10 @@ static void on_signal(const struct signal_event *ev) {
         if (ev->signo == SIGTERM && stop.phase == STOP_NONE) {
                 /* The container's stop signal: the stop (and its budget) begins,
                  * after the drain if there is one (stop_budget.h). */
-                if (stop_budget_drain_takes())
+                if (stop_budget_drain_takes()) {
+                        outer_notify_stopping("draining"); /* not ready any more */
                         return;
+                }
                 stop_budget_begin();
         }
         if (main_cmd.pid > 0) {
