@@ -115,6 +115,10 @@ static int load_erlinit_options(struct vigil_options *o, bool machine, struct er
                 r = erlinit_translate(t, argv, NULL, (size_t)argc, erlinit_warning, (void *)path);
         if (r < 0)
                 return usage_error(NULL, 0, "out of memory");
+        /* erlinit's default --graceful-shutdown-timeout: 10 s, not vigil's 90. */
+        char *graceful[] = { "--default-timeout-stop-sec=10s" };
+        if (options_parse_args(o, 1, graceful, OPTION_SOURCE_FILE, &err) < 0)
+                return usage_error(NULL, 0, err.message);
         options_report_fn report = o->report;
         o->report = NULL;   /* each word alone, so an error names its line */
         for (size_t i = 0; i < t->words.n && r >= 0; i++) {

@@ -7,6 +7,7 @@ starts the release it finds with erlinit's arguments and environment.
 import os
 import pathlib
 import signal
+import time
 
 from harness import POWER, ended_by, wait_for
 
@@ -78,4 +79,25 @@ def test_erlinit_config_and_command_line_reach_the_release(sysv, tmp_path):
     assert f"no release found in {tmp_path}/none" in run.stderr
     assert "-h/--help ignored" not in run.stderr
     run.signal(signal.SIGUSR2)
+    ended_by(run, POWER)
+
+
+def test_graceful_shutdown_timeout_in_milliseconds_bounds_the_main_programs_stop(sysv, tmp_path):
+    """--graceful-shutdown-timeout MS: how long a requested shutdown waits for
+    the main program (given here by a "--" line, a vigil extension)."""
+    trapped = tmp_path / "trapped"
+    main = tmp_path / "main"
+    main.write_text(f"#!/bin/sh\ntrap '' TERM\ntouch {trapped}\nwhile :; do sleep 0.05; done\n")
+    main.chmod(0o755)
+    config = tmp_path / "erlinit.config"
+    config.write_text(f"--graceful-shutdown-timeout 1500\n-- {main}\n")
+    run = sysv.start("--config", config)
+    wait_for(lambda: trapped.exists() or not run.running(), what="the main program's trap")
+    run.wait_signals_ready()
+    run.signal(signal.SIGUSR2)
+    wait_for(lambda: "shutting down (poweroff)" in run.stderr, what="the shutdown")
+    t0 = time.monotonic()
+    wait_for(lambda: "still running after the stop timeout" in run.stderr, timeout=8, what="the stop timeout")
+    waited = time.monotonic() - t0
+    assert 1.0 < waited < 4.0, f"waited {waited:.2f} s for a 1500 ms timeout"
     ended_by(run, POWER)
