@@ -479,6 +479,14 @@ size_t options_unsupported_given(const struct vigil_options *o, const char **ret
         return n;
 }
 
+const char *options_lookup(const char *name, size_t len, char short_name, bool *ret_takes_value) {
+        const struct option_def *d = len ? find_long(name, len) : find_short(short_name);
+        if (!d)
+                return NULL;
+        *ret_takes_value = takes_value(d);
+        return d->name;
+}
+
 void options_print_help(int fd) {
         dprintf(fd, "Usage: vigil [OPTIONS] [-- CMD [ARGS...]]\n\n"
                     "An init and service supervisor: runs CMD as the main program, reaps every\n"

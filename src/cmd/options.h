@@ -88,6 +88,11 @@ bool options_is_set(const struct vigil_options *o, const char *name);
 /* Names of options that were given but whose feature is not built yet. */
 size_t options_unsupported_given(const struct vigil_options *o, const char **ret, size_t max);
 
+/* For translators of other inits' options (cmd/erlinit_opts): the long name
+ * of vigil's option NAME (len bytes, exact) or, with len 0, of the short
+ * letter; NULL if vigil has none. *ret_takes_value: whether it takes a value. */
+const char *options_lookup(const char *name, size_t len, char short_name, bool *ret_takes_value);
+
 void options_print_help(int fd);
 
 #endif

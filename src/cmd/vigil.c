@@ -4,6 +4,7 @@
  * marked point may fail with a message and an exit code; after it, PID 1
  * only supervises and every failure is handled where it happens.
  */
+#include "cmd/erlinit_opts.h"
 #include "cmd/options.h"
 #include "control/control_server.h"
 #include "base/kcmdline.h"
@@ -19,6 +20,7 @@
 #include "unit/unit_config.h"
 #include "watchdog/hw_watchdog.h"
 #include "system/machine.h"
+#include "system/release_discover.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
 #include "logcap/output.h"
@@ -86,8 +88,64 @@ static void load_kernel_options(struct vigil_options *o) {
         strv_free(&w);
 }
 
-/* The options file first, then the command line over it (SPEC §3). */
-static int load_options(int argc, char *const *argv, struct vigil_options *o) {
+static void erlinit_warning(void *ctx, unsigned line, const char *message) {
+        if (line)
+                log_warning("%s:%u: %s", (const char *)ctx, line, message);
+        else
+                log_warning("command line: %s", message);
+}
+
+/* erlinit mode (docs/ERLINIT.md): the file and the command line in
+ * erlinit's language, translated, then read as one source as erlinit's one
+ * getopt pass does. As the machine's init a bad option is logged, not fatal. */
+static int load_erlinit_options(struct vigil_options *o, bool machine, struct erlinit_translation *t,
+                                const char *path, int argc, char *const *argv) {
+        struct options_error err;
+        char *text = NULL;
+        int r = os_read_file(path, OPTIONS_FILE_MAX, &text, NULL);
+        if (r < 0) {
+                snprintf(err.message, sizeof(err.message), "cannot read options file: %s", strerror(-r));
+                usage_error(path, 0, err.message);
+                if (!machine)
+                        return -EINVAL;
+        } else {
+                log_info("options from %s, in erlinit's language", path);
+                r = erlinit_translate_file(t, text, erlinit_warning, (void *)path);
+                free(text);
+        }
+        if (r >= 0)
+                r = erlinit_translate(t, argv, NULL, (size_t)argc, erlinit_warning, (void *)path);
+        if (r < 0)
+                return usage_error(NULL, 0, "out of memory");
+        /* erlinit's default --graceful-shutdown-timeout: 10 s, not vigil's 90. */
+        char *graceful[] = { "--default-timeout-stop-sec=10s" };
+        if (options_parse_args(o, 1, graceful, OPTION_SOURCE_FILE, &err) < 0)
+                return usage_error(NULL, 0, err.message);
+        options_report_fn report = o->report;
+        o->report = NULL;   /* each word alone, so an error names its line */
+        for (size_t i = 0; i < t->words.n && r >= 0; i++) {
+                r = options_parse_args(o, 1, &t->words.v[i], OPTION_SOURCE_FILE, &err);
+                if (r < 0 && r != -ENOMEM && machine) {
+                        report(t->lines[i] ? OPTION_SOURCE_FILE : OPTION_SOURCE_COMMAND_LINE, t->lines[i], err.message);
+                        r = 0;
+                } else if (r < 0)
+                        usage_error(t->lines[i] ? path : "command line", t->lines[i], err.message);
+        }
+        o->report = report;
+        if (r >= 0 && t->has_command) {
+                strv_free(&o->command);
+                o->command = t->command;
+                t->command = (struct strv){ 0 };
+        }
+        return r < 0 ? -EINVAL : 0;
+}
+
+/* The options file first, then the command line over it (SPEC §3). With
+ * no --config, the machine's init without /etc/vigil.conf reads
+ * /etc/erlinit.config; any file named erlinit.config is in erlinit's
+ * language (docs/ERLINIT.md). */
+static int load_options(int argc, char *const *argv, struct vigil_options *o, bool machine,
+                        struct erlinit_translation *erlinit, bool *ret_erlinit_mode) {
         struct options_error err;
         const char *path;
         char *text = NULL;
@@ -95,7 +153,13 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o) {
 
         if (options_find_config(argc, argv, &path, &err) < 0)
                 return usage_error(NULL, 0, err.message);
+        if (!path && machine && os_path_exists(DEFAULT_OPTIONS_FILE) != 1 && os_path_exists(ERLINIT_CONFIG_FILE) == 1)
+                path = ERLINIT_CONFIG_FILE;
         options_file_name = path ? path : DEFAULT_OPTIONS_FILE;
+        if (path && erlinit_is_config_path(path)) {
+                *ret_erlinit_mode = true;
+                return load_erlinit_options(o, machine, erlinit, path, argc, argv);
+        }
         int r = os_read_file(path ? path : DEFAULT_OPTIONS_FILE, OPTIONS_FILE_MAX, &text, NULL);
         if (r < 0 && (path || r != -ENOENT)) {
                 char msg[256];
@@ -202,6 +266,10 @@ struct boot {
         unsigned listen_fds;           /* fds 3.. to hand to the main command */
         char listen_note[256];         /* why LISTEN_FDS is not handed on ("" : nothing to say) */
         bool listen_bad;               /* the note is a warning */
+        bool erlinit_mode;             /* the options are erlinit's (docs/ERLINIT.md) */
+        struct erlinit_translation erlinit;
+        struct release_plan release;
+        struct strv main_env;          /* erlinit mode: the release's, HOME, then --env */
 };
 
 static const char *const outer_vars[] = { "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
@@ -284,6 +352,9 @@ static void boot_free(struct boot *b) {
         free(b->outer_wd_usec);
         free(b->outer_wd_pid);
         free(b->listen_fdnames);
+        erlinit_translation_free(&b->erlinit);
+        release_plan_free(&b->release);
+        strv_free(&b->main_env);
         options_free(&b->o);
 }
 
@@ -327,7 +398,7 @@ static bool help_or_version(struct boot *b) {
  * (ending vigil) or -1 to go on. */
 static int phase_options(struct boot *b, int argc, char **argv) {
         struct vigil_options *o = &b->o;
-        if (load_options(argc - 1, argv + 1, o) < 0 && !b->machine)
+        if (load_options(argc - 1, argv + 1, o, b->machine, &b->erlinit, &b->erlinit_mode) < 0 && !b->machine)
                 return EXIT_USAGE;
         if (b->machine)
                 load_kernel_options(o);
@@ -364,6 +435,49 @@ static void phase_machine(struct boot *b) {
         if (r < 0)
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
         report_listen_fds(b);
+}
+
+/* erlinit's HOME: the --uid user's home, else /root. */
+static int push_home(struct boot *b) {
+        struct os_user user;
+        char uid_text[16], *home = NULL;
+        snprintf(uid_text, sizeof(uid_text), "%u", options_is_set(&b->o, "uid") ? (unsigned)b->o.uid : 0u);
+        bool found = os_user_lookup(uid_text, &user) == 0 && user.home[0];
+        if (asprintf(&home, "HOME=%s", found ? user.home : "/root") < 0)
+                return -ENOMEM;
+        return strv_push_owned(&b->main_env, home);
+}
+
+/* erlinit mode with no "-- CMD": the OTP release under the search path is
+ * the main command, with erlinit's environment under the --env entries and
+ * the release's directory as the default working directory. After the
+ * mounts (-m), as erlinit's child does. */
+static void phase_release(struct boot *b) {
+        struct vigil_options *o = &b->o;
+        const struct erlinit_release_opts *ro = &b->erlinit.release;
+        if (!b->erlinit_mode || o->command.n > 0)
+                return;
+        struct release_plan_input in = {
+                .search_paths = ro->release_paths.v, .n_search_paths = ro->release_paths.n,
+                .boot = ro->boot, .alternate_exec = ro->alternate_exec, .include_erts = ro->release_include_erts,
+        };
+        if (release_discover(&in, &b->release) < 0)
+                return;
+        int r = 0;
+        for (size_t i = 0; i < b->release.env.n && r == 0; i++)
+                r = strv_push(&b->main_env, b->release.env.v[i]);
+        if (r == 0)
+                r = push_home(b);
+        for (size_t i = 0; i < o->env.n && r == 0; i++)
+                r = strv_push(&b->main_env, o->env.v[i]);
+        for (size_t i = 0; i < b->release.argv.n && r == 0; i++)
+                r = strv_push(&o->command, b->release.argv.v[i]);
+        if (r == 0 && !o->working_directory)
+                r = (o->working_directory = strdup(b->release.root)) ? 0 : -ENOMEM;
+        if (r < 0) {
+                log_error("out of memory setting up the release");
+                strv_free(&o->command);
+        }
 }
 
 /* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
@@ -427,7 +541,7 @@ static void build_config(struct boot *b) {
                 .pre_run_exec = split_command("pre-run-exec", o->pre_run_exec, &b->pre_run_w),
                 .run_on_exit = split_command("run-on-exit", o->run_on_exit, &b->run_on_exit_w),
                 .shutdown_report = o->shutdown_report,
-                .main_env = o->env.v,
+                .main_env = b->main_env.n ? b->main_env.v : o->env.v,
                 .main_working_directory = o->working_directory,
                 .main_ctty = b->system_mode,
                 .listen_fds = b->listen_fds,
@@ -526,6 +640,7 @@ int main(int argc, char **argv) {
         int code = phase_options(&b, argc, argv);
         if (code < 0) {
                 phase_machine(&b);
+                phase_release(&b);
                 code = phase_supervisor(&b);
         }
         if (code < 0) {

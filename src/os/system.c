@@ -119,6 +119,17 @@ int os_use_console(const char *name) {
         return 0;
 }
 
+int os_reopen_console(void) {
+        char path[PATH_MAX];
+        ssize_t n = readlink("/proc/self/fd/2", path, sizeof(path) - 1);
+        if (n < 0)
+                return -errno;
+        path[n] = '\0';
+        if (strncmp(path, "/dev/", 5) != 0 || strcmp(path, "/dev/null") == 0)
+                return -ENOTTY;
+        return os_use_console(path);
+}
+
 void os_sync(void) {
         sync();
 }

@@ -36,6 +36,11 @@ int os_set_hostname(const char *name);
  * without making it vigil's controlling terminal. */
 int os_use_console(const char *name);
 
+/* Open again the terminal fd 2 is on (/proc/self/fd/2, a /dev/ path) and
+ * put it on fds 0, 1 and 2: a hangup (vhangup) leaves open files of a tty
+ * dead, a new open works. 0, -ENOTTY when fd 2 is no /dev/ file, or -errno. */
+int os_reopen_console(void);
+
 void os_sync(void);
 
 /* Turn the kernel's Ctrl-Alt-Del handling over to init (SIGINT to PID 1). */

@@ -458,6 +458,14 @@ static void main_cmd_exited(int status) {
                 log_info("main command %s (pid %d) exited with status %d", main_cmd.name, (int)main_cmd.pid,
                          WEXITSTATUS(status));
         main_cmd.pid = 0;
+        /* It led the console's session: a tty's controlling process exiting
+         * hangs the tty up (kernel disassociate_ctty(): tty_vhangup_session
+         * for a non-pty), and vigil's own stdio on it (--ctty) goes dead. */
+        if (config.main_ctty) {
+                int r = os_reopen_console();
+                if (r < 0 && r != -ENOTTY)
+                        log_warning("cannot reopen the console after the main command's exit: %s", strerror(-r));
+        }
         if (!config.system_mode) {
                 if (stop.phase == STOP_NONE)
                         stop.by_main = true;

@@ -295,12 +295,14 @@ class Image:
     Paths are absolute paths inside the VM. The options file is
     /etc/vigil.conf: ``conf`` lines (each one option, as on the command
     line), then ``-- main`` if a main command is given (a list of words or
-    a string used as is).
+    a string used as is). With conf=None there is no /etc/vigil.conf (vigil
+    then reads /etc/erlinit.config if the image has one).
     """
 
     def __init__(self, conf=(), main=None, kernel=None, vigil=VIGIL, vigilctl=VIGILCTL,
                  preload_modules=False, startup_dir="/etc/my_init.d"):
-        self.conf = list(conf)
+        self.vigil_conf = conf is not None
+        self.conf = list(conf or ())
         self.main = main
         self.kernel = kernel
         self.vigil = vigil
@@ -386,7 +388,8 @@ echo "persist: mounted {tag} on {mount}"
             _write(s / "init", PRELOAD_INIT.encode(), 0o755)
         else:
             os.link(s / "sbin/vigil", s / "init")
-        _write(s / "etc/vigil.conf", self.conf_text().encode(), 0o644)
+        if self.vigil_conf:
+            _write(s / "etc/vigil.conf", self.conf_text().encode(), 0o644)
         _write(s / "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
         _write(s / "etc/group", b"root:x:0:\n", 0o644)
         if self.module_names:

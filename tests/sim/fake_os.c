@@ -526,6 +526,10 @@ int os_use_console(const char *name) {
         return 0;
 }
 
+int os_reopen_console(void) {
+        return 0;
+}
+
 void os_sync(void) {
 }
 
