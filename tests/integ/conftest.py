@@ -19,8 +19,8 @@ TEST_TIME_LIMIT = 120  # seconds, per test: a hung test fails instead of hanging
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "serial: runs alone, after the parallel part (tools/test), because it moves the machine's "
-                   "clock")
+        "markers", "serial: runs alone, after the parallel part (tools/test): it moves the machine's clock, "
+                   "or loads the machine and measures vigil's time, memory or CPU")
     config.addinivalue_line(
         "markers", "pid1_only: a pure timing rule; only its pid1 run is collected (see pytest_collection_modifyitems)")
 

@@ -11,6 +11,12 @@ import pytest
 
 from harness import proc_stat, stop_vigil, tagged_pids, unit_text, wait_until
 
+# Run alone, after the parallel part (tools/test): these load the machine
+# (a thousand units or processes, floods, churn) and measure vigil's time,
+# memory and CPU, which a neighbour's load would skew; and one moves
+# CLOCK_REALTIME, which every other test would see.
+pytestmark = pytest.mark.serial
+
 
 def status(vigil):
     r = vigil.ctl("status", "--json", timeout=30)
@@ -285,7 +291,6 @@ def test_fork_failure_backs_off_and_recovers(vigil, units):
                 time.sleep(0.1)
 
 
-@pytest.mark.serial  # moves CLOCK_REALTIME: every other test would see it
 def test_clock_jumps_do_not_move_timers(vigil, units):
     # CLOCK_REALTIME jumps an hour forward, then two back; restored at the end.
     # Deadlines are CLOCK_MONOTONIC: no watchdog misfires, restart delays keep
