@@ -5,6 +5,7 @@
  * only supervises and every failure is handled where it happens.
  */
 #include "cmd/options.h"
+#include "control/control_places.h"
 #include "control/control_server.h"
 #include "base/kcmdline.h"
 #include "base/timespan.h"
@@ -35,7 +36,6 @@
 
 #define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
 #define DEFAULT_UNITS_DIR "/etc/vigil/units"
-#define DEFAULT_RUNTIME_DIR "/run/vigil"
 #define OPTIONS_FILE_MAX (1024 * 1024)
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 1
@@ -178,6 +178,7 @@ struct boot {
         struct supervisor_config config;
         struct strv uniqueid_w, pre_run_w, run_on_exit_w;
         char notify_default[256], control_default[256];
+        char runtime_dir[108];     /* where they are; "" for abstract names */
 };
 
 static void boot_free(struct boot *b) {
@@ -265,20 +266,43 @@ static void phase_machine(struct boot *b) {
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
 }
 
-/* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
+/* Whether vigil can make and write into p's directory: 0 or why not (-errno). */
+static int place_usable(const struct control_place *p) {
+        int r = os_make_dir(p->dir, 0755);
+        if (r < 0 && r != -EEXIST)
+                return r;
+        return os_path_writable(p->dir);
+}
+
+/* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3); when vigil
+ * cannot make or write into it (not root, a read-only root), in
+ * $XDG_RUNTIME_DIR/vigil, else under abstract names (control/control_places.h).
+ * Returns the directory to make, NULL for abstract names. */
 static const char *socket_paths(struct boot *b) {
-        const char *runtime_dir = getenv("VIGIL_RUNTIME_DIR");
-        if (!runtime_dir || runtime_dir[0] != '/')
-                runtime_dir = DEFAULT_RUNTIME_DIR;
-        if (snprintf(b->notify_default, sizeof(b->notify_default), "%s/notify", runtime_dir) >= 108 ||
-            snprintf(b->control_default, sizeof(b->control_default), "%s/control", runtime_dir) >= 108) {
-                log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", runtime_dir,
-                            DEFAULT_RUNTIME_DIR);
-                runtime_dir = DEFAULT_RUNTIME_DIR;
-                snprintf(b->notify_default, sizeof(b->notify_default), "%s/notify", runtime_dir);
-                snprintf(b->control_default, sizeof(b->control_default), "%s/control", runtime_dir);
+        struct control_place places[CONTROL_PLACES_MAX];
+        bool too_long;
+        const char *env = getenv("VIGIL_RUNTIME_DIR");
+        size_t n = control_places(env, getenv("XDG_RUNTIME_DIR"), (unsigned long)os_getuid(), places, &too_long);
+        if (too_long)
+                log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", env, places[0].dir);
+        size_t i = 0;
+        int why = 0;
+        /* Both sockets given by option: no directory is needed. */
+        bool need = !b->o.notify_socket || !b->o.control_socket;
+        while (need && i + 1 < n) {
+                int r = place_usable(&places[i]);
+                if (r == 0)
+                        break;
+                if (i++ == 0)
+                        why = r;
         }
-        return runtime_dir;
+        snprintf(b->notify_default, sizeof(b->notify_default), "%s", places[i].notify);
+        snprintf(b->control_default, sizeof(b->control_default), "%s", places[i].control);
+        snprintf(b->runtime_dir, sizeof(b->runtime_dir), "%s", places[i].dir);
+        if (i > 0)
+                log_notice("cannot use %s (%s): sockets are %s and %s", places[0].dir, strerror(-why),
+                           b->control_default, b->notify_default);
+        return b->runtime_dir[0] ? b->runtime_dir : NULL;
 }
 
 /* --uid/--gid of the main command; --uid alone: the user's primary group, as login would. */

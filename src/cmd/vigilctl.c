@@ -35,7 +35,8 @@ static void usage(FILE *f) {
                    "  restart UNIT...      stop, then start again\n"
                    "  reload UNIT...       run ExecReload=\n"
                    "  kill [-s SIG] UNIT... signal every process of the units (default SIGTERM)\n"
-                   "  check                exit 0 iff every unit is healthy; else one line why\n"
+                   "  check [--live|--ready|--startup]  exit 0 iff every unit is healthy (or the probe\n"
+                   "                       passes: Kubernetes liveness, readiness, startup); else one line why\n"
                    "  history UNIT         the unit's last exits: time, cause, code or signal, runtime\n"
                    "  log [-f] [-n N] [UNIT] the last N (50) output lines of a unit, or of all; -f: follow\n"
                    "  metrics              Prometheus text format\n"
@@ -45,7 +46,8 @@ static void usage(FILE *f) {
                    "  watchdog snooze SEC  pet it whatever the health for SEC (at most 1 h; 0 ends it)\n"
                    "\n"
                    "Options:\n"
-                   "  -s, --socket PATH    control socket (default $VIGIL_RUNTIME_DIR/control or /run/vigil/control)\n"
+                   "  -s, --socket PATH    control socket (default $VIGIL_RUNTIME_DIR/control or /run/vigil/control,\n"
+                   "                       else $XDG_RUNTIME_DIR/vigil/control, else @vigil-UID/control)\n"
                    "      --json           status as JSON (schema in docs/CONTROL.md)\n"
                    "  -h, --help           this help\n"
                    "\n"
@@ -706,7 +708,9 @@ static int parse_arguments(int argc, char **argv, struct cli *cli) {
                         fprintf(stderr, "vigilctl: too many arguments\n");
                         return CONTROL_USAGE;
                 }
-                cli->args[cli->n_args++] = argv[i];
+                /* check --live|--ready|--startup: the probe's name on the wire. */
+                bool probe = cli->verb == CONTROL_CHECK && strncmp(argv[i], "--", 2) == 0;
+                cli->args[cli->n_args++] = argv[i] + (probe ? 2 : 0);
         }
         return -1;
 }
@@ -784,10 +788,9 @@ int main(int argc, char **argv) {
                 return code;
         color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
-        char fallback[256];
+        char fallback[128];
         if (!cli.address) {
-                const char *dir = getenv("VIGIL_RUNTIME_DIR");
-                snprintf(fallback, sizeof(fallback), "%s/control", dir && dir[0] == '/' ? dir : "/run/vigil");
+                control_client_default_address(fallback, sizeof(fallback));
                 cli.address = fallback;
         }
         if (cli.verb == CONTROL_LOG)

@@ -66,6 +66,14 @@ struct hook_cmd {
 };
 static struct hook_cmd pre_run = { "--pre-run-exec", 0, -1 }, run_on_exit = { "--run-on-exit", 0, -1 };
 
+/* The boot, for `vigilctl check --startup`: units_begun once the start-up
+ * scripts and --pre-run-exec are over; complete (latched) once every unit
+ * of the boot started or failed and the main command was started. */
+static struct {
+        bool units_begun;
+        bool complete;
+} boot;
+
 static void stop_begin(int exit_code);
 static void stop_units(void);
 static void killall_begin(void);
@@ -377,6 +385,8 @@ static void boot_progress(void) {
         if (main_cmd.argv && !main_cmd.started && stop.phase == STOP_NONE &&
             manager_boot_done(config.wait_ready))
                 start_main();
+        if (!boot.complete && boot.units_begun && (!main_cmd.argv || main_cmd.started) && manager_boot_done(true))
+                boot.complete = true;
 }
 
 static void main_cmd_exited(int status) {
@@ -596,6 +606,7 @@ void supervisor_set_main(char *const *argv) {
 static void units_begin(void) {
         if (config.shutdown_report)
                 shutdown_report_load_previous(config.shutdown_report);
+        boot.units_begun = true;
         manager_start_all();
         boot_progress();
 }
@@ -652,6 +663,20 @@ int supervisor_run(void) {
                 stop.action = config.on_exit;
         }
         return r;
+}
+
+bool supervisor_accepting(void) {
+        return stop.phase == STOP_NONE && !manager_stopping();
+}
+
+const char *supervisor_startup_pending(void) {
+        if (boot.complete)
+                return NULL;
+        if (!boot.units_begun)
+                return "the start-up scripts are running";
+        if (main_cmd.argv && !main_cmd.started)
+                return "the main command has not started yet";
+        return "a unit is still starting";
 }
 
 enum end_action supervisor_end_action(void) {
