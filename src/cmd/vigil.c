@@ -21,6 +21,7 @@
 #include "system/machine.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
+#include "container/termination_log.h"
 #include "logcap/output.h"
 #include "supervise/supervisor.h"
 
@@ -430,6 +431,7 @@ static int phase_run_and_end(struct boot *b) {
                 }
         } else {
                 hw_watchdog_final(HW_WATCHDOG_FINAL_EXIT);   /* container mode: vigil exits */
+                termination_log_write(b->o.termination_log, shutdown_report_reason(), code);
         }
         output_free();
         supervisor_free();

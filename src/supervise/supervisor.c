@@ -45,6 +45,8 @@ static struct {
         int status_fd;            /* exec-status pipe, -1 once read */
         char *name;               /* argv[0], for messages */
         bool started;
+        int last_forwarded;       /* the last signal forwarded to it, and from whom */
+        char forwarded_why[96];
 } main_cmd = { .status_fd = -1 };
 
 static struct {
@@ -120,6 +122,13 @@ static int hook_exited(struct hook_cmd *h, int status) {
         }
         h->pid = 0;
         return exit_status_from_wait(status);
+}
+
+/* Container mode: why vigil is about to end, the first reason wins (the
+ * termination log says it, system/shutdown_report.h keeps it). */
+static void container_reason(const char *why) {
+        if (!config.system_mode && stop.phase == STOP_NONE && !shutdown_report_reason())
+                shutdown_report_begin("exit", why);
 }
 
 static void stop_finish(void) {
@@ -322,6 +331,7 @@ static void unit_shutdown(enum unit_action action, int exit_code, const char *wh
         if (stop.phase != STOP_NONE)
                 return;
         log_notice("shutting down: %s", why);
+        container_reason(why);
         stop.exit_code = exit_code;
         stop.code_fixed = true;
         if (main_cmd.pid > 0) {
@@ -369,11 +379,12 @@ static void start_main(void) {
         if (r < 0) {
                 main_cmd.pid = 0;
                 log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));
+                char why[160];
+                snprintf(why, sizeof(why), "cannot start main command %s: %s", main_cmd.name, strerror(-r));
                 if (config.system_mode) {
-                        char why[160];
-                        snprintf(why, sizeof(why), "cannot start main command %s: %s", main_cmd.name, strerror(-r));
                         system_shutdown(config.on_exit, why, true);
                 } else {
+                        container_reason(why);
                         stop_begin(1);
                 }
                 return;
@@ -407,7 +418,17 @@ static void main_cmd_exited(int status) {
                 log_info("main command %s (pid %d) exited with status %d", main_cmd.name, (int)main_cmd.pid,
                          WEXITSTATUS(status));
         main_cmd.pid = 0;
+        char why[192];
+        if (WIFSIGNALED(status) && WTERMSIG(status) == main_cmd.last_forwarded)
+                snprintf(why, sizeof(why), "main command %s was killed by %s (forwarded: %s)", main_cmd.name,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)), main_cmd.forwarded_why);
+        else if (WIFSIGNALED(status))
+                snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)));
+        else
+                snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
         if (!config.system_mode) {
+                container_reason(why);
                 if (stop.phase == STOP_NONE)
                         stop.by_main = true;
                 stop_begin(exit_status_from_wait(status));
@@ -420,12 +441,6 @@ static void main_cmd_exited(int status) {
                 stop_units();
                 return;
         }
-        char why[192];
-        if (WIFSIGNALED(status))
-                snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
-                         signame_from_number(WTERMSIG(status), name, sizeof(name)));
-        else
-                snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
         system_shutdown(config.on_exit, why, true);
 }
 
@@ -458,6 +473,19 @@ static void reap_children(void) {
         manager_after_reap();
 }
 
+/* Who sent a signal that ends vigil (or was forwarded to the main command), for the shutdown report and the
+ * termination log. */
+static void signal_reason(const struct signal_event *ev, char *why, size_t size) {
+        char name[16];
+        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
+        if (ev->code == SI_KERNEL)
+                snprintf(why, size, "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
+        else if (ev->sender > 0)
+                snprintf(why, size, "%s from pid %d", sig, (int)ev->sender);
+        else
+                snprintf(why, size, "%s from outside vigil's PID namespace", sig);
+}
+
 static void forward_signal(const struct signal_event *ev) {
         char name[16];
         const char *signame = signame_from_number(ev->signo, name, sizeof(name));
@@ -467,6 +495,8 @@ static void forward_signal(const struct signal_event *ev) {
                 return;
         }
         pid_t target = config.process_group ? -main_cmd.pid : main_cmd.pid;
+        main_cmd.last_forwarded = ev->signo;
+        signal_reason(ev, main_cmd.forwarded_why, sizeof(main_cmd.forwarded_why));
         int r = os_kill(target, ev->signo);
         if (r < 0)
                 log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
@@ -496,13 +526,7 @@ static void system_signal(const struct signal_event *ev) {
                           signame_from_number(ev->signo, name, sizeof(name)));
                 return;
         }
-        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
-        if (ev->code == SI_KERNEL)
-                snprintf(why, sizeof(why), "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
-        else if (ev->sender > 0)
-                snprintf(why, sizeof(why), "%s from pid %d", sig, (int)ev->sender);
-        else
-                snprintf(why, sizeof(why), "%s from outside vigil's PID namespace", sig);
+        signal_reason(ev, why, sizeof(why));
         system_shutdown(action, why, false);
 }
 
@@ -518,6 +542,9 @@ static void on_signal(const struct signal_event *ev) {
         }
         if (main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
                 log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
+                char why[96];
+                signal_reason(ev, why, sizeof(why));
+                container_reason(why);
                 startup_cancel(); /* no further script; done() is not called */
                 stop_begin(0);
                 return;
@@ -614,10 +641,12 @@ static void units_begin(void) {
 /* A start-up step failed: container mode exits with its status; system
  * mode never exits, it runs the --on-exit action (SPEC §2 step 4). */
 static void boot_failed(int status, const char *why) {
-        if (config.system_mode)
+        if (config.system_mode) {
                 system_shutdown(config.on_exit, why, false);
-        else
+        } else {
+                container_reason(why);
                 stop_begin(status);
+        }
 }
 
 static void pre_run_exited(int status) {
