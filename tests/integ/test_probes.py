@@ -164,3 +164,76 @@ def test_unknown_probe_is_a_usage_error(vigil, units):
     wait_until(run, lambda: probe(vigil)[0] == 0, "plain check to pass")
     assert probe(vigil)[1] == "healthy"
     stop_vigil(run)
+
+
+# ---------------------------------------------------------------- --termination-log
+
+def termination_log(vigil):
+    path = vigil.path("termination-log")
+    with open(path) as f:
+        return path, f.read()
+
+
+def test_termination_log_says_the_main_command_exited(vigil):
+    path = vigil.path("termination-log")
+    run = vigil.run("--termination-log", path, "--", "/bin/sh", "-c", "exit 3")
+    assert run.returncode == 3, run.stderr
+    _, text = termination_log(vigil)
+    assert text == "main command /bin/sh exited with status 3 (vigil exit status 3)\n", text
+
+
+def test_termination_log_says_sigterm_from_outside(vigil, units):
+    units.add("calm", unit_text("[Service]", "ExecStart=/bin/sleep 1000"))
+    run = units.start("--termination-log", vigil.path("termination-log"))
+    listening(run, vigil)
+    stop_vigil(run)
+    _, text = termination_log(vigil)
+    assert text.startswith("SIGTERM from ") and text.endswith(" (vigil exit status 0)\n"), text
+    assert len(text.splitlines()) == 1
+
+
+def test_termination_log_says_the_signal_forwarded_to_the_main_command(vigil):
+    run = vigil.start("--termination-log", vigil.path("termination-log"), "--", "/bin/sleep", "1000")
+    run.main_pid("sleep")
+    run.signal(signal.SIGTERM)
+    assert run.wait(20) == 128 + signal.SIGTERM, run.stderr
+    _, text = termination_log(vigil)
+    assert text.startswith("main command /bin/sleep was killed by SIGTERM (forwarded: SIGTERM from "), text
+    assert text.endswith(" (vigil exit status 143)\n"), text
+
+
+def test_termination_log_names_a_unit_failure_action(vigil, units):
+    units.add("bad", unit_text("[Service]", "ExecStart=/bin/sh -c 'sleep 0.2; exit 1'", "FailureAction=exit",
+                               "SuccessAction=none"))
+    run = units.start("--termination-log", vigil.path("termination-log"), cmd=["/bin/sleep", "1000"])
+    status = run.wait(20)
+    assert status != 0, run.stderr
+    _, text = termination_log(vigil)
+    assert "FailureAction=exit of bad.service (result exit-code)" in text, text
+    assert text.endswith(f" (vigil exit status {status})\n"), text
+
+
+def test_termination_log_stays_within_4_kib(vigil, units):
+    name = "u" * 240
+    units.add(name, unit_text("[Service]", "ExecStart=/bin/sh -c 'exit 7'", "FailureAction=exit"))
+    path = vigil.path("termination-log")
+    with open(path, "w") as f:
+        f.write("x" * 10000)   # an old, longer message: replaced, not overwritten in part
+    run = units.start("--termination-log", path, cmd=["/bin/sleep", "1000"])
+    run.wait(20)
+    _, text = termination_log(vigil)
+    assert len(text.encode()) < 4096, len(text)
+    assert f"{name}.service" in text and text.endswith(")\n") and "x" not in text.replace("exit", ""), text
+
+
+def test_termination_log_off_and_not_writable(vigil):
+    # '' turns it off: nothing is created.
+    off = vigil.path("off-log")
+    run = vigil.run("--termination-log", "", "--", "/bin/true")
+    assert run.returncode == 0 and not os.path.exists(off), run.stderr
+    # A path in a directory that does not exist: one warning, vigil's exit status unchanged.
+    missing = vigil.path("no/such/dir/termination-log")
+    run = vigil.run("--termination-log", missing, "--", "/bin/sh", "-c", "exit 4")
+    assert run.returncode == 4, run.stderr
+    lines = [line for line in run.stderr.splitlines() if "termination log" in line]
+    assert len(lines) == 1 and missing in lines[0], run.stderr
