@@ -10,7 +10,8 @@
  *   plain    every unit running (notify: ready), exited, or dead by success;
  *   live     the loop answered, and no unit failed for good (state failed:
  *            no restart is coming); waiting out RestartSec= is live;
- *   ready    the boot is complete, no stop (or drain) has begun, and every
+ *   ready    no stop (or drain, or SIGTERM to the main command) has begun,
+ *            the boot is complete, and every
  *            unit passes the plain rule;
  *   startup  the boot is complete (supervisor_startup_pending()).
  *

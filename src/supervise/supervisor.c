@@ -45,6 +45,7 @@ static struct {
         int status_fd;            /* exec-status pipe, -1 once read */
         char *name;               /* argv[0], for messages */
         bool started;
+        bool termed;              /* SIGTERM was forwarded to it */
         int last_forwarded;       /* the last signal forwarded to it, and from whom */
         char forwarded_why[96];
 } main_cmd = { .status_fd = -1 };
@@ -496,6 +497,8 @@ static void forward_signal(const struct signal_event *ev) {
         }
         pid_t target = config.process_group ? -main_cmd.pid : main_cmd.pid;
         main_cmd.last_forwarded = ev->signo;
+        if (ev->signo == SIGTERM)
+                main_cmd.termed = true;   /* the orchestrator's stop began: not ready any more */
         signal_reason(ev, main_cmd.forwarded_why, sizeof(main_cmd.forwarded_why));
         int r = os_kill(target, ev->signo);
         if (r < 0)
@@ -695,7 +698,7 @@ int supervisor_run(void) {
 }
 
 bool supervisor_accepting(void) {
-        return stop.phase == STOP_NONE && !manager_stopping();
+        return stop.phase == STOP_NONE && !main_cmd.termed && !manager_stopping();
 }
 
 const char *supervisor_startup_pending(void) {

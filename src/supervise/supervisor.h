@@ -88,7 +88,8 @@ void supervisor_set_main(char *const *argv);
 int supervisor_run(void);
 
 /* The probes of `vigilctl check` (docs/CONTROL.md). Accepting: no stop has
- * begun (a drain before the stop counts as begun: it makes this false). */
+ * begun, and no SIGTERM was forwarded to the main command (a drain before
+ * the stop counts as begun: it makes this false). */
 bool supervisor_accepting(void);
 /* NULL once the boot is complete (latched: every unit of the boot started
  * or failed, the main command started), else what it still waits for. */

@@ -133,6 +133,24 @@ def test_ready_fails_once_the_stop_began(vigil, units):
     assert run.wait(30) == 0, run.stderr
 
 
+def test_ready_fails_once_sigterm_reached_the_main_command(vigil, units):
+    units.add("calm", unit_text("[Service]", "ExecStart=/bin/sleep 1000"))
+    cmd = units.script("cmd", """
+        trap 'sleep 2; exit 0' TERM
+        while :; do sleep 0.05; done
+        """)
+    run = units.start(cmd=[cmd])
+    listening(run, vigil)
+    wait_until(run, lambda: probe(vigil, "--ready")[0] == 0, "--ready to pass")
+    run.signal(signal.SIGTERM)
+    wait_until(run, lambda: probe(vigil, "--ready")[0] == 1, "--ready to fail once SIGTERM was forwarded")
+    code, text = probe(vigil, "--ready")
+    assert "stopping" in text, text
+    assert sub_of(vigil, "calm.service") == "running", "the units still run while the main command stops"
+    assert probe(vigil, "--live")[0] == 0
+    assert run.wait(30) == 0, run.stderr
+
+
 # ---------------------------------------------------------------- --startup
 
 def test_startup_waits_for_a_slow_notify_unit(vigil, units):
