@@ -11,8 +11,7 @@
  *   live     the loop answered, and no unit failed for good (state failed:
  *            no restart is coming); waiting out RestartSec= is live;
  *   ready    no stop (or drain, or SIGTERM to the main command) has begun,
- *            the boot is complete, and every
- *            unit passes the plain rule;
+ *            the boot is complete, and every unit passes the plain rule;
  *   startup  the boot is complete (supervisor_startup_pending()).
  *
  * Kubernetes: livenessProbe -> live, readinessProbe -> ready, startupProbe
