@@ -116,7 +116,7 @@ def test_ready_waits_for_a_notify_unit(vigil, units):
 
 def test_ready_fails_once_the_stop_began(vigil, units):
     slow = units.script("slow", """
-        trap 'sleep 3; exit 0' TERM
+        trap 'sleep 6; exit 0' TERM
         while :; do sleep 0.05; done
         """)
     units.add("slow", unit_text("[Service]", f"ExecStart={slow}", "TimeoutStopSec=20"))
@@ -136,7 +136,7 @@ def test_ready_fails_once_the_stop_began(vigil, units):
 def test_ready_fails_once_sigterm_reached_the_main_command(vigil, units):
     units.add("calm", unit_text("[Service]", "ExecStart=/bin/sleep 1000"))
     cmd = units.script("cmd", """
-        trap 'sleep 2; exit 0' TERM
+        trap 'sleep 6; exit 0' TERM
         while :; do sleep 0.05; done
         """)
     run = units.start(cmd=[cmd])
