@@ -426,6 +426,9 @@ static void main_cmd_exited(int status) {
         else if (WIFSIGNALED(status))
                 snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
                          signame_from_number(WTERMSIG(status), name, sizeof(name)));
+        else if (main_cmd.last_forwarded == SIGTERM)
+                snprintf(why, sizeof(why), "main command %s exited with status %d (after %s)", main_cmd.name,
+                         WEXITSTATUS(status), main_cmd.forwarded_why);
         else
                 snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
         if (!config.system_mode) {
@@ -474,8 +477,8 @@ static void reap_children(void) {
         manager_after_reap();
 }
 
-/* Who sent a signal that ends vigil (or was forwarded to the main command), for the shutdown report and the
- * termination log. */
+/* Who sent a signal that ends vigil, or that vigil forwarded to the main
+ * command: for the shutdown report and the termination log. */
 static void signal_reason(const struct signal_event *ev, char *why, size_t size) {
         char name[16];
         const char *sig = signame_from_number(ev->signo, name, sizeof(name));

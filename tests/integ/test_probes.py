@@ -139,7 +139,7 @@ def test_ready_fails_once_sigterm_reached_the_main_command(vigil, units):
         trap 'sleep 6; exit 0' TERM
         while :; do sleep 0.05; done
         """)
-    run = units.start(cmd=[cmd])
+    run = units.start("--termination-log", vigil.path("termination-log"), cmd=[cmd])
     listening(run, vigil)
     wait_until(run, lambda: probe(vigil, "--ready")[0] == 0, "--ready to pass")
     run.signal(signal.SIGTERM)
@@ -149,6 +149,9 @@ def test_ready_fails_once_sigterm_reached_the_main_command(vigil, units):
     assert sub_of(vigil, "calm.service") == "running", "the units still run while the main command stops"
     assert probe(vigil, "--live")[0] == 0
     assert run.wait(30) == 0, run.stderr
+    with open(vigil.path("termination-log")) as f:
+        text = f.read()
+    assert text.startswith(f"main command {cmd} exited with status 0 (after SIGTERM from "), text
 
 
 # ---------------------------------------------------------------- --startup
