@@ -258,3 +258,18 @@ def test_termination_log_off_and_not_writable(vigil):
     assert run.returncode == 4, run.stderr
     lines = [line for line in run.stderr.splitlines() if "termination log" in line]
     assert len(lines) == 1 and missing in lines[0], run.stderr
+
+
+def test_termination_log_not_written_when_not_writable(vigil, public_units):
+    # vigil as a uid that may not write the file (root's, mode 0644): the
+    # file is left as it was, one warning, vigil's exit status unchanged.
+    uid = 12350 + (0 if vigil.mode == "subreaper" else 1)
+    path = public_units.root / "termination-log"
+    path.write_text("old\n")
+    path.chmod(0o644)
+    run = vigil.start("--termination-log", str(path), "--", "/bin/sh", "-c", "exit 5", user=uid,
+                      unset=("VIGIL_RUNTIME_DIR", "HOME", "XDG_RUNTIME_DIR"))
+    assert run.wait(20) == 5, run.stderr
+    assert path.read_text() == "old\n"
+    lines = [line for line in run.stderr.splitlines() if "termination log" in line]
+    assert len(lines) == 1 and "Permission denied" in lines[0], run.stderr
