@@ -37,6 +37,7 @@ struct vigil_options {
         char *runit_dir, *startup_dir, *pre_run_exec, *run_on_exit;
         char *hostname_pattern, *uniqueid_exec, *ctty, *working_directory;
         char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
+        char *termination_log;         /* --termination-log FILE; "" or "none": off */
         bool container_env, wait_ready, process_group, no_kill_all, system;
         bool help, version;
         uint64_t kill_all_timeout_usec, default_timeout_stop_usec;

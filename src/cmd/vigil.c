@@ -6,6 +6,7 @@
  */
 #include "cmd/erlinit_opts.h"
 #include "cmd/options.h"
+#include "control/control_places.h"
 #include "control/control_server.h"
 #include "base/kcmdline.h"
 #include "base/num.h"
@@ -23,6 +24,7 @@
 #include "system/release_discover.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
+#include "container/termination_log.h"
 #include "logcap/output.h"
 #include "notify/outer_notify.h"
 #include "supervise/supervisor.h"
@@ -39,7 +41,6 @@
 
 #define DEFAULT_OPTIONS_FILE "/etc/vigil.conf"
 #define DEFAULT_UNITS_DIR "/etc/vigil/units"
-#define DEFAULT_RUNTIME_DIR "/run/vigil"
 #define OPTIONS_FILE_MAX (1024 * 1024)
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 1
@@ -270,6 +271,7 @@ struct boot {
         struct erlinit_translation erlinit;
         struct release_plan release;
         struct strv main_env;          /* erlinit mode: the release's, HOME, then --env */
+        char runtime_dir[108];     /* where they are; "" for abstract names */
 };
 
 static const char *const outer_vars[] = { "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
@@ -480,20 +482,43 @@ static void phase_release(struct boot *b) {
         }
 }
 
-/* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3). */
+/* Whether vigil can make and write into p's directory: 0 or why not (-errno). */
+static int place_usable(const struct control_place *p) {
+        int r = os_make_dir(p->dir, 0755);
+        if (r < 0 && r != -EEXIST)
+                return r;
+        return os_path_writable(p->dir);
+}
+
+/* Sockets live in $VIGIL_RUNTIME_DIR, else /run/vigil (SPEC §3); when vigil
+ * cannot make or write into it (not root, a read-only root), in
+ * $XDG_RUNTIME_DIR/vigil, else under abstract names (control/control_places.h).
+ * Returns the directory to make, NULL for abstract names. */
 static const char *socket_paths(struct boot *b) {
-        const char *runtime_dir = getenv("VIGIL_RUNTIME_DIR");
-        if (!runtime_dir || runtime_dir[0] != '/')
-                runtime_dir = DEFAULT_RUNTIME_DIR;
-        if (snprintf(b->notify_default, sizeof(b->notify_default), "%s/notify", runtime_dir) >= 108 ||
-            snprintf(b->control_default, sizeof(b->control_default), "%s/control", runtime_dir) >= 108) {
-                log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", runtime_dir,
-                            DEFAULT_RUNTIME_DIR);
-                runtime_dir = DEFAULT_RUNTIME_DIR;
-                snprintf(b->notify_default, sizeof(b->notify_default), "%s/notify", runtime_dir);
-                snprintf(b->control_default, sizeof(b->control_default), "%s/control", runtime_dir);
+        struct control_place places[CONTROL_PLACES_MAX];
+        bool too_long;
+        const char *env = getenv("VIGIL_RUNTIME_DIR");
+        size_t n = control_places(env, getenv("XDG_RUNTIME_DIR"), (unsigned long)os_getuid(), places, &too_long);
+        if (too_long)
+                log_warning("VIGIL_RUNTIME_DIR=%s is too long for a socket path; using %s", env, places[0].dir);
+        size_t i = 0;
+        int why = 0;
+        /* Both sockets given by option: no directory is needed. */
+        bool need = !b->o.notify_socket || !b->o.control_socket;
+        while (need && i + 1 < n) {
+                int r = place_usable(&places[i]);
+                if (r == 0)
+                        break;
+                if (i++ == 0)
+                        why = r;
         }
-        return runtime_dir;
+        snprintf(b->notify_default, sizeof(b->notify_default), "%s", places[i].notify);
+        snprintf(b->control_default, sizeof(b->control_default), "%s", places[i].control);
+        snprintf(b->runtime_dir, sizeof(b->runtime_dir), "%s", places[i].dir);
+        if (i > 0)
+                log_notice("cannot use %s (%s): sockets are %s and %s", places[0].dir, strerror(-why),
+                           b->control_default, b->notify_default);
+        return b->runtime_dir[0] ? b->runtime_dir : NULL;
 }
 
 /* --uid/--gid of the main command; --uid alone: the user's primary group, as login would. */
@@ -627,6 +652,7 @@ static int phase_run_and_end(struct boot *b) {
                 }
         } else {
                 hw_watchdog_final(HW_WATCHDOG_FINAL_EXIT);   /* container mode: vigil exits */
+                termination_log_write(b->o.termination_log, shutdown_report_reason(), code);
         }
         output_free();
         supervisor_free();

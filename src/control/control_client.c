@@ -2,10 +2,12 @@
 #include "control/control_client.h"
 
 #include "base/strbuf.h"
+#include "control/control_places.h"
 #include "os/fd.h"
 #include "os/unix_socket.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +86,17 @@ static int read_reply(int fd, control_client_line_fn line, control_client_batch_
         }
         free(p.buf);
         return r;
+}
+
+void control_client_default_address(char *ret, size_t size) {
+        struct control_place places[CONTROL_PLACES_MAX];
+        bool too_long;
+        size_t n = control_places(getenv("VIGIL_RUNTIME_DIR"), getenv("XDG_RUNTIME_DIR"), (unsigned long)os_getuid(),
+                                  places, &too_long);
+        size_t i = 0;
+        while (i + 1 < n && os_path_exists(places[i].control) != 1)
+                i++;
+        snprintf(ret, size, "%s", places[i].control);
 }
 
 int control_client_connect(const char *address, int *ret_fd) {

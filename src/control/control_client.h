@@ -23,6 +23,11 @@ typedef int (*control_client_line_fn)(void *ctx, char *line, size_t len, bool pa
 /* After the lines of one read (a good time to flush what was printed). */
 typedef void (*control_client_batch_fn)(void *ctx);
 
+/* Without --socket: the control socket of the first place of
+ * control_places() (control/control_places.h) whose socket file exists,
+ * else the abstract name, which needs no file. */
+void control_client_default_address(char *ret, size_t size);
+
 /* Connect to vigil at address: 0 or -errno (-EACCES: the socket's mode
  * refused us). */
 int control_client_connect(const char *address, int *ret_fd);

@@ -4,6 +4,7 @@
 #include "base/signame.h"
 #include "control/control_log.h"
 #include "control/control_metrics.h"
+#include "control/control_probes.h"
 #include "control/control_views.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -129,7 +130,7 @@ void control_dispatch(struct control_conn *c, const struct control_request *rq,
                 control_views_status(b, rq);
                 break;
         case CONTROL_CHECK:
-                control_views_check(b);
+                control_probes_check(b, rq);
                 break;
         case CONTROL_START:
         case CONTROL_STOP:

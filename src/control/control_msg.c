@@ -24,7 +24,7 @@ static const struct {
         [CONTROL_STATUS] = { 0, CONTROL_ARGS_MAX },  [CONTROL_START] = { 1, CONTROL_ARGS_MAX },
         [CONTROL_STOP] = { 1, CONTROL_ARGS_MAX },    [CONTROL_RESTART] = { 1, CONTROL_ARGS_MAX },
         [CONTROL_RELOAD] = { 1, CONTROL_ARGS_MAX },  [CONTROL_KILL] = { 2, CONTROL_ARGS_MAX },
-        [CONTROL_LOG] = { 2, 3 },                    [CONTROL_CHECK] = { 0, 0 },
+        [CONTROL_LOG] = { 2, 3 },                    [CONTROL_CHECK] = { 0, 1 },  
         [CONTROL_HISTORY] = { 1, 1 },                [CONTROL_METRICS] = { 0, 0 },
         [CONTROL_DAEMON_RELOAD] = { 0, 0 },          [CONTROL_REBOOT] = { 0, 0 },
         [CONTROL_POWEROFF] = { 0, 0 },               [CONTROL_HALT] = { 0, 0 },

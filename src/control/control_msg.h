@@ -29,7 +29,7 @@ enum control_verb {
         CONTROL_RELOAD,          /* UNIT... */
         CONTROL_KILL,            /* SIGNAL UNIT... */
         CONTROL_LOG,             /* LINES FOLLOW(0|1) [UNIT] */
-        CONTROL_CHECK,
+        CONTROL_CHECK,           /* [live|ready|startup] */
         CONTROL_HISTORY,         /* UNIT */
         CONTROL_METRICS,
         CONTROL_DAEMON_RELOAD,

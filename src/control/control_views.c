@@ -214,7 +214,7 @@ void control_views_watchdog(struct strbuf *b, const struct control_request *rq) 
         }
 }
 
-/* ---------------------------------------------------------------- status, check, history */
+/* ---------------------------------------------------------------- status, history */
 
 /* The manager's own line: notify drops that no unit could be charged with. */
 static void put_notify_line(struct strbuf *b) {
@@ -269,43 +269,6 @@ void control_views_status(struct strbuf *b, const struct control_request *rq) {
         put_notify_line(b);
         put_previous_line(b);
         put_watchdog(b, true);
-}
-
-/* The health rule of `vigilctl check` (docs/CONTROL.md). NULL when healthy. */
-static const char *unhealthy(const struct unit_view *v) {
-        switch (v->state) {
-        case UNIT_RUNNING:
-        case UNIT_RELOAD:
-                if (v->type == SERVICE_NOTIFY && !v->ready)
-                        return "running but not ready";
-                return NULL;
-        case UNIT_EXITED:
-                return NULL;
-        case UNIT_DEAD:
-                return v->result == UNIT_RESULT_SUCCESS ? NULL : "dead";
-        case UNIT_FAILED:
-                return "failed";
-        case UNIT_AUTO_RESTART:
-                return "waiting to restart";
-        default:
-                return unit_state_is_stopping(v->state) ? "stopping" : "starting";
-        }
-}
-
-void control_views_check(struct strbuf *b) {
-        for (size_t i = 0; i < manager_n_units(); i++) {
-                struct unit_view v;
-                unit_view_of(manager_unit_at(i), &v);
-                const char *why = unhealthy(&v);
-                if (!why)
-                        continue;
-                char text[512];
-                snprintf(text, sizeof(text), "%s is %s (%s, result %s)", v.name, why,
-                         unit_state_to_string(v.state), unit_result_to_string(v.result));
-                control_reply_header(b, CONTROL_FAILED, text);
-                return;
-        }
-        control_reply_header(b, CONTROL_OK, "healthy");
 }
 
 /* The rows of the Restart= table (SPEC §4). */

@@ -2,7 +2,7 @@
 /*
  * The read-only replies of the control socket (docs/CONTROL.md): status
  * (units, the notify counters, the previous shutdown, the hardware
- * watchdog), check (the health rule), history (a unit's last exits) and
+ * watchdog), history (a unit's last exits) and
  * watchdog (the device's fields; `watchdog snooze` is the one verb here
  * that acts, as it only asks hw_watchdog). Each renders into a strbuf from
  * unit snapshots (supervise/unit_view.h), never from struct unit.
@@ -23,7 +23,6 @@ struct unit;
 bool control_find_units(struct strbuf *b, const struct control_request *rq, size_t first, struct unit **sel);
 
 void control_views_status(struct strbuf *b, const struct control_request *rq);
-void control_views_check(struct strbuf *b);
 void control_views_history(struct strbuf *b, const struct control_request *rq);
 void control_views_watchdog(struct strbuf *b, const struct control_request *rq);
 

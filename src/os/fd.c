@@ -83,6 +83,14 @@ int os_path_exists(const char *path) {
         return stat(path, &st) == 0;
 }
 
+int os_path_writable(const char *path) {
+        return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 ? 0 : -errno;
+}
+
+uid_t os_getuid(void) {
+        return getuid();
+}
+
 int os_pipe(int fds[2], int extra_flags) {
         return pipe2(fds, O_CLOEXEC | extra_flags) < 0 ? -errno : 0;
 }

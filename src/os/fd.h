@@ -23,6 +23,10 @@ int os_isatty(int fd);
 int os_open(const char *path, int flags, mode_t mode);
 /* Whether path exists (stat follows symlinks). */
 int os_path_exists(const char *path);
+/* Whether vigil's effective ids may write path (faccessat AT_EACCESS): 0 or -errno. */
+int os_path_writable(const char *path);
+/* The real uid (here, not in proc.c, so that vigilctl's small link has it). */
+uid_t os_getuid(void);
 /* pipe2(O_CLOEXEC | extra); 0 or -errno. */
 int os_pipe(int fds[2], int extra_flags);
 

@@ -11,7 +11,7 @@ static struct {
         struct health_config config;
         enum unit_action action;
         int code;
-        char why[256];
+        char why[512];   /* a 255-byte unit name and its result fit */
 } h;
 
 void health_init(const struct health_config *c) {
@@ -41,7 +41,7 @@ static bool hold(const struct health_action *a, const char *why) {
 
 void health_unit_action(const struct health_action *a) {
         const char *key = unit_action_key(a->success, a->result);
-        char why[256];
+        char why[512];
         snprintf(why, sizeof(why), "%s=%s of %s (result %s)", key, unit_action_to_string(a->action), a->unit,
                  unit_result_to_string(a->result));
         if (hold(a, why))

@@ -48,6 +48,9 @@ static struct {
         int status_fd;            /* exec-status pipe, -1 once read */
         char *name;               /* argv[0], for messages */
         bool started;
+        bool termed;              /* SIGTERM was forwarded to it */
+        int last_forwarded;       /* the last signal forwarded to it, and from whom */
+        char forwarded_why[96];
 } main_cmd = { .status_fd = -1 };
 
 static struct {
@@ -69,6 +72,14 @@ struct hook_cmd {
         int status_fd;
 };
 static struct hook_cmd pre_run = { "--pre-run-exec", 0, -1 }, run_on_exit = { "--run-on-exit", 0, -1 };
+
+/* The boot, for `vigilctl check --startup`: units_begun once the start-up
+ * scripts and --pre-run-exec are over; complete (latched) once every unit
+ * of the boot started or failed and the main command was started. */
+static struct {
+        bool units_begun;
+        bool complete;
+} boot;
 
 static void stop_begin(int exit_code);
 static void stop_units(void);
@@ -116,6 +127,13 @@ static int hook_exited(struct hook_cmd *h, int status) {
         }
         h->pid = 0;
         return exit_status_from_wait(status);
+}
+
+/* Container mode: why vigil is about to end, the first reason wins (the
+ * termination log says it, system/shutdown_report.h keeps it). */
+static void container_reason(const char *why) {
+        if (!config.system_mode && stop.phase == STOP_NONE && !shutdown_report_reason())
+                shutdown_report_begin("exit", why);
 }
 
 static void stop_finish(void) {
@@ -354,6 +372,7 @@ static void unit_shutdown(enum unit_action action, int exit_code, const char *wh
         if (stop.phase != STOP_NONE)
                 return;
         log_notice("shutting down: %s", why);
+        container_reason(why);
         stop.exit_code = exit_code;
         stop.code_fixed = true;
         if (main_cmd.pid > 0) {
@@ -408,11 +427,12 @@ static void start_main(void) {
         if (r < 0) {
                 main_cmd.pid = 0;
                 log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));
+                char why[160];
+                snprintf(why, sizeof(why), "cannot start main command %s: %s", main_cmd.name, strerror(-r));
                 if (config.system_mode) {
-                        char why[160];
-                        snprintf(why, sizeof(why), "cannot start main command %s: %s", main_cmd.name, strerror(-r));
                         system_shutdown(config.on_exit, why, true);
                 } else {
+                        container_reason(why);
                         stop_begin(1);
                 }
                 return;
@@ -438,6 +458,8 @@ static void boot_progress(void) {
         if (main_cmd.argv && !main_cmd.started && stop.phase == STOP_NONE &&
             manager_boot_done(config.wait_ready))
                 start_main();
+        if (!boot.complete && boot.units_begun && (!main_cmd.argv || main_cmd.started) && manager_boot_done(true))
+                boot.complete = true;
 }
 
 static void main_cmd_exited(int status) {
@@ -466,7 +488,20 @@ static void main_cmd_exited(int status) {
                 if (r < 0 && r != -ENOTTY)
                         log_warning("cannot reopen the console after the main command's exit: %s", strerror(-r));
         }
+        char why[192];
+        if (WIFSIGNALED(status) && WTERMSIG(status) == main_cmd.last_forwarded)
+                snprintf(why, sizeof(why), "main command %s was killed by %s (forwarded: %s)", main_cmd.name,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)), main_cmd.forwarded_why);
+        else if (WIFSIGNALED(status))
+                snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)));
+        else if (main_cmd.last_forwarded == SIGTERM)
+                snprintf(why, sizeof(why), "main command %s exited with status %d (after %s)", main_cmd.name,
+                         WEXITSTATUS(status), main_cmd.forwarded_why);
+        else
+                snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
         if (!config.system_mode) {
+                container_reason(why);
                 if (stop.phase == STOP_NONE)
                         stop.by_main = true;
                 if (stop.code_from_main && !stop.code_fixed)
@@ -482,12 +517,6 @@ static void main_cmd_exited(int status) {
                 stop_units();
                 return;
         }
-        char why[192];
-        if (WIFSIGNALED(status))
-                snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
-                         signame_from_number(WTERMSIG(status), name, sizeof(name)));
-        else
-                snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
         system_shutdown(config.on_exit, why, true);
 }
 
@@ -520,6 +549,19 @@ static void reap_children(void) {
         manager_after_reap();
 }
 
+/* Who sent a signal that ends vigil, or that vigil forwarded to the main
+ * command: for the shutdown report and the termination log. */
+static void signal_reason(const struct signal_event *ev, char *why, size_t size) {
+        char name[16];
+        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
+        if (ev->code == SI_KERNEL)
+                snprintf(why, size, "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
+        else if (ev->sender > 0)
+                snprintf(why, size, "%s from pid %d", sig, (int)ev->sender);
+        else
+                snprintf(why, size, "%s from outside vigil's PID namespace", sig);
+}
+
 static void forward_signal(const struct signal_event *ev) {
         char name[16];
         const char *signame = signame_from_number(ev->signo, name, sizeof(name));
@@ -531,6 +573,10 @@ static void forward_signal(const struct signal_event *ev) {
         pid_t target = config.process_group ? -main_cmd.pid : main_cmd.pid;
         if (ev->signo == SIGTERM)
                 outer_notify_stopping("stopping");
+        main_cmd.last_forwarded = ev->signo;
+        if (ev->signo == SIGTERM)
+                main_cmd.termed = true;   /* the orchestrator's stop began: not ready any more */
+        signal_reason(ev, main_cmd.forwarded_why, sizeof(main_cmd.forwarded_why));
         int r = os_kill(target, ev->signo);
         if (r < 0)
                 log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
@@ -560,13 +606,7 @@ static void system_signal(const struct signal_event *ev) {
                           signame_from_number(ev->signo, name, sizeof(name)));
                 return;
         }
-        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
-        if (ev->code == SI_KERNEL)
-                snprintf(why, sizeof(why), "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
-        else if (ev->sender > 0)
-                snprintf(why, sizeof(why), "%s from pid %d", sig, (int)ev->sender);
-        else
-                snprintf(why, sizeof(why), "%s from outside vigil's PID namespace", sig);
+        signal_reason(ev, why, sizeof(why));
         system_shutdown(action, why, false);
 }
 
@@ -591,6 +631,9 @@ static void on_signal(const struct signal_event *ev) {
         }
         if (main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
                 log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
+                char why[96];
+                signal_reason(ev, why, sizeof(why));
+                container_reason(why);
                 startup_cancel(); /* no further script; done() is not called */
                 stop_begin(0);
                 return;
@@ -690,6 +733,7 @@ void supervisor_set_main(char *const *argv) {
 static void units_begin(void) {
         if (config.shutdown_report)
                 shutdown_report_load_previous(config.shutdown_report);
+        boot.units_begun = true;
         manager_start_all();
         boot_progress();
 }
@@ -697,10 +741,12 @@ static void units_begin(void) {
 /* A start-up step failed: container mode exits with its status; system
  * mode never exits, it runs the --on-exit action (SPEC §2 step 4). */
 static void boot_failed(int status, const char *why) {
-        if (config.system_mode)
+        if (config.system_mode) {
                 system_shutdown(config.on_exit, why, false);
-        else
+        } else {
+                container_reason(why);
                 stop_begin(status);
+        }
 }
 
 static void pre_run_exited(int status) {
@@ -750,6 +796,20 @@ int supervisor_run(void) {
 
 bool supervisor_draining(void) {
         return stop_budget_leaving() || stop.phase != STOP_NONE;
+}
+
+bool supervisor_accepting(void) {
+        return !supervisor_draining() && !main_cmd.termed && !manager_stopping();
+}
+
+const char *supervisor_startup_pending(void) {
+        if (boot.complete)
+                return NULL;
+        if (!boot.units_begun)
+                return "the start-up scripts are running";
+        if (main_cmd.argv && !main_cmd.started)
+                return "the main command has not started yet";
+        return "a unit is still starting";
 }
 
 enum end_action supervisor_end_action(void) {

@@ -105,6 +105,14 @@ bool supervisor_draining(void);
 /* Run until everything has stopped; returns vigil's exit code. */
 int supervisor_run(void);
 
+/* The probes of `vigilctl check` (docs/CONTROL.md). Accepting: no stop has
+ * begun, and no SIGTERM was forwarded to the main command (a drain before
+ * the stop counts as begun: it makes this false). */
+bool supervisor_accepting(void);
+/* NULL once the boot is complete (latched: every unit of the boot started
+ * or failed, the main command started), else what it still waits for. */
+const char *supervisor_startup_pending(void);
+
 /* After supervisor_run(): how vigil should end (END_EXIT in container
  * mode) and why, for the final steps of system mode. */
 enum end_action supervisor_end_action(void);

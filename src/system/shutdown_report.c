@@ -20,7 +20,7 @@
 
 static struct {
         char action[16];
-        char reason[256];
+        char reason[1024];   /* a long unit name fits; the termination log caps it */
         uint64_t begun;          /* loop_now() */
         bool active;
         size_t n;
@@ -50,11 +50,15 @@ void shutdown_report_event(const char *fmt, ...) {
         rep.events[rep.n++].at = loop_now();
 }
 
+const char *shutdown_report_reason(void) {
+        return rep.active ? rep.reason : NULL;
+}
+
 int shutdown_report_write(const char *path) {
         if (!rep.active)
                 return -ENODATA;
         struct strbuf b = { 0 };
-        char line[512], stamp[32] = "unknown";
+        char line[1280], stamp[32] = "unknown";
         time_t now = (time_t)(os_realtime_usec() / 1000000);
         struct tm tm;
         if (gmtime_r(&now, &tm))

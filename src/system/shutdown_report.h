@@ -28,6 +28,10 @@ void shutdown_report_begin(const char *action, const char *why);
 /* One step of the timeline, stamped now. At most 32 are kept. */
 void shutdown_report_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The reason of the shutdown under way (what began it), NULL before one
+ * began. Container mode records one too: the termination log's text. */
+const char *shutdown_report_reason(void);
+
 /* Write the report to path (replaced atomically, mode 0644). 0 or -errno. */
 int shutdown_report_write(const char *path);
 

@@ -150,8 +150,9 @@ def sanitizer_report(text):
 class Run:
     """One vigil process (in pid1 mode: the unshare process above it)."""
 
-    def __init__(self, harness, argv, proc, out_path, err_path):
+    def __init__(self, harness, argv, proc, out_path, err_path, binary=VIGIL):
         self.harness, self.argv, self.proc = harness, argv, proc
+        self.binary = binary
         self.mode = harness.mode
         self.out_path, self.err_path = out_path, err_path
         self.started = time.monotonic()
@@ -165,7 +166,7 @@ class Run:
             if self.mode == "subreaper":
                 self._pid = self.proc.pid
             else:
-                target = os.path.realpath(VIGIL)
+                target = os.path.realpath(self.binary)
 
                 def find():
                     for c in children(self.proc.pid):
@@ -310,11 +311,23 @@ class Harness:
         # in sun_path, and private to this test, so tests never share one.
         self.runtime = tempfile.mkdtemp(prefix="vr-", dir="/tmp")
         os.chmod(self.runtime, 0o755)
+        self._public = None   # copies of vigil and vigilctl that any user may run (start/ctl with user=)
 
     def path(self, name):
         return str(self.tmp / name)
 
-    def env(self, extra=None):
+    def public_copy(self, binary):
+        """binary copied to a directory any user can enter (the checkout may sit in one only root can)."""
+        if self._public is None:
+            self._public = tempfile.mkdtemp(prefix="vpub-", dir="/tmp")
+            os.chmod(self._public, 0o755)
+        path = os.path.join(self._public, os.path.basename(binary))
+        if not os.path.exists(path):
+            shutil.copy(binary, path)
+            os.chmod(path, 0o755)
+        return path
+
+    def env(self, extra=None, unset=()):
         env = dict(os.environ)
         env[TAG_VAR] = self.tag
         env["VIGIL_RUNTIME_DIR"] = self.runtime
@@ -323,10 +336,12 @@ class Harness:
         # of recent frees is still caught).
         asan = os.environ.get("ASAN_OPTIONS")
         env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "quarantine_size_mb=1"
+        for name in unset:
+            env.pop(name, None)
         env.update(extra or {})
         return env
 
-    def argv(self, args):
+    def argv(self, args, user=None):
         if self.mode == "system":
             # `vigil --system` as PID 1 of its own PID, mount and UTS namespaces:
             # its mounts, hostname and reboot(2) stay inside them (reboot(2) in a
@@ -335,12 +350,19 @@ class Harness:
             # files in view.
             return ["unshare", "-pfmu", "--mount-proc", "--propagation", "private", "sh", "-c",
                     'mount --bind /tmp /tmp && exec "$0" "$@"', VIGIL, "--system"] + [str(a) for a in args]
-        base = [VIGIL] if self.mode == "subreaper" else ["unshare", "-pf", "--mount-proc", VIGIL]
+        binary, drop = VIGIL, []
+        if user is not None:
+            # As another uid (issue 14: non-root): unshare as root, then setpriv
+            # drops to the uid and execs vigil, PID 1 of the namespace or not.
+            binary = self.public_copy(VIGIL)
+            drop = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
+        base = drop + [binary] if self.mode == "subreaper" else ["unshare", "-pf", "--mount-proc"] + drop + [binary]
         return base + [str(a) for a in args]
 
     def start(self, *args, stdin=subprocess.DEVNULL, stdout=None, pass_fds=(), preexec_fn=None,
-              start_new_session=True, env=None):
-        """Start vigil with these arguments (options, then `--`, CMD...)."""
+              start_new_session=True, env=None, user=None, unset=()):
+        """Start vigil with these arguments (options, then `--`, CMD...); user: as that uid
+        (setpriv), in a directory it can enter; unset: names taken out of its environment."""
         self._n += 1
         out_path, err_path = self.path(f"vigil{self._n}.out"), self.path(f"vigil{self._n}.err")
 
@@ -349,17 +371,20 @@ class Harness:
             if preexec_fn:
                 preexec_fn()
 
-        argv = self.argv(args)
+        # (a test may replace argv with a one-argument function: it knows nothing of user=)
+        argv = self.argv(args) if user is None else self.argv(args, user)
+        cwd = str(self.tmp) if user is None else os.path.dirname(self.public_copy(VIGIL))
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             proc = subprocess.Popen(argv, stdin=stdin, stdout=stdout if stdout is not None else out, stderr=err,
                                     pass_fds=pass_fds, preexec_fn=preexec, start_new_session=start_new_session,
-                                    env=self.env(env), cwd=str(self.tmp))
-        run = Run(self, argv, proc, out_path, err_path)
+                                    env=self.env(env, unset), cwd=cwd)
+        run = Run(self, argv, proc, out_path, err_path, VIGIL if user is None else self.public_copy(VIGIL))
         self.runs.append(run)
         return run
 
-    def ctl(self, *args, timeout=10, user=None):
-        """Run vigilctl against this test's vigil (its runtime dir); user: a uid to run as."""
+    def ctl(self, *args, timeout=10, user=None, env=None, unset=()):
+        """Run vigilctl against this test's vigil (its runtime dir); user: a uid to run as;
+        env, unset: added to / taken out of its environment."""
         def drop():
             os.setgroups([])
             os.setgid(user)
@@ -374,7 +399,7 @@ class Harness:
             os.chmod(ctl, 0o755)
             cwd = public
         try:
-            return subprocess.run([ctl, *[str(a) for a in args]], env=self.env(), cwd=cwd,
+            return subprocess.run([ctl, *[str(a) for a in args]], env=self.env(env, unset), cwd=cwd,
                                   capture_output=True, text=True, timeout=timeout,
                                   preexec_fn=drop if user is not None else None)
         finally:
@@ -430,6 +455,8 @@ class Harness:
                 pass
             p.wait(timeout=10)
         shutil.rmtree(self.runtime, ignore_errors=True)
+        if self._public:
+            shutil.rmtree(self._public, ignore_errors=True)
         left = tagged_pids(self.tag)
         assert not left, f"could not kill processes left by the test: {left}"
         reports = [r.stderr for r in self.runs if sanitizer_report(r.stderr)]

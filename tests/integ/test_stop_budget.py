@@ -112,6 +112,10 @@ def test_drain_keeps_the_units_running_then_stops_them_inside_the_budget(units):
     assert during.returncode == 0 and "vigil is draining: not ready, stopping" in during.stdout, \
         during.stdout + during.stderr
     assert during.stdout.count(" running ") >= 3, f"the units did not keep running:\n{during.stdout}"
+    # The probes: not ready while draining (the kubelet takes it out of service), still live.
+    ready, live = units.h.ctl("check", "--ready"), units.h.ctl("check", "--live")
+    assert ready.returncode == 1, ready.stdout + ready.stderr
+    assert live.returncode == 0, live.stdout + live.stderr
     status, ended = run.wait_timed(20)
     took = ended - sent
     assert status == 128 + signal.SIGTERM, run.stderr

@@ -4,6 +4,7 @@ units, then vigilctl against its control socket (the harness gives every
 test its own VIGIL_RUNTIME_DIR)."""
 import json
 import os
+import signal
 import socket
 import stat
 import time
@@ -499,3 +500,71 @@ def test_many_clients_at_once_and_the_watchdog_command(vigil, units):
         r = vigil.ctl(*args)
         assert r.returncode == 1 and "no hardware watchdog" in r.stderr, r.stdout + r.stderr
     stop_vigil(run)
+
+
+# ---------------------------------------------------------------- non-root (issue 14, point 6)
+#
+# vigil as a uid that cannot make /run/vigil (a container run with --user,
+# OpenShift's random uid), no VIGIL_RUNTIME_DIR, no HOME: its sockets go to
+# $XDG_RUNTIME_DIR/vigil, else to abstract names after the uid; vigilctl of
+# the same uid finds them with no option. Abstract names are shared by the
+# network namespace: each test and mode has its own uid.
+
+NON_ROOT_ENV = ("VIGIL_RUNTIME_DIR", "HOME", "XDG_RUNTIME_DIR")
+
+
+def non_root_uid(vigil, base):
+    return base + (0 if vigil.mode == "subreaper" else 1)
+
+
+def test_non_root_sockets_in_xdg_runtime_dir(vigil, public_units):
+    uid = non_root_uid(vigil, 12345)
+    xdg = public_units.root / f"xdg-{uid}"
+    xdg.mkdir()
+    os.chown(xdg, uid, uid)
+    xdg.chmod(0o700)
+    public_units.add("calm", unit_text("[Service]", "ExecStart=/bin/sleep 1000"))
+    env = {"XDG_RUNTIME_DIR": str(xdg)}
+    run = public_units.start(user=uid, env=env, unset=("VIGIL_RUNTIME_DIR", "HOME"))
+    control = xdg / "vigil" / "control"
+    wait_until(run, lambda: control.exists(), "the control socket in $XDG_RUNTIME_DIR/vigil")
+    assert os.stat(control).st_uid == uid
+    said = stderr_lines(run, "cannot use /run/vigil")
+    assert len(said) == 1 and str(control) in said[0], run.stderr
+    r = vigil.ctl("check", user=uid, env=env, unset=("VIGIL_RUNTIME_DIR", "HOME"))
+    assert r.returncode == 0 and r.stdout.strip() == "healthy", r.stdout + r.stderr
+    r = vigil.ctl("status", user=uid, env=env, unset=("VIGIL_RUNTIME_DIR", "HOME"))
+    assert r.returncode == 0 and "calm.service" in r.stdout, r.stdout + r.stderr
+    run.signal(signal.SIGTERM)
+    assert run.wait(20) == 0, run.stderr
+
+
+def test_non_root_abstract_sockets_when_no_directory_can_be_made(vigil, public_units):
+    uid = non_root_uid(vigil, 12347)
+    # A Type=notify unit readied by systemd-notify (libsystemd's sd_notify
+    # reads "@name" as an abstract address).
+    ready = public_units.script("ready", """
+        echo "$NOTIFY_SOCKET" > "$1"
+        systemd-notify --ready
+        exec sleep 1000
+        """)
+    seen = public_units.file("notify-socket")
+    public_units.add("n", unit_text("[Service]", "Type=notify", "NotifyAccess=all", f"ExecStart={ready} {seen}",
+                                    "TimeoutStartSec=30"))
+    run = public_units.start(user=uid, unset=NON_ROOT_ENV)
+    control = f"@vigil-{uid}/control"
+    wait_until(run, lambda: stderr_lines(run, "cannot use /run/vigil"), "the fallback to be logged")
+    said = stderr_lines(run, "cannot use /run/vigil")
+    assert len(said) == 1 and control in said[0] and f"@vigil-{uid}/notify" in said[0], run.stderr
+    plain = NON_ROOT_ENV
+    wait_until(run, lambda: vigil.ctl("check", user=uid, unset=plain).returncode == 0,
+               "check to pass once n is ready (READY=1 over the abstract notify socket)", timeout=15)
+    with open(seen) as f:
+        assert f.read().strip() == f"@vigil-{uid}/notify"
+    assert vigil.ctl("check", "--ready", user=uid, unset=plain).returncode == 0
+    # The peer-credential rule stays: root is served, another uid is refused.
+    assert vigil.ctl("--socket", control, "check").returncode == 0
+    r = vigil.ctl("--socket", control, "check", user=uid + 10000, unset=plain)
+    assert r.returncode == 4, r.stdout + r.stderr
+    run.signal(signal.SIGTERM)
+    assert run.wait(20) == 0, run.stderr
