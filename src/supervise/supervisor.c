@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "supervise/supervisor.h"
+#include "supervise/supervisor_internal.h"
 
 #include "base/signame.h"
 #include "base/timespan.h"
@@ -35,34 +35,7 @@
  * process in uninterruptible sleep dies only when its I/O returns). */
 #define KILL_SETTLE_USEC (1 * USEC_PER_SEC)
 
-enum stop_phase { STOP_NONE, STOP_MAIN, STOP_UNITS, STOP_RUN_ON_EXIT, STOP_TERM, STOP_KILL, STOP_DONE };
-
-static struct supervisor_config config;
-static pid_t self_pid;
-static struct loop_io signal_io = { .fd = -1 };
-
-/* The main command: at most one, started once. */
-static struct {
-        char *const *argv;        /* NULL: none */
-        pid_t pid;                /* 0 when not running */
-        int status_fd;            /* exec-status pipe, -1 once read */
-        char *name;               /* argv[0], for messages */
-        bool started;
-        bool termed;              /* SIGTERM was forwarded to it */
-        int last_forwarded;       /* the last signal forwarded to it, and from whom */
-        char forwarded_why[96];
-} main_cmd = { .status_fd = -1 };
-
-static struct {
-        enum stop_phase phase;
-        int exit_code;
-        bool code_fixed;          /* a unit's action set the exit code: it wins */
-        struct loop_timer timer;
-        enum end_action action;   /* system mode: how the machine ends */
-        bool by_main;             /* the main command's exit caused it: --run-on-exit runs */
-        bool hanging;             /* supervisor_hang(): the next request ends the wait */
-        bool code_from_main;      /* the stop budget ran out with the main command running: its status is the code */
-} stop;
+struct supervisor_state sup = { .main_cmd = { .status_fd = -1 }, .signal_io = { .fd = -1 } };
 
 /* A command vigil runs and waits for inside the loop: --pre-run-exec,
  * --run-on-exit. */
@@ -81,7 +54,7 @@ static struct {
         bool complete;
 } boot;
 
-static void stop_begin(int exit_code);
+void supervisor_stop_begin(int exit_code);
 static void stop_units(void);
 static void killall_begin(void);
 static void pre_run_exited(int status);
@@ -131,24 +104,24 @@ static int hook_exited(struct hook_cmd *h, int status) {
 
 /* Container mode: why vigil is about to end, the first reason wins (the
  * termination log says it, system/shutdown_report.h keeps it). */
-static void container_reason(const char *why) {
-        if (!config.system_mode && stop.phase == STOP_NONE && !shutdown_report_reason())
+void supervisor_container_reason(const char *why) {
+        if (!sup.config.system_mode && sup.stop.phase == STOP_NONE && !shutdown_report_reason())
                 shutdown_report_begin("exit", why);
 }
 
 static void stop_finish(void) {
-        if (stop.phase == STOP_DONE)
+        if (sup.stop.phase == STOP_DONE)
                 return;
-        stop.phase = STOP_DONE;
+        sup.stop.phase = STOP_DONE;
         shutdown_report_event("no processes left");
-        loop_timer_cancel(&stop.timer);
+        loop_timer_cancel(&sup.stop.timer);
         stop_budget_end();
-        loop_exit(stop.exit_code);
+        loop_exit(sup.stop.exit_code);
 }
 
 static void signal_everyone(int sig) {
         char name[16];
-        if (self_pid == 1) {
+        if (sup.self_pid == 1) {
                 int r = os_kill(-1, sig);
                 if (r < 0 && r != -ESRCH)
                         log_warning("cannot send %s to all processes: %s",
@@ -166,54 +139,54 @@ static void signal_everyone(int sig) {
 /* SIGKILL to everything left (three passes: a process may fork between our
  * listing and the kill), then at most KILL_SETTLE_USEC for the kernel. */
 static void kill_everything(void) {
-        stop.phase = STOP_KILL;
-        if (config.kill_all) {
+        sup.stop.phase = STOP_KILL;
+        if (sup.config.kill_all) {
                 for (int pass = 0; pass < 3; pass++)
                         signal_everyone(SIGKILL);
         } else {
                 /* --no-kill-all: leftovers stay, but nothing of vigil's outlives the budget. */
-                if (main_cmd.pid > 0)
-                        (void)os_kill(-main_cmd.pid, SIGKILL);
+                if (sup.main_cmd.pid > 0)
+                        (void)os_kill(-sup.main_cmd.pid, SIGKILL);
                 for (size_t i = 0; i < manager_n_units(); i++)
                         (void)unit_signal_all(manager_unit_at(i), SIGKILL);
         }
-        if (!os_has_children() || loop_timer_arm_in(&stop.timer, KILL_SETTLE_USEC) < 0)
+        if (!os_has_children() || loop_timer_arm_in(&sup.stop.timer, KILL_SETTLE_USEC) < 0)
                 stop_finish();
 }
 
 /* The stop budget (stop_budget.h) ran out: SIGKILL everything left. */
 static void budget_expired(void) {
-        if (stop.phase == STOP_KILL || stop.phase == STOP_DONE)
+        if (sup.stop.phase == STOP_KILL || sup.stop.phase == STOP_DONE)
                 return;
-        stop_budget_log_expiry(main_cmd.pid > 0);
+        stop_budget_log_expiry(sup.main_cmd.pid > 0);
         /* Killed now, the main command's exit gives the code (128+9), as the rules say. */
-        if (stop.phase == STOP_NONE && main_cmd.pid > 0)
-                stop.code_from_main = true;
+        if (sup.stop.phase == STOP_NONE && sup.main_cmd.pid > 0)
+                sup.stop.code_from_main = true;
         kill_everything();
 }
 
 static void stop_timer_fired(struct loop_timer *t) {
         (void)t;
-        if (stop.phase == STOP_MAIN) {
+        if (sup.stop.phase == STOP_MAIN) {
                 log_notice("the main command is still running after the stop timeout, stopping the units");
                 shutdown_report_event("main command stop timed out");
                 stop_units();
                 return;
         }
-        if (stop.phase == STOP_RUN_ON_EXIT) {
+        if (sup.stop.phase == STOP_RUN_ON_EXIT) {
                 log_warning("%s is still running after the stop timeout, going on", run_on_exit.option);
                 shutdown_report_event("--run-on-exit timed out");
-                stop.phase = STOP_UNITS;
+                sup.stop.phase = STOP_UNITS;
                 killall_begin();
                 return;
         }
-        if (stop.phase == STOP_TERM) {
+        if (sup.stop.phase == STOP_TERM) {
                 log_notice("processes still running after the kill-all timeout, sending SIGKILL to all processes");
                 shutdown_report_event("SIGKILL sent to all processes");
                 kill_everything();
                 return;
         }
-        if (config.kill_all)
+        if (sup.config.kill_all)
                 log_warning("processes still alive after SIGKILL (uninterruptible sleep?), exiting anyway");
         else
                 log_notice("exiting; leftover processes are not signalled (--no-kill-all)");
@@ -222,21 +195,21 @@ static void stop_timer_fired(struct loop_timer *t) {
 
 /* After the units: SIGTERM, then SIGKILL, to whatever is left. */
 static void killall_begin(void) {
-        if (stop.phase != STOP_NONE && stop.phase != STOP_UNITS)
+        if (sup.stop.phase != STOP_NONE && sup.stop.phase != STOP_UNITS)
                 return;
-        if (!config.kill_all) {
+        if (!sup.config.kill_all) {
                 stop_finish();
                 return;
         }
-        stop.phase = STOP_TERM;
+        sup.stop.phase = STOP_TERM;
         /* Nobody left is the common case: done. */
         if (!os_has_children()) {
                 stop_finish();
                 return;
         }
         char span[32];
-        uint64_t grace = stop_budget_cap(config.kill_all_timeout_usec, "the kill-all's grace (--kill-all-timeout)");
-        if (config.system_mode)
+        uint64_t grace = stop_budget_cap(sup.config.kill_all_timeout_usec, "the kill-all's grace (--kill-all-timeout)");
+        if (sup.config.system_mode)
                 log_notice("sending SIGTERM to all processes, SIGKILL in %s",
                            timespan_format(grace, span, sizeof(span)));
         else
@@ -245,9 +218,9 @@ static void killall_begin(void) {
         shutdown_report_event("SIGTERM sent to all processes");
         signal_everyone(SIGTERM);
         signal_everyone(SIGCONT); /* a stopped process must be able to act on SIGTERM */
-        if (loop_timer_arm_in(&stop.timer, grace) < 0) {
+        if (loop_timer_arm_in(&sup.stop.timer, grace) < 0) {
                 log_error("cannot arm the kill-all timer, sending SIGKILL now");
-                stop_timer_fired(&stop.timer);
+                stop_timer_fired(&sup.stop.timer);
         }
 }
 
@@ -255,18 +228,18 @@ static void killall_begin(void) {
 static void units_all_stopped(void);
 
 static void stop_units(void) {
-        stop.phase = STOP_UNITS;
+        sup.stop.phase = STOP_UNITS;
         if (manager_n_units() == 0)
                 units_all_stopped();
         else
                 manager_stop_all();   /* all_stopped() goes on */
 }
 
-static void stop_begin(int exit_code) {
-        if (stop.phase != STOP_NONE)
+void supervisor_stop_begin(int exit_code) {
+        if (sup.stop.phase != STOP_NONE)
                 return;
-        if (!stop.code_fixed)
-                stop.exit_code = exit_code;
+        if (!sup.stop.code_fixed)
+                sup.stop.exit_code = exit_code;
         stop_budget_begin();
         outer_notify_stopping("stopping");
         /* Requested: the reboot timeout, one pet; after a health failure
@@ -276,17 +249,17 @@ static void stop_begin(int exit_code) {
 }
 
 static void units_all_stopped(void) {
-        if (stop.phase != STOP_UNITS)
+        if (sup.stop.phase != STOP_UNITS)
                 return;
         shutdown_report_event("units stopped");
         /* --run-on-exit: after an exit of the main command (erlinit's
          * "unintentional exit"), before the kill-all, bounded. */
-        if (config.run_on_exit && stop.by_main) {
-                if (hook_start(&run_on_exit, config.run_on_exit) == 0) {
-                        stop.phase = STOP_RUN_ON_EXIT;
-                        uint64_t usec = stop_budget_cap(config.default_timeout_stop_usec,
+        if (sup.config.run_on_exit && sup.stop.by_main) {
+                if (hook_start(&run_on_exit, sup.config.run_on_exit) == 0) {
+                        sup.stop.phase = STOP_RUN_ON_EXIT;
+                        uint64_t usec = stop_budget_cap(sup.config.default_timeout_stop_usec,
                                                         "--run-on-exit's stop timeout");
-                        if (loop_timer_arm_in(&stop.timer, usec) < 0)
+                        if (loop_timer_arm_in(&sup.stop.timer, usec) < 0)
                                 log_warning("cannot arm the --run-on-exit timer");
                         return;
                 }
@@ -298,30 +271,30 @@ static void run_on_exit_exited(int status) {
         int code = hook_exited(&run_on_exit, status);
         log_notice("--run-on-exit exited with status %d", code);
         shutdown_report_event("--run-on-exit exited with status %d", code);
-        if (stop.phase != STOP_RUN_ON_EXIT)
+        if (sup.stop.phase != STOP_RUN_ON_EXIT)
                 return;
-        loop_timer_cancel(&stop.timer);
-        stop.phase = STOP_UNITS;
+        loop_timer_cancel(&sup.stop.timer);
+        sup.stop.phase = STOP_UNITS;
         killall_begin();
 }
 
 /* System mode: every way down goes through here (SPEC §7). The first
  * request wins; the main command stops first (it started last), then the
  * units in reverse order, then --run-on-exit, then everything else. */
-static void system_shutdown(enum end_action action, const char *why, bool by_main) {
-        if (stop.hanging) {
+void supervisor_system_shutdown(enum end_action action, const char *why, bool by_main) {
+        if (sup.stop.hanging) {
                 /* Everything is already down: end the machine now. */
                 log_notice("%s: ending the hang with %s", why, end_action_name(action));
-                stop.action = action;
+                sup.stop.action = action;
                 loop_exit(0);
                 return;
         }
-        if (stop.phase != STOP_NONE) {
-                log_notice("ignoring %s: already shutting down (%s)", why, end_action_name(stop.action));
+        if (sup.stop.phase != STOP_NONE) {
+                log_notice("ignoring %s: already shutting down (%s)", why, end_action_name(sup.stop.action));
                 return;
         }
-        stop.action = action;
-        stop.by_main = by_main;
+        sup.stop.action = action;
+        sup.stop.by_main = by_main;
         log_notice("shutting down (%s): %s", end_action_name(action), why);
         stop_budget_begin();
         outer_notify_stopping("stopping");
@@ -333,19 +306,19 @@ static void system_shutdown(enum end_action action, const char *why, bool by_mai
         startup_cancel();
         if (pre_run.pid > 0)
                 (void)os_kill(-pre_run.pid, SIGTERM);
-        if (main_cmd.pid > 0) {
-                int r = os_kill(-main_cmd.pid, SIGTERM);
+        if (sup.main_cmd.pid > 0) {
+                int r = os_kill(-sup.main_cmd.pid, SIGTERM);
                 if (r < 0)
-                        r = os_kill(main_cmd.pid, SIGTERM);
+                        r = os_kill(sup.main_cmd.pid, SIGTERM);
                 if (r < 0 && r != -ESRCH)
                         log_warning("cannot send SIGTERM to the main command: %s", strerror(-r));
-                stop.phase = STOP_MAIN;
-                uint64_t usec = stop_budget_cap(config.default_timeout_stop_usec, "the main command's stop timeout");
-                if (loop_timer_arm_in(&stop.timer, usec) < 0)
-                        stop_timer_fired(&stop.timer);
+                sup.stop.phase = STOP_MAIN;
+                uint64_t usec = stop_budget_cap(sup.config.default_timeout_stop_usec, "the main command's stop timeout");
+                if (loop_timer_arm_in(&sup.stop.timer, usec) < 0)
+                        stop_timer_fired(&sup.stop.timer);
                 return;
         }
-        stop_begin(0);
+        supervisor_stop_begin(0);
 }
 
 static enum end_action end_for_unit_action(enum unit_action a) {
@@ -358,30 +331,30 @@ static enum end_action end_for_unit_action(enum unit_action a) {
                 return END_HALT;
         case ACTION_EXIT:
         case ACTION_EXIT_FORCE:
-                return config.on_exit;
+                return sup.config.on_exit;
         default:
                 return END_REBOOT;
         }
 }
 
 static void unit_shutdown(enum unit_action action, int exit_code, const char *why) {
-        if (config.system_mode) {
-                system_shutdown(end_for_unit_action(action), why, false);
+        if (sup.config.system_mode) {
+                supervisor_system_shutdown(end_for_unit_action(action), why, false);
                 return;
         }
-        if (stop.phase != STOP_NONE)
+        if (sup.stop.phase != STOP_NONE)
                 return;
         log_notice("shutting down: %s", why);
-        container_reason(why);
-        stop.exit_code = exit_code;
-        stop.code_fixed = true;
-        if (main_cmd.pid > 0) {
+        supervisor_container_reason(why);
+        sup.stop.exit_code = exit_code;
+        sup.stop.code_fixed = true;
+        if (sup.main_cmd.pid > 0) {
                 /* The main command goes with the units; the kill-all catches it if it lingers. */
-                int r = os_kill(config.process_group ? -main_cmd.pid : main_cmd.pid, SIGTERM);
+                int r = os_kill(sup.config.process_group ? -sup.main_cmd.pid : sup.main_cmd.pid, SIGTERM);
                 if (r < 0 && r != -ESRCH)
                         log_warning("cannot send SIGTERM to the main command: %s", strerror(-r));
         }
-        stop_begin(exit_code);
+        supervisor_stop_begin(exit_code);
 }
 
 /* vigil's environment with --env's entries over it, through the units'
@@ -391,10 +364,10 @@ static char **main_environment(size_t *ret_n) {
         extern char **environ;
         size_t extra = 0;
         *ret_n = 0;
-        while (config.main_env && config.main_env[extra])
+        while (sup.config.main_env && sup.config.main_env[extra])
                 extra++;
-        struct spawn_env_input in = { .inherited = environ, .environment = config.main_env, .n_environment = extra,
-                                      .listen_fds = config.listen_fds, .listen_fdnames = config.listen_fdnames };
+        struct spawn_env_input in = { .inherited = environ, .environment = sup.config.main_env, .n_environment = extra,
+                                      .listen_fds = sup.config.listen_fds, .listen_fdnames = sup.config.listen_fdnames };
         char **env = NULL;
         if (spawn_env_build(&in, &env, ret_n) < 0)
                 return NULL;
@@ -404,131 +377,131 @@ static char **main_environment(size_t *ret_n) {
 static void start_main(void) {
         size_t n_env;
         char **env = main_environment(&n_env);
-        struct spawn_plan plan = spawn_plan_command(main_cmd.argv, config.main_ctty ? SPAWN_SESSION_NEW : SPAWN_GROUP_NEW);
+        struct spawn_plan plan = spawn_plan_command(sup.main_cmd.argv, sup.config.main_ctty ? SPAWN_SESSION_NEW : SPAWN_GROUP_NEW);
         plan.envp = env;
-        plan.n_pass_fds = env ? (int)config.listen_fds : 0;
+        plan.n_pass_fds = env ? (int)sup.config.listen_fds : 0;
         plan.self_pid_env = plan.n_pass_fds ? spawn_env_pid_slot(env, "LISTEN_PID") : NULL;
-        plan.controlling_tty = config.main_ctty;
-        plan.tty_foreground = !config.main_ctty && os_isatty(STDIN_FILENO);
-        plan.set_ids = config.main_set_ids;
-        plan.uid = config.main_uid;
-        plan.gid = config.main_gid;
-        plan.working_directory = config.main_working_directory;
-        main_cmd.name = main_cmd.argv[0];
-        main_cmd.started = true;
-        int r = os_spawn(&plan, &main_cmd.pid, &main_cmd.status_fd);
+        plan.controlling_tty = sup.config.main_ctty;
+        plan.tty_foreground = !sup.config.main_ctty && os_isatty(STDIN_FILENO);
+        plan.set_ids = sup.config.main_set_ids;
+        plan.uid = sup.config.main_uid;
+        plan.gid = sup.config.main_gid;
+        plan.working_directory = sup.config.main_working_directory;
+        sup.main_cmd.name = sup.main_cmd.argv[0];
+        sup.main_cmd.started = true;
+        int r = os_spawn(&plan, &sup.main_cmd.pid, &sup.main_cmd.status_fd);
         env_list_free(&env, &n_env);
         /* Socket activation: handed on (or lost with a failed start), not vigil's to keep. */
-        for (unsigned i = 0; i < config.listen_fds; i++)
+        for (unsigned i = 0; i < sup.config.listen_fds; i++)
                 os_close(3 + (int)i);
-        if (config.listen_fds > 0 && r == 0)
-                log_info("handed %u socket-activation fd%s to the main command", config.listen_fds,
-                         config.listen_fds == 1 ? "" : "s");
+        if (sup.config.listen_fds > 0 && r == 0)
+                log_info("handed %u socket-activation fd%s to the main command", sup.config.listen_fds,
+                         sup.config.listen_fds == 1 ? "" : "s");
         if (r < 0) {
-                main_cmd.pid = 0;
-                log_error("cannot start main command %s: %s", main_cmd.name, strerror(-r));
+                sup.main_cmd.pid = 0;
+                log_error("cannot start main command %s: %s", sup.main_cmd.name, strerror(-r));
                 char why[160];
-                snprintf(why, sizeof(why), "cannot start main command %s: %s", main_cmd.name, strerror(-r));
-                if (config.system_mode) {
-                        system_shutdown(config.on_exit, why, true);
+                snprintf(why, sizeof(why), "cannot start main command %s: %s", sup.main_cmd.name, strerror(-r));
+                if (sup.config.system_mode) {
+                        supervisor_system_shutdown(sup.config.on_exit, why, true);
                 } else {
-                        container_reason(why);
-                        stop_begin(1);
+                        supervisor_container_reason(why);
+                        supervisor_stop_begin(1);
                 }
                 return;
         }
-        log_info("started main command %s (pid %d)", main_cmd.name, (int)main_cmd.pid);
+        log_info("started main command %s (pid %d)", sup.main_cmd.name, (int)sup.main_cmd.pid);
 }
 
 /* The outer manager's READY=1: the moment --wait-ready would start the main command. */
 static void outer_boot_progress(void) {
-        if (!outer_notify_wants_ready() || stop.phase != STOP_NONE || !manager_boot_done(true))
+        if (!outer_notify_wants_ready() || sup.stop.phase != STOP_NONE || !manager_boot_done(true))
                 return;
         size_t up = 0, n = manager_n_units();
         for (size_t i = 0; i < n; i++)
                 up += unit_state_is_up(unit_get_state(manager_unit_at(i)));
         char status[64];
         snprintf(status, sizeof(status), "%zu unit%s running%s", up, up == 1 ? "" : "s",
-                 main_cmd.argv ? ", starting the main command" : "");
+                 sup.main_cmd.argv ? ", starting the main command" : "");
         outer_notify_ready(status);
 }
 
 static void boot_progress(void) {
         outer_boot_progress();
-        if (main_cmd.argv && !main_cmd.started && stop.phase == STOP_NONE &&
-            manager_boot_done(config.wait_ready))
+        if (sup.main_cmd.argv && !sup.main_cmd.started && sup.stop.phase == STOP_NONE &&
+            manager_boot_done(sup.config.wait_ready))
                 start_main();
-        if (!boot.complete && boot.units_begun && (!main_cmd.argv || main_cmd.started) && manager_boot_done(true))
+        if (!boot.complete && boot.units_begun && (!sup.main_cmd.argv || sup.main_cmd.started) && manager_boot_done(true))
                 boot.complete = true;
 }
 
 static void main_cmd_exited(int status) {
         struct spawn_failure failure;
-        if (main_cmd.status_fd >= 0) {
-                if (os_spawn_read_status(main_cmd.status_fd, &failure) == 1)
-                        log_error("cannot %s '%s': %s", spawn_stage_action(failure.stage), main_cmd.name,
+        if (sup.main_cmd.status_fd >= 0) {
+                if (os_spawn_read_status(sup.main_cmd.status_fd, &failure) == 1)
+                        log_error("cannot %s '%s': %s", spawn_stage_action(failure.stage), sup.main_cmd.name,
                                   strerror(failure.error));
-                os_close(main_cmd.status_fd);
-                main_cmd.status_fd = -1;
+                os_close(sup.main_cmd.status_fd);
+                sup.main_cmd.status_fd = -1;
         }
         char name[16];
         if (WIFSIGNALED(status))
-                log_info("main command %s (pid %d) killed by %s%s", main_cmd.name, (int)main_cmd.pid,
+                log_info("main command %s (pid %d) killed by %s%s", sup.main_cmd.name, (int)sup.main_cmd.pid,
                          signame_from_number(WTERMSIG(status), name, sizeof(name)),
                          WCOREDUMP(status) ? " (core dumped)" : "");
         else
-                log_info("main command %s (pid %d) exited with status %d", main_cmd.name, (int)main_cmd.pid,
+                log_info("main command %s (pid %d) exited with status %d", sup.main_cmd.name, (int)sup.main_cmd.pid,
                          WEXITSTATUS(status));
-        main_cmd.pid = 0;
+        sup.main_cmd.pid = 0;
         /* It led the console's session: a tty's controlling process exiting
          * hangs the tty up (kernel disassociate_ctty(): tty_vhangup_session
          * for a non-pty), and vigil's own stdio on it (--ctty) goes dead. */
-        if (config.main_ctty) {
+        if (sup.config.main_ctty) {
                 int r = os_reopen_console();
                 if (r < 0 && r != -ENOTTY)
                         log_warning("cannot reopen the console after the main command's exit: %s", strerror(-r));
         }
         char why[192];
-        if (WIFSIGNALED(status) && WTERMSIG(status) == main_cmd.last_forwarded)
-                snprintf(why, sizeof(why), "main command %s was killed by %s (forwarded: %s)", main_cmd.name,
-                         signame_from_number(WTERMSIG(status), name, sizeof(name)), main_cmd.forwarded_why);
+        if (WIFSIGNALED(status) && WTERMSIG(status) == sup.main_cmd.last_forwarded)
+                snprintf(why, sizeof(why), "main command %s was killed by %s (forwarded: %s)", sup.main_cmd.name,
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)), sup.main_cmd.forwarded_why);
         else if (WIFSIGNALED(status))
-                snprintf(why, sizeof(why), "main command %s was killed by %s", main_cmd.name,
+                snprintf(why, sizeof(why), "main command %s was killed by %s", sup.main_cmd.name,
                          signame_from_number(WTERMSIG(status), name, sizeof(name)));
-        else if (main_cmd.last_forwarded == SIGTERM)
-                snprintf(why, sizeof(why), "main command %s exited with status %d (after %s)", main_cmd.name,
-                         WEXITSTATUS(status), main_cmd.forwarded_why);
+        else if (sup.main_cmd.last_forwarded == SIGTERM)
+                snprintf(why, sizeof(why), "main command %s exited with status %d (after %s)", sup.main_cmd.name,
+                         WEXITSTATUS(status), sup.main_cmd.forwarded_why);
         else
-                snprintf(why, sizeof(why), "main command %s exited with status %d", main_cmd.name, WEXITSTATUS(status));
-        if (!config.system_mode) {
-                container_reason(why);
-                if (stop.phase == STOP_NONE)
-                        stop.by_main = true;
-                if (stop.code_from_main && !stop.code_fixed)
-                        stop.exit_code = exit_status_from_wait(status);
-                stop.code_from_main = false;
-                stop_begin(exit_status_from_wait(status));
+                snprintf(why, sizeof(why), "main command %s exited with status %d", sup.main_cmd.name, WEXITSTATUS(status));
+        if (!sup.config.system_mode) {
+                supervisor_container_reason(why);
+                if (sup.stop.phase == STOP_NONE)
+                        sup.stop.by_main = true;
+                if (sup.stop.code_from_main && !sup.stop.code_fixed)
+                        sup.stop.exit_code = exit_status_from_wait(status);
+                sup.stop.code_from_main = false;
+                supervisor_stop_begin(exit_status_from_wait(status));
                 return;
         }
-        if (stop.phase == STOP_MAIN) {
+        if (sup.stop.phase == STOP_MAIN) {
                 /* It went as asked: now the units. */
-                loop_timer_cancel(&stop.timer);
+                loop_timer_cancel(&sup.stop.timer);
                 shutdown_report_event("main command stopped");
                 stop_units();
                 return;
         }
-        system_shutdown(config.on_exit, why, true);
+        supervisor_system_shutdown(sup.config.on_exit, why, true);
 }
 
 /* waitpid(-1, WNOHANG) until nothing is left to reap. */
-static void reap_children(void) {
+void supervisor_reap_children(void) {
         for (;;) {
                 int status;
                 pid_t pid = os_reap_one(&status);
                 if (pid == 0)
                         break;
                 if (pid < 0) {
-                        if (pid == -ECHILD && (stop.phase == STOP_TERM || stop.phase == STOP_KILL))
+                        if (pid == -ECHILD && (sup.stop.phase == STOP_TERM || sup.stop.phase == STOP_KILL))
                                 stop_finish();
                         else if (pid != -ECHILD)
                                 log_error("waitpid failed: %s", strerror(-pid));
@@ -537,7 +510,7 @@ static void reap_children(void) {
                 /* A start-up script (SPEC §9) is startup's. */
                 if (startup_child_exited(pid, status))
                         continue;
-                if (pid == main_cmd.pid)
+                if (pid == sup.main_cmd.pid)
                         main_cmd_exited(status);
                 else if (pid == pre_run.pid)
                         pre_run_exited(status);
@@ -549,139 +522,15 @@ static void reap_children(void) {
         manager_after_reap();
 }
 
-/* Who sent a signal that ends vigil, or that vigil forwarded to the main
- * command: for the shutdown report and the termination log. */
-static void signal_reason(const struct signal_event *ev, char *why, size_t size) {
-        char name[16];
-        const char *sig = signame_from_number(ev->signo, name, sizeof(name));
-        if (ev->code == SI_KERNEL)
-                snprintf(why, size, "%s from the kernel%s", sig, ev->signo == SIGINT ? " (Ctrl-Alt-Del)" : "");
-        else if (ev->sender > 0)
-                snprintf(why, size, "%s from pid %d", sig, (int)ev->sender);
-        else
-                snprintf(why, size, "%s from outside vigil's PID namespace", sig);
-}
-
-static void forward_signal(const struct signal_event *ev) {
-        char name[16];
-        const char *signame = signame_from_number(ev->signo, name, sizeof(name));
-        enum forward_verdict v = forward_decide(ev->signo, ev->code, ev->sender, self_pid);
-        if (v != FORWARD_YES) {
-                log_debug("not forwarding %s: %s", signame, forward_verdict_reason(v));
-                return;
-        }
-        pid_t target = config.process_group ? -main_cmd.pid : main_cmd.pid;
-        if (ev->signo == SIGTERM)
-                outer_notify_stopping("stopping");
-        main_cmd.last_forwarded = ev->signo;
-        if (ev->signo == SIGTERM)
-                main_cmd.termed = true;   /* the orchestrator's stop began: not ready any more */
-        signal_reason(ev, main_cmd.forwarded_why, sizeof(main_cmd.forwarded_why));
-        int r = os_kill(target, ev->signo);
-        if (r < 0)
-                log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
-        else
-                log_debug("forwarded %s to %d", signame, (int)target);
-}
-
-/* System mode: signals to PID 1 are requests (SPEC §7; erlinit's and
- * busybox's convention), never forwarded. */
-static void system_signal(const struct signal_event *ev) {
-        enum end_action action;
-        char name[16], why[96];
-        switch (ev->signo) {
-        case SIGTERM:
-        case SIGINT:   /* Ctrl-Alt-Del, once the kernel's handling is off */
-                action = END_REBOOT;
-                break;
-        case SIGUSR1:
-        case SIGPWR:
-                action = END_HALT;
-                break;
-        case SIGUSR2:
-                action = END_POWEROFF;
-                break;
-        default:
-                log_debug("ignoring %s: system mode forwards no signal",
-                          signame_from_number(ev->signo, name, sizeof(name)));
-                return;
-        }
-        signal_reason(ev, why, sizeof(why));
-        system_shutdown(action, why, false);
-}
-
-static void on_signal(const struct signal_event *ev) {
-        char name[16];
-        if (config.system_mode) {
-                system_signal(ev);
-                return;
-        }
-        if (ev->signo == SIGTERM && stop.phase == STOP_NONE) {
-                /* The container's stop signal: the stop (and its budget) begins,
-                 * after the drain if there is one (stop_budget.h). */
-                if (stop_budget_drain_takes()) {
-                        outer_notify_stopping("draining"); /* not ready any more */
-                        return;
-                }
-                stop_budget_begin();
-        }
-        if (main_cmd.pid > 0) {
-                forward_signal(ev);
-                return;
-        }
-        if (main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
-                log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
-                char why[96];
-                signal_reason(ev, why, sizeof(why));
-                container_reason(why);
-                startup_cancel(); /* no further script; done() is not called */
-                stop_begin(0);
-                return;
-        }
-        log_debug("ignoring %s: no main command running", signame_from_number(ev->signo, name, sizeof(name)));
-}
-
-static void signals_ready(struct loop_io *io, uint32_t events) {
-        (void)events;
-        struct signal_event ev[16];
-        bool child_changed = false;
-        int n;
-        /* One read is enough unless the buffer came back full: epoll is
-         * level-triggered, so anything left wakes the loop again. Signals
-         * are acted on in order; SIGCHLD (coalesced by the kernel, so one
-         * stands for any number of exits) makes one reap pass after them. */
-        do {
-                n = os_signals_read(io->fd, ev, 16);
-                for (int i = 0; i < n; i++) {
-                        if (ev[i].signo == SIGCHLD)
-                                child_changed = true;
-                        else
-                                on_signal(&ev[i]);
-                }
-        } while (n == 16);
-        if (n < 0)
-                log_error("reading signals failed: %s", strerror(-n));
-        if (child_changed) {
-                /* What a process said before it exited is heard before its exit. */
-                notify_server_drain();
-                reap_children();
-        }
-}
-
-/* The drain is over: the SIGTERM it held back takes effect. */
-static void drained(void) {
-        on_signal(&(struct signal_event){ .signo = SIGTERM, .code = SI_USER });
-}
-
 int supervisor_init(const struct supervisor_config *cfg) {
-        config = *cfg;
-        self_pid = os_getpid();
-        loop_timer_init(&stop.timer, stop_timer_fired, NULL);
+        sup.config = *cfg;
+        sup.self_pid = os_getpid();
+        loop_timer_init(&sup.stop.timer, stop_timer_fired, NULL);
         stop_budget_init(&(struct stop_budget_config){
                 .budget_usec = cfg->stop_timeout_usec,
                 .drain_usec = cfg->system_mode ? 0 : cfg->drain_usec,
                 .expired = budget_expired,
-                .drained = drained,
+                .drained = supervisor_drained,
         });
         int r = loop_init();
         if (r < 0)
@@ -689,9 +538,9 @@ int supervisor_init(const struct supervisor_config *cfg) {
         int fd = os_signals_take_over();
         if (fd < 0)
                 return fd;
-        signal_io.fd = fd;
-        signal_io.ready = signals_ready;
-        r = loop_io_add(&signal_io, OS_EVENT_IN);
+        sup.signal_io.fd = fd;
+        sup.signal_io.ready = supervisor_signals_ready;
+        r = loop_io_add(&sup.signal_io, OS_EVENT_IN);
         if (r < 0)
                 return r;
         struct manager_config mc = {
@@ -699,40 +548,40 @@ int supervisor_init(const struct supervisor_config *cfg) {
                 .default_timeout_start_usec = cfg->default_timeout_start_usec,
                 .default_timeout_stop_usec = cfg->default_timeout_stop_usec,
                 .hooks = { .boot_progress = boot_progress, .shutdown = unit_shutdown,
-                           .all_stopped = units_all_stopped, .settled = config.control.settle,
-                           .unit_dropped = config.control.unit_dropped },
+                           .all_stopped = units_all_stopped, .settled = sup.config.control.settle,
+                           .unit_dropped = sup.config.control.unit_dropped },
         };
         return manager_init(&mc);
 }
 
 int supervisor_load_units(void) {
-        int r = manager_load(config.unit_dirs, config.n_unit_dirs, config.runit_dir);
+        int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir);
         if (r < 0)
                 return r;
-        bool notify = manager_wants_notify() && config.notify_socket;
-        if ((notify || config.control_socket) && config.runtime_dir) {
-                int q = os_make_dir(config.runtime_dir, 0755);
+        bool notify = manager_wants_notify() && sup.config.notify_socket;
+        if ((notify || sup.config.control_socket) && sup.config.runtime_dir) {
+                int q = os_make_dir(sup.config.runtime_dir, 0755);
                 if (q < 0 && q != -EEXIST)
-                        log_warning("cannot create %s: %s", config.runtime_dir, strerror(-q));
+                        log_warning("cannot create %s: %s", sup.config.runtime_dir, strerror(-q));
         }
         /* Without it Type=notify units time out; the others run. */
         if (notify)
-                (void)notify_server_open(config.notify_socket, unit_notify_from);
+                (void)notify_server_open(sup.config.notify_socket, unit_notify_from);
         /* Without it vigilctl cannot reach this vigil; everything else runs. */
-        if (config.control_socket && config.control.open)
-                (void)config.control.open(config.control_socket);
+        if (sup.config.control_socket && sup.config.control.open)
+                (void)sup.config.control.open(sup.config.control_socket);
         return 0;
 }
 
 void supervisor_set_main(char *const *argv) {
-        main_cmd.argv = argv;
+        sup.main_cmd.argv = argv;
 }
 
 /* SPEC §2 step 4 over: a failed script stops everything with its status
  * (container mode); else step 6, the units, and the main command after them. */
 static void units_begin(void) {
-        if (config.shutdown_report)
-                shutdown_report_load_previous(config.shutdown_report);
+        if (sup.config.shutdown_report)
+                shutdown_report_load_previous(sup.config.shutdown_report);
         boot.units_begun = true;
         manager_start_all();
         boot_progress();
@@ -741,17 +590,17 @@ static void units_begin(void) {
 /* A start-up step failed: container mode exits with its status; system
  * mode never exits, it runs the --on-exit action (SPEC §2 step 4). */
 static void boot_failed(int status, const char *why) {
-        if (config.system_mode) {
-                system_shutdown(config.on_exit, why, false);
+        if (sup.config.system_mode) {
+                supervisor_system_shutdown(sup.config.on_exit, why, false);
         } else {
-                container_reason(why);
-                stop_begin(status);
+                supervisor_container_reason(why);
+                supervisor_stop_begin(status);
         }
 }
 
 static void pre_run_exited(int status) {
         int code = hook_exited(&pre_run, status);
-        if (stop.phase != STOP_NONE)
+        if (sup.stop.phase != STOP_NONE)
                 return;
         if (code != 0) {
                 char why[96];
@@ -771,8 +620,8 @@ static void startup_done(int status) {
                 boot_failed(status, why);
                 return;
         }
-        if (config.pre_run_exec) {
-                if (hook_start(&pre_run, config.pre_run_exec) < 0)
+        if (sup.config.pre_run_exec) {
+                if (hook_start(&pre_run, sup.config.pre_run_exec) < 0)
                         boot_failed(1, "cannot run --pre-run-exec");
                 return;
         }
@@ -780,26 +629,26 @@ static void startup_done(int status) {
 }
 
 int supervisor_run(void) {
-        int r = startup_begin(config.startup, startup_done);
+        int r = startup_begin(sup.config.startup, startup_done);
         if (r < 0) {
                 log_error("cannot run the startup scripts: %s", strerror(-r));
                 boot_failed(1, "cannot run the start-up scripts");
         }
         r = loop_run();
-        if (config.system_mode && stop.phase != STOP_DONE) {
+        if (sup.config.system_mode && sup.stop.phase != STOP_DONE) {
                 /* The loop itself broke (epoll failed): still end as configured. */
-                log_error("the event loop failed; ending with %s", end_action_name(config.on_exit));
-                stop.action = config.on_exit;
+                log_error("the event loop failed; ending with %s", end_action_name(sup.config.on_exit));
+                sup.stop.action = sup.config.on_exit;
         }
         return r;
 }
 
 bool supervisor_draining(void) {
-        return stop_budget_leaving() || stop.phase != STOP_NONE;
+        return stop_budget_leaving() || sup.stop.phase != STOP_NONE;
 }
 
 bool supervisor_accepting(void) {
-        return !supervisor_draining() && !main_cmd.termed && !manager_stopping();
+        return !supervisor_draining() && !sup.main_cmd.termed && !manager_stopping();
 }
 
 const char *supervisor_startup_pending(void) {
@@ -807,37 +656,37 @@ const char *supervisor_startup_pending(void) {
                 return NULL;
         if (!boot.units_begun)
                 return "the start-up scripts are running";
-        if (main_cmd.argv && !main_cmd.started)
+        if (sup.main_cmd.argv && !sup.main_cmd.started)
                 return "the main command has not started yet";
         return "a unit is still starting";
 }
 
 enum end_action supervisor_end_action(void) {
-        return config.system_mode ? stop.action : END_EXIT;
+        return sup.config.system_mode ? sup.stop.action : END_EXIT;
 }
 
 enum end_action supervisor_hang(void) {
-        stop.hanging = true;
-        stop.action = END_HANG;
+        sup.stop.hanging = true;
+        sup.stop.action = END_HANG;
         log_notice("hanging (--on-exit hang): send SIGTERM, SIGUSR1 or SIGUSR2 to reboot, halt or power off");
         (void)loop_run();
-        stop.hanging = false;
-        return stop.action;
+        sup.stop.hanging = false;
+        return sup.stop.action;
 }
 
 void supervisor_free(void) {
-        if (config.control.close)
-                config.control.close();
+        if (sup.config.control.close)
+                sup.config.control.close();
         notify_server_close();
         outer_notify_free();
         manager_free();
-        os_close(main_cmd.status_fd);
-        main_cmd.status_fd = -1;
+        os_close(sup.main_cmd.status_fd);
+        sup.main_cmd.status_fd = -1;
         os_close(pre_run.status_fd);
         pre_run.status_fd = -1;
         os_close(run_on_exit.status_fd);
         run_on_exit.status_fd = -1;
-        os_close(signal_io.fd);
-        signal_io.fd = -1;
+        os_close(sup.signal_io.fd);
+        sup.signal_io.fd = -1;
         loop_free();
 }
