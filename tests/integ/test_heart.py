@@ -36,7 +36,7 @@ import time
 
 import pytest
 
-from harness import (RESTART, VIGIL, Units, descendants, ended_by, proc_table, read_lines, stderr_lines,
+from harness import (RESTART, ROOT, VIGIL, Units, descendants, ended_by, proc_table, read_lines, stderr_lines,
                      stop_vigil, unit_text, wait_for, wait_until)
 
 HT = 11          # HEART_BEAT_TIMEOUT (s)
@@ -174,18 +174,45 @@ def unit_proc(run, out, comm):
     return wait_for(find, timeout=10, what=f"{comm} of {out}")
 
 
+SHIM_SRC = ROOT / "tests" / "shim" / "wdt_shim.c"
+SHIM_SO = ROOT / "build" / "tests" / "shim" / "wdt_shim_heart.so"
+
+
+def watchdog_shim(vigil):
+    """vigil's hardware watchdog played by tests/shim/wdt_shim.c (see
+    test_hw_watchdog.py): (vigil options, vigil env), or None for a static
+    vigil, which cannot be preloaded."""
+    if VIGIL.endswith("vigil-static"):
+        return None
+    SHIM_SO.parent.mkdir(parents=True, exist_ok=True)
+    if not SHIM_SO.exists() or SHIM_SO.stat().st_mtime < SHIM_SRC.stat().st_mtime:
+        tmp = SHIM_SO.with_suffix(f".{os.getpid()}.tmp")
+        r = subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(tmp),
+                            str(SHIM_SRC), "-ldl"], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"cannot build the watchdog shim:\n{r.stderr}"
+        os.replace(tmp, SHIM_SO)
+    path = vigil.path("watchdog7")
+    env = {"LD_PRELOAD": str(SHIM_SO), "VIGIL_WDT_SHIM_PATH": path, "VIGIL_WDT_SHIM_LOG": vigil.path("wdt.log"),
+           "VIGIL_WDT_SHIM_IDENTITY": "Heart Test WDT", "VIGIL_WDT_SHIM_FIRMWARE": "7",
+           "VIGIL_WDT_SHIM_BOOTSTATUS": "0x20",
+           "ASAN_OPTIONS": vigil.env().get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    return ["--watchdog-device", path, "--runtime-watchdog-sec", "30"], env
+
+
 @needs_erlang
 def test_status_report_beats_and_init_handshake_then_a_clean_init_stop(vigil, units):
     """README rows "status" and "init_handshake" (with it): get_cmd/0 answers
-    nerves_heart's report, typed as Nerves.Runtime.Heart does; with
+    nerves_heart's report, typed as Nerves.Runtime.Heart does, with vigil's
+    hardware watchdog (a shim device) in its wdt_* keys; with
     HEART_INIT_TIMEOUT=14 and the handshake sent, the VM outlives the
     handshake timeout and two heartbeat timeouts; set_cmd of another string
     is acknowledged and runs nothing; init:stop() ends with no action."""
+    shim = watchdog_shim(vigil)
     out = units.file("vm.log")
     erl_unit(units, "erl", out, "Restart=on-failure", "RestartSec=0",
              do=f"status cmd:echo_rebooting cmd:init_handshake status sleep:{(2 * HT + 3) * 1000} status stop",
-             env="HEART_INIT_TIMEOUT=14; export HEART_INIT_TIMEOUT")
-    run = units.start("-v")
+             env="HEART_INIT_TIMEOUT=14; export HEART_INIT_TIMEOUT; unset LD_PRELOAD")
+    run = units.start("-v", *(shim[0] if shim else ()), env=shim[1] if shim else None)
     wait_until(run, lambda: len(vm_lines(out, "status")) >= 2, "the VM to start with heart", timeout=30)
     first, second = vm_status(out, 0), vm_status(out, 1)
     assert first["program_name"] == "nerves_heart" and first["heartbeat_timeout"] == HT, first
@@ -194,9 +221,17 @@ def test_status_report_beats_and_init_handshake_then_a_clean_init_stop(vigil, un
     assert first["init_handshake_timeout"] == 14 and not first["init_handshake_happened"], first
     assert 0 < first["init_handshake_time_left"] <= 14, first
     assert first["snooze_time_left"] == 0 and first["init_grace_time_left"] == 0, first
-    # No hardware watchdog in vigil: nerves_heart's "no WDT" values.
-    assert (first["wdt_identity"], first["wdt_timeout"], first["wdt_options"]) == ("none", 0, []), first
-    assert first["extra"]["vigil_watchdog"] == "off", first
+    if shim:
+        # vigil's hardware watchdog, as `vigilctl watchdog` has it.
+        assert (first["wdt_identity"], first["wdt_firmware_version"], first["wdt_timeout"],
+                first["wdt_last_boot"]) == ("Heart Test WDT", 7, 30, "watchdog"), first
+        assert first["wdt_options"] == ["settimeout", "magicclose", "keepaliveping"], first
+        assert 0 < first["wdt_time_left"] <= 30 and first["wdt_pre_timeout"] == 0, first
+        assert first["extra"]["vigil_watchdog"] == "healthy", first
+    else:
+        # No hardware watchdog in vigil: nerves_heart's "no WDT" values.
+        assert (first["wdt_identity"], first["wdt_timeout"], first["wdt_options"]) == ("none", 0, []), first
+        assert first["extra"]["vigil_watchdog"] == "off", first
     assert second["init_handshake_happened"] and second["init_handshake_time_left"] == 0, second
     assert vm_lines(out, "cmd") == ["echo_rebooting ok", "init_handshake ok"], read_lines(out)
     wait_until(run, lambda: stderr_lines(run, "erl", f"watchdog timeout set to {HT}s by the service"),
