@@ -173,8 +173,12 @@ static void watchdog_facts(struct heart_wdt *w) {
                         say("cannot ask vigil for its watchdog at %s: %s", control_address(), strerror(-r));
                 return;
         }
-        heart_wdt_init(w, code == CONTROL_OK ? "unknown" : strncmp(text, "no hardware watchdog", 20) == 0 ? "off"
-                                                                                                     : "unknown");
+        /* "no hardware watchdog (...)": none configured; "no hardware
+         * watchdog: why": a device vigil cannot use. */
+        const char *state = "unknown";
+        if (code != CONTROL_OK && strncmp(text, "no hardware watchdog", 20) == 0)
+                state = text[20] == ':' ? "unavailable" : "off";
+        heart_wdt_init(w, state);
         for (char *line = body, *next; code == CONTROL_OK && line && *line; line = next) {
                 next = strchr(line, '\n');
                 if (next)
