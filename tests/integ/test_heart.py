@@ -18,9 +18,10 @@ erl_child_setup after setsid(), outside the unit's process groups, so vigil
 finds its unit through its ancestors. nerves_heart's README command table,
 a test per row: status (the report parsed as Nerves.Runtime.Heart parses
 it), init_handshake (with and without), snooze (set_cmd and SIGUSR1),
-guarded_reboot, disable_vm / disable_hw; the rest (guarded_poweroff, _halt,
-the immediate forms) at the protocol level below, against a stand-in
-control socket.
+guarded_reboot (vigil --system), guarded_poweroff (container, subreaper),
+disable_vm / disable_hw; every row again at the protocol level below
+(guarded_halt and the immediate forms only there), the guarded ones
+against a stand-in control socket.
 """
 import os
 import pathlib
@@ -328,6 +329,21 @@ def test_guarded_reboot_asks_vigil_as_the_machines_init_to_reboot(sysv):
     assert vm_lines(out, "cmd") == ["guarded_reboot ok"], read_lines(out)
     assert re.search(r"shutting down \(reboot\): vigilctl reboot \(pid \d+, uid 0\)", run.stderr), run.stderr
     assert heart_said(run, "asked vigil to reboot"), run.stdout
+
+
+@needs_erlang
+def test_guarded_poweroff_in_a_container_stops_vigil_cleanly(vigil, units):
+    """README row "guarded_poweroff" with vigil as a container's PID 1 or a
+    subreaper: the request reaches the vigil that runs the unit, which
+    stops everything and exits 0 (a reboot would be 1)."""
+    out = units.file("vm.log")
+    erl_unit(units, "erl", out, do="sleep:500 cmd:guarded_poweroff stop")
+    run = units.start()
+    assert run.wait(60) == 0, run.stderr
+    assert vm_lines(out, "cmd") == ["guarded_poweroff ok"], read_lines(out)
+    assert re.search(r"vigilctl poweroff \(pid \d+, uid 0\): shutting down with exit status 0", run.stderr), \
+        run.stderr
+    assert heart_said(run, "asked vigil to poweroff"), run.stdout
 
 
 @needs_erlang
