@@ -261,29 +261,35 @@ static void snooze(struct heart_state *st, const char *how) {
                 pet(st, now);
 }
 
+static void ignored_command(const struct heart_frame *f) {
+        char shown[81];  /* one log line: control bytes shown as '?' */
+        size_t n = f->payload_len < sizeof(shown) - 1 ? f->payload_len : sizeof(shown) - 1;
+        for (size_t i = 0; i < n; i++)
+                shown[i] = f->payload[i] < 0x20 || f->payload[i] == 0x7f ? '?' : (char)f->payload[i];
+        shown[n] = '\0';
+        say("set_cmd \"%s\" ignored: not a nerves_heart command (vigil-heart runs no command)", shown);
+}
+
 /* SET_CMD: nerves_heart's commands; anything else is acknowledged only. */
 static enum reason set_cmd(struct heart_state *st, const struct heart_frame *f) {
         enum heart_cmd c = heart_cmd_parse(f->payload, f->payload_len);
         uint64_t now = now_ms();
-        if (c == HEART_CMD_SNOOZE) {
+        bool was_off = st->pets_off;
+        if (c == HEART_CMD_SNOOZE)
                 snooze(st, "set_cmd");
-        } else {
-                bool was_off = st->pets_off;
-                if (heart_state_command(st, now, c))
-                        pet(st, now);
-                if (c == HEART_CMD_OTHER)
-                        say("set_cmd \"%.*s\" ignored: not a nerves_heart command (vigil-heart runs no command)",
-                            (int)(f->payload_len > 80 ? 80 : f->payload_len), (const char *)f->payload);
-                else if (heart_cmd_shutdown_verb(c))
-                        request_shutdown(heart_cmd_shutdown_verb(c), (unsigned)(st->timeout_ms / 1000));
-                else if (c == HEART_CMD_DISABLE_HW && !was_off)
-                        say("disable_hw: no longer petting the watchdog; the unit's watchdog fires in %llu s",
-                            (unsigned long long)st->timeout_ms / 1000);
-                else if (c == HEART_CMD_INIT_HANDSHAKE)
-                        say("init handshake received");
-                else if (c == HEART_CMD_DISABLE_VM)
-                        say("disable_vm: acting as if the heartbeat timed out");
-        }
+        else if (heart_state_command(st, now, c))
+                pet(st, now);  /* the last pet of a guarded command */
+        if (c == HEART_CMD_OTHER)
+                ignored_command(f);
+        else if (heart_cmd_shutdown_verb(c))
+                request_shutdown(heart_cmd_shutdown_verb(c), (unsigned)(st->timeout_ms / 1000));
+        else if (c == HEART_CMD_DISABLE_HW && !was_off)
+                say("disable_hw: no longer petting the watchdog; the unit's watchdog fires in %llu s",
+                    (unsigned long long)st->timeout_ms / 1000);
+        else if (c == HEART_CMD_INIT_HANDSHAKE)
+                say("init handshake received");
+        else if (c == HEART_CMD_DISABLE_VM)
+                say("disable_vm: acting as if the heartbeat timed out");
         if (write_ack() < 0) {
                 say("write: %s", strerror(errno));
                 return R_ERROR;
