@@ -23,8 +23,10 @@ HEART_LIB_SRC := $(sort $(wildcard src/heart/*.c))
 LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC)) $(HEART_LIB_SRC)
 # vigilctl: the client, with only what it needs (no supervisor in it).
 CTL_SRC := src/cmd/vigilctl.c src/cmd/vigilctl_format.c src/control/control_client.c src/control/control_msg.c src/control/control_places.c src/base/json.c src/base/strbuf.c src/base/utf8.c src/os/fd.c src/os/unix_socket.c
-# vigil-heart: the Erlang heart drop-in, with only the protocol and the datagram sender.
-HEART_SRC := src/cmd/vigil_heart.c $(HEART_LIB_SRC) src/os/notify_socket.c src/os/unix_socket.c
+# vigil-heart: the Erlang heart drop-in, with only the protocol, the datagram sender
+# and the control client (vigil's watchdog facts, the guarded shutdowns).
+HEART_SRC := src/cmd/vigil_heart.c $(HEART_LIB_SRC) src/os/notify_socket.c src/os/unix_socket.c \
+             src/control/control_client.c src/control/control_msg.c src/control/control_places.c src/base/strbuf.c src/os/fd.c
 
 obj = $(patsubst src/%.c,build/obj/$(1)/%.o,$(2))
 

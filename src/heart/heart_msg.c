@@ -2,7 +2,6 @@
 #include "heart/heart_msg.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,22 +82,7 @@ int heart_parse_timeout(const char *text, unsigned *ret) {
         return 0;
 }
 
-void heart_session_init(struct heart_session *s) {
-        s->cmd[0] = '\0';
-        s->cmd_len = 0;
-}
-
-static void reply_frame(uint8_t op, const char *text, size_t len, uint8_t *reply, size_t *reply_len) {
-        if (len > HEART_CMD_MAX)
-                len = HEART_CMD_MAX;
-        /* Cannot fail: len is capped and reply holds HEART_FRAME_MAX. */
-        int n = heart_encode(op, text, len, reply, HEART_FRAME_MAX);
-        *reply_len = n > 0 ? (size_t)n : 0;
-}
-
-enum heart_verdict heart_session_handle(struct heart_session *s, const struct heart_frame *f,
-                                        const char *env_cmd, uint8_t *reply, size_t *reply_len) {
-        *reply_len = 0;
+enum heart_verdict heart_frame_verdict(const struct heart_frame *f) {
         if (f->len == 0 || f->truncated)
                 return HEART_IGNORE;
         switch (f->op) {
@@ -106,26 +90,12 @@ enum heart_verdict heart_session_handle(struct heart_session *s, const struct he
                 return HEART_BEAT;
         case HEART_OP_SHUT_DOWN:
                 return HEART_SHUT_DOWN;
-        case HEART_OP_SET_CMD: {
-                /* Kept up to a NUL, as OTP's heart keeps it as a C string:
-                 * an empty command is the same as none. */
-                const uint8_t *nul = memchr(f->payload, '\0', f->payload_len);
-                size_t len = nul ? (size_t)(nul - f->payload) : f->payload_len;
-                memcpy(s->cmd, f->payload, len);
-                s->cmd[len] = '\0';
-                s->cmd_len = len;
-                reply_frame(HEART_OP_ACK, NULL, 0, reply, reply_len);
-                return HEART_REPLY;
-        }
+        case HEART_OP_SET_CMD:
+                return HEART_SET_CMD;
         case HEART_OP_CLEAR_CMD:
-                heart_session_init(s);
-                reply_frame(HEART_OP_ACK, NULL, 0, reply, reply_len);
-                return HEART_REPLY;
-        case HEART_OP_GET_CMD: {
-                const char *c = s->cmd_len ? s->cmd : env_cmd ? env_cmd : "";
-                reply_frame(HEART_OP_CMD, c, strlen(c), reply, reply_len);
-                return HEART_REPLY;
-        }
+                return HEART_CLEAR_CMD;
+        case HEART_OP_GET_CMD:
+                return HEART_GET_CMD;
         case HEART_OP_PREPARING_CRASH:
                 return HEART_CRASHING;
         default:

@@ -11,8 +11,8 @@
  * frame of length 0 carries no op (ignored too).
  *
  * heart_reader_feed() takes the bytes in whatever pieces read() returns
- * them (one byte at a time works); heart_session_handle() decides what a
- * complete frame means (the decision, and the reply to write, if any).
+ * them (one byte at a time works); heart_frame_verdict() says what a
+ * complete frame asks for.
  */
 #ifndef VIGIL_HEART_HEART_MSG_H
 #define VIGIL_HEART_HEART_MSG_H
@@ -81,27 +81,19 @@ int heart_encode(uint8_t op, const void *payload, size_t len, uint8_t *buf, size
  * 65535, else -ERANGE (out of range) or -EINVAL (not a number). */
 int heart_parse_timeout(const char *text, unsigned *ret);
 
-/* What a frame asks of the program. */
+/* What a frame asks of the program (nerves_heart's reading of OTP's ops:
+ * the command of SET_CMD is a request to act on, GET_CMD asks for the
+ * status report; heart/heart_state.h decides both). */
 enum heart_verdict {
-        HEART_IGNORE,     /* unknown op, empty or truncated frame: nothing */
-        HEART_BEAT,       /* reset the beat deadline, relay WATCHDOG=1 */
-        HEART_REPLY,      /* write reply[0..reply_len) (ACK or the command) */
+        HEART_IGNORE,     /* unknown op, empty or truncated frame, a port -> VM op: nothing */
+        HEART_BEAT,       /* a heartbeat */
+        HEART_SET_CMD,    /* the payload is a command; ACK once it is acted on */
+        HEART_CLEAR_CMD,  /* ACK (nothing to clear: commands are acted on, not kept) */
+        HEART_GET_CMD,    /* reply HEART_CMD with the status report */
         HEART_SHUT_DOWN,  /* stop watching cleanly */
         HEART_CRASHING,   /* the VM is writing a crash dump */
 };
 
-struct heart_session {
-        char cmd[HEART_CMD_MAX + 1];  /* the temporary command (SET_CMD), NUL-terminated */
-        size_t cmd_len;               /* 0: none set */
-};
-
-void heart_session_init(struct heart_session *s);
-
-/* Decide one frame. env_cmd is $HEART_COMMAND (or NULL): GET_CMD answers
- * the temporary command if set, else env_cmd, else "" (as OTP's heart).
- * For HEART_REPLY, reply[0..*reply_len) is the frame to write (reply must
- * hold HEART_FRAME_MAX bytes). */
-enum heart_verdict heart_session_handle(struct heart_session *s, const struct heart_frame *f,
-                                        const char *env_cmd, uint8_t *reply, size_t *reply_len);
+enum heart_verdict heart_frame_verdict(const struct heart_frame *f);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 int os_unix_address(const char *address, struct sockaddr_un *sa, socklen_t *ret_len) {
@@ -91,7 +92,7 @@ int os_stream_accept(int listen_fd, int *ret_fd, pid_t *ret_pid, uid_t *ret_uid)
         return 0;
 }
 
-int os_stream_connect(const char *address, int *ret_fd) {
+static int stream_connect(const char *address, int timeout_ms, int *ret_fd) {
         struct sockaddr_un sa;
         socklen_t len;
         int r = os_unix_address(address, &sa, &len);
@@ -100,16 +101,33 @@ int os_stream_connect(const char *address, int *ret_fd) {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
+        if (timeout_ms > 0) {
+                struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+                if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+                        int e = errno;
+                        close(fd);
+                        return -e;
+                }
+        }
         do
                 r = connect(fd, (const struct sockaddr *)&sa, len);
         while (r < 0 && errno == EINTR);
         if (r < 0) {
                 int e = errno;
                 close(fd);
-                return -e;
+                return e == EINPROGRESS ? -EAGAIN : -e;
         }
         *ret_fd = fd;
         return 0;
+}
+
+int os_stream_connect(const char *address, int *ret_fd) {
+        return stream_connect(address, 0, ret_fd);
+}
+
+int os_stream_connect_timeout(const char *address, int timeout_ms, int *ret_fd) {
+        return stream_connect(address, timeout_ms, ret_fd);
 }
 
 ssize_t os_stream_read(int fd, void *buf, size_t len) {

@@ -32,6 +32,10 @@ int os_stream_accept(int listen_fd, int *ret_fd, pid_t *ret_pid, uid_t *ret_uid)
 
 /* Blocking connect (the client side). */
 int os_stream_connect(const char *address, int *ret_fd);
+/* The same, with every later send and receive on the socket (and the
+ * connect itself, when the listener's queue is full) bounded by
+ * timeout_ms (SO_SNDTIMEO, SO_RCVTIMEO): a late peer gives -EAGAIN. */
+int os_stream_connect_timeout(const char *address, int timeout_ms, int *ret_fd);
 
 /* One non-blocking read / write (no SIGPIPE): bytes, 0 at EOF (read), -EAGAIN. */
 ssize_t os_stream_read(int fd, void *buf, size_t len);

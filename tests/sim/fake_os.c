@@ -573,6 +573,11 @@ int os_stream_connect(const char *address, int *ret_fd) {
         return -ENOSYS;
 }
 
+int os_stream_connect_timeout(const char *address, int timeout_ms, int *ret_fd) {
+        (void)address, (void)timeout_ms, (void)ret_fd;
+        return -ENOSYS;
+}
+
 ssize_t os_stream_read(int fd, void *buf, size_t len) {
         (void)fd, (void)buf, (void)len;
         return -EAGAIN;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The Erlang heart port protocol (src/heart/heart_msg.c): framing in any
- * split, short / long / zero lengths, unknown ops, the session's answers. */
+ * split, short / long / zero lengths, unknown ops, each frame's verdict. */
 #include "heart/heart_msg.h"
 
 #include <errno.h>
@@ -198,86 +198,35 @@ static void timeout_range_is_otps(void **state) {
         assert_int_equal(heart_parse_timeout(NULL, &v), -EINVAL);
 }
 
-static enum heart_verdict handle(struct heart_session *s, uint8_t op, const char *payload, const char *env,
-                                 uint8_t *reply, size_t *reply_len) {
-        size_t plen = payload ? strlen(payload) : 0;
-        struct heart_frame f = { .len = plen + 1, .op = op, .payload = (const uint8_t *)payload,
-                                 .payload_len = plen };
-        return heart_session_handle(s, &f, env, reply, reply_len);
+static enum heart_verdict verdict(uint8_t op) {
+        struct heart_frame f = { .len = 1, .op = op };
+        return heart_frame_verdict(&f);
 }
 
-static void session_answers_as_otp(void **state) {
-        struct heart_session s;
-        static uint8_t reply[HEART_FRAME_MAX];
-        size_t len;
+static void each_op_has_its_verdict(void **state) {
         (void)state;
-        heart_session_init(&s);
-        assert_int_equal(handle(&s, HEART_OP_BEAT, NULL, NULL, reply, &len), HEART_BEAT);
-        assert_int_equal(len, 0);
-        /* GET_CMD with nothing set and no HEART_COMMAND: "". */
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, NULL, reply, &len), HEART_REPLY);
-        assert_int_equal(len, 3);
-        assert_memory_equal(reply, "\x00\x01\x07", 3);
-        /* HEART_COMMAND when nothing is set. */
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, "reboot", reply, &len), HEART_REPLY);
-        assert_int_equal(len, 9);
-        assert_memory_equal(reply, "\x00\x07\x07reboot", 9);
-        /* SET_CMD: ACK, then GET_CMD gives it (over HEART_COMMAND). */
-        assert_int_equal(handle(&s, HEART_OP_SET_CMD, "echo hi", "reboot", reply, &len), HEART_REPLY);
-        assert_int_equal(len, 3);
-        assert_memory_equal(reply, "\x00\x01\x01", 3);
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, "reboot", reply, &len), HEART_REPLY);
-        assert_int_equal(len, 10);
-        assert_memory_equal(reply, "\x00\x08\x07" "echo hi", 10);
-        /* CLEAR_CMD: ACK, and HEART_COMMAND applies again. */
-        assert_int_equal(handle(&s, HEART_OP_CLEAR_CMD, NULL, NULL, reply, &len), HEART_REPLY);
-        assert_memory_equal(reply, "\x00\x01\x01", 3);
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, "reboot", reply, &len), HEART_REPLY);
-        assert_memory_equal(reply, "\x00\x07\x07reboot", 9);
-        /* The rest. */
-        assert_int_equal(handle(&s, HEART_OP_SHUT_DOWN, NULL, NULL, reply, &len), HEART_SHUT_DOWN);
-        assert_int_equal(handle(&s, HEART_OP_PREPARING_CRASH, NULL, NULL, reply, &len), HEART_CRASHING);
-        assert_int_equal(handle(&s, HEART_OP_ACK, NULL, NULL, reply, &len), HEART_IGNORE);
-        assert_int_equal(handle(&s, HEART_OP_CMD, "x", NULL, reply, &len), HEART_IGNORE);
-        assert_int_equal(handle(&s, 0, NULL, NULL, reply, &len), HEART_IGNORE);
-        assert_int_equal(handle(&s, 200, NULL, NULL, reply, &len), HEART_IGNORE);
-        assert_int_equal(len, 0);
+        assert_int_equal(verdict(HEART_OP_BEAT), HEART_BEAT);
+        assert_int_equal(verdict(HEART_OP_SET_CMD), HEART_SET_CMD);
+        assert_int_equal(verdict(HEART_OP_CLEAR_CMD), HEART_CLEAR_CMD);
+        assert_int_equal(verdict(HEART_OP_GET_CMD), HEART_GET_CMD);
+        assert_int_equal(verdict(HEART_OP_SHUT_DOWN), HEART_SHUT_DOWN);
+        assert_int_equal(verdict(HEART_OP_PREPARING_CRASH), HEART_CRASHING);
+        /* Port -> VM ops and unknown ones are ignored. */
+        assert_int_equal(verdict(HEART_OP_ACK), HEART_IGNORE);
+        assert_int_equal(verdict(HEART_OP_CMD), HEART_IGNORE);
+        assert_int_equal(verdict(0), HEART_IGNORE);
+        assert_int_equal(verdict(200), HEART_IGNORE);
 }
 
-static void empty_truncated_and_nul_commands(void **state) {
-        struct heart_session s;
-        static uint8_t reply[HEART_FRAME_MAX];
-        size_t len;
+static void empty_and_truncated_frames_are_ignored(void **state) {
         (void)state;
-        heart_session_init(&s);
-        /* A frame without an op, or cut short, changes nothing. */
         struct heart_frame none = { .len = 0 };
-        assert_int_equal(heart_session_handle(&s, &none, NULL, reply, &len), HEART_IGNORE);
+        assert_int_equal(heart_frame_verdict(&none), HEART_IGNORE);
         struct heart_frame cut = { .len = 5000, .op = HEART_OP_SHUT_DOWN, .truncated = true };
-        assert_int_equal(heart_session_handle(&s, &cut, NULL, reply, &len), HEART_IGNORE);
-        /* set_cmd("") is no command (OTP keeps a C string). */
-        assert_int_equal(handle(&s, HEART_OP_SET_CMD, "", "env", reply, &len), HEART_REPLY);
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, "env", reply, &len), HEART_REPLY);
-        assert_memory_equal(reply, "\x00\x04\x07" "env", 6);
-        /* A NUL inside ends the command. */
-        struct heart_frame nul = { .len = 4, .op = HEART_OP_SET_CMD, .payload = (const uint8_t *)"a\0b",
-                                   .payload_len = 3 };
-        assert_int_equal(heart_session_handle(&s, &nul, NULL, reply, &len), HEART_REPLY);
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, NULL, reply, &len), HEART_REPLY);
-        assert_int_equal(len, 4);
-        assert_memory_equal(reply, "\x00\x02\x07" "a", 4);
-        /* The longest command goes back whole; a longer HEART_COMMAND is cut. */
-        static char big[HEART_CMD_MAX + 2];
-        memset(big, 'q', HEART_CMD_MAX);
-        big[HEART_CMD_MAX] = '\0';
-        assert_int_equal(handle(&s, HEART_OP_SET_CMD, big, NULL, reply, &len), HEART_REPLY);
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, NULL, reply, &len), HEART_REPLY);
-        assert_int_equal(len, HEART_FRAME_MAX);
-        heart_session_init(&s);
-        big[HEART_CMD_MAX] = 'q';
-        big[HEART_CMD_MAX + 1] = '\0';
-        assert_int_equal(handle(&s, HEART_OP_GET_CMD, NULL, big, reply, &len), HEART_REPLY);
-        assert_int_equal(len, HEART_FRAME_MAX);
+        assert_int_equal(heart_frame_verdict(&cut), HEART_IGNORE);
+        struct heart_frame set = { .len = 5, .op = HEART_OP_SET_CMD, .payload = (const uint8_t *)"snze",
+                                   .payload_len = 4 };
+        assert_int_equal(heart_frame_verdict(&set), HEART_SET_CMD);
 }
 
 int main(void) {
@@ -288,8 +237,8 @@ int main(void) {
                 cmocka_unit_test(the_largest_length_is_read_whole),
                 cmocka_unit_test(encode_writes_the_length_with_the_op),
                 cmocka_unit_test(timeout_range_is_otps),
-                cmocka_unit_test(session_answers_as_otp),
-                cmocka_unit_test(empty_truncated_and_nul_commands),
+                cmocka_unit_test(each_op_has_its_verdict),
+                cmocka_unit_test(empty_and_truncated_frames_are_ignored),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
