@@ -87,6 +87,14 @@ def pytest_runtest_setup(item):
             pytest.skip(f"needs branch {branch}")
 
 
+_INFO = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _INFO:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def workdir():
     d = e.new_workdir()
@@ -107,6 +115,9 @@ def engine(workdir):
     finally:
         probe.unlink()
     eng.builder = builder
+    _INFO.append(f"engine: podman with runtime {eng.runtime}" + "".join(
+        f"; {rt} not used: {why.splitlines()[-1] if why else 'ok'}" for rt, why in eng.runtime_trials.items()
+        if rt != eng.runtime))
     yield eng
     eng.teardown()
 
