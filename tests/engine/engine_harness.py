@@ -55,6 +55,7 @@ WORK = pathlib.Path(os.environ.get("VIGIL_ENGINE_DIR", "/var/tmp/vigil-engine"))
 HELPER_SRC = pathlib.Path(__file__).resolve().parent / "helpers"
 RUNTIMES = ("crun", "runc")
 IMAGE_REPO = "localhost/vigil-engine-test"
+IMAGE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def is_static(path):
@@ -151,7 +152,9 @@ class Engine:
         return r
 
     def import_tar(self, tar_path, ref):
-        self.podman("import", tar_path, ref, timeout=120)
+        # An imported image has no configuration: without PATH, `podman kube play`
+        # containers find no command by name.
+        self.podman("import", "--change", f"ENV PATH={IMAGE_PATH}", tar_path, ref, timeout=120)
         return ref
 
     def start(self, image, *cmd, name=None, opts=(), env=None):

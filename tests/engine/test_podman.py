@@ -89,9 +89,8 @@ def test_exec_vigilctl_status_and_check_as_root(ctrs, images):
     ok = c.exec("vigilctl", "check")
     assert ok.returncode == 0 and "healthy" in ok.stdout, ok.stdout + ok.stderr
     # The same check fails once a unit has failed (so the passing one meant something).
-    assert c.exec("vigilctl", "restart", "bad").returncode == 0 or True
-    c.exec("touch", "/tmp/break")
-    c.exec("vigilctl", "restart", "bad")
+    assert c.exec("touch", "/tmp/break").returncode == 0
+    assert c.exec("vigilctl", "restart", "bad").returncode == 0
     deadline = time.monotonic() + 20
     while True:
         bad = c.exec("vigilctl", "check")
@@ -288,7 +287,7 @@ def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ct
     the startup and readiness probes it does not run, so they are run as the
     kubelet would, with `podman exec`. A unit restarting after RestartSec=
     keeps the container healthy (while plain `check` fails in that window);
-    a unit that failed for good makes it unhealthy."""
+    a unit that failed for good makes it unhealthy, and podman restarts it."""
     units = {"flappy.service": unit("/bin/sh -c 'sleep 1; exit 1'", Restart="always", RestartSec="2"),
              "doomed.service": unit("/bin/sh -c 'while [ ! -e /tmp/doom ]; do sleep 0.2; done; exit 1'",
                                     Restart="no")}
@@ -301,6 +300,7 @@ def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ct
     c = e.Container(ctrs, name, name)
     ctrs.containers.append(c)
     try:
+        started = c.inspect("{{.State.StartedAt}}")
         hc = c.inspect("{{json .Config.Healthcheck}}")
         assert "--live" in hc, f"the liveness probe is not the healthcheck: {hc}"
         deadline = time.monotonic() + 30
@@ -318,16 +318,20 @@ def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ct
             time.sleep(0.3)
         assert saw_restart_wait, "flappy was never seen waiting to restart"
         assert c.inspect("{{.State.Health.Status}}") == "healthy"
+        assert c.inspect("{{.State.StartedAt}}") == started, "podman restarted the container"
         # Now a unit fails for good.
-        c.exec("touch", "/tmp/doom")
+        assert c.exec("touch", "/tmp/doom").returncode == 0
         deadline = time.monotonic() + 20
         while c.exec("vigilctl", "check", "--live").returncode == 0:
             assert time.monotonic() < deadline, "check --live still passes with doomed failed\n" + c.logs()
             time.sleep(0.3)
         assert c.exec("vigilctl", "check", "--ready").returncode != 0
-        for _ in range(3):
-            ctrs.podman("healthcheck", "run", name, check=False)
-        assert c.inspect("{{.State.Health.Status}}") == "unhealthy"
+        # failureThreshold 3: the third failed run makes it unhealthy, and for a
+        # kube liveness probe podman then restarts the container (as the kubelet would).
+        runs = [ctrs.podman("healthcheck", "run", name, check=False).returncode for _ in range(3)]
+        assert runs == [1, 1, 1], runs
+        assert (c.inspect("{{.State.Health.Status}}") == "unhealthy"
+                or c.inspect("{{.State.StartedAt}}") != started), "neither unhealthy nor restarted"
     finally:
         ctrs.podman("kube", "down", spec, check=False, timeout=60)
     assert r.returncode == 0
