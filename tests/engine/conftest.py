@@ -17,13 +17,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 
 import pytest
 
 import engine_harness as e
-
-TEST_TIME_LIMIT = 120
 
 
 def _help(binary):
@@ -147,11 +144,3 @@ def pytest_runtest_makereport(item, call):
             rep.sections.append((f"podman logs {c.name}", c.logs()))
         except Exception as err:  # the report must not hide the failure
             rep.sections.append((f"podman logs {c.name}", f"(unavailable: {err})"))
-
-
-def deadline_loop(timeout, step=0.2):
-    """Yields until `timeout` seconds have passed (for polling loops)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        yield
-        time.sleep(step)

@@ -12,7 +12,6 @@ import pytest
 import engine_harness as e
 
 VIGIL = "/sbin/vigil"
-SLEEPER = "/bin/sh -c 'exec sleep 1000'"
 
 
 def unit(exec_start, **keys):
