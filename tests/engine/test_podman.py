@@ -250,37 +250,29 @@ def test_outer_socket_sees_ready_status_and_stopping(ctrs, images, workdir):
 
 # ---------------------------------------------------------------- kube play probes (branch probes)
 
-POD = """apiVersion: v1
-kind: Pod
-metadata:
-  name: {pod}
-spec:
-  containers:
-    - name: app
-      image: {image}
-      command: ["/sbin/vigil", "--units", "/etc/vigil/units", "--wait-ready", "--", "/bin/sleep", "1000"]
-      startupProbe:
-        exec:
-          command: ["/usr/bin/vigilctl", "check", "--startup"]
-        periodSeconds: 2
-        failureThreshold: 30
-      readinessProbe:
-        exec:
-          command: ["/usr/bin/vigilctl", "check", "--ready"]
-        periodSeconds: 5
-        timeoutSeconds: 5
-      livenessProbe:
-        exec:
-          command: ["/usr/bin/vigilctl", "check", "--live"]
-        periodSeconds: 10
-        timeoutSeconds: 5
-        failureThreshold: 3
-"""
+def doc_pod_spec(pod, image):
+    """The pod spec of docs/CONTROL.md ("As a health probe"), made runnable here:
+    our image, a unique pod name, `/bin/sleep 1000` as the main command, and
+    probe timeouts of 10 s (podman exec under a loaded machine)."""
+    doc = (e.ROOT / "docs" / "CONTROL.md").read_text()
+    section = doc[doc.index("## As a health probe"):]
+    m = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert m and "kind: Pod" in m.group(1), "docs/CONTROL.md: no pod spec under 'As a health probe'"
+    spec = m.group(1)
+    for probe, flag in (("startupProbe", "--startup"), ("readinessProbe", "--ready"), ("livenessProbe", "--live")):
+        assert re.search(rf"{probe}:\s*\n\s*exec:\s*\n\s*command: \[[^]]*\"{flag}\"", spec), \
+            f"docs/CONTROL.md's pod spec has no {probe} running vigilctl check {flag}"
+    spec = re.sub(r"(?m)^(  name: )\S+$", rf"\g<1>{pod}", spec, count=1)
+    spec = re.sub(r"(?m)^(\s+image: )\S+$", rf"\g<1>{image}", spec)
+    spec = spec.replace('"/app/main"', '"/bin/sleep", "1000"')
+    spec = re.sub(r"timeoutSeconds: \d+", "timeoutSeconds: 10", spec)
+    assert pod in spec and image in spec and "/bin/sleep" in spec, spec
+    return spec
 
 
 @pytest.mark.needs("probes")
 def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ctrs, images, workdir):
-    """`podman kube play` of a pod with exec startup/readiness/liveness probes.
+    """`podman kube play` of docs/CONTROL.md's pod spec: exec startup/readiness/liveness probes.
     podman 4.3 turns the livenessProbe into the container's healthcheck (its
     timer needs systemd, absent here, so `podman healthcheck run` drives it);
     the startup and readiness probes it does not run, so they are run as the
@@ -293,7 +285,7 @@ def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ct
     img = images.image(units=units)
     pod = f"vigilpod{int(time.monotonic() * 1000) % 100000}"
     spec = workdir / f"{pod}.yaml"
-    spec.write_text(POD.format(pod=pod, image=img))
+    spec.write_text(doc_pod_spec(pod, img))
     r = ctrs.podman("kube", "play", "--network", "none", spec, timeout=120)
     name = f"{pod}-app"
     c = e.Container(ctrs, name, name)
