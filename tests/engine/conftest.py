@@ -102,7 +102,10 @@ def workdir():
 @pytest.fixture(scope="session")
 def engine(workdir):
     helpers = e.compile_helpers(workdir / "helpers")
-    eng = e.Engine(workdir / "podman")
+    try:
+        eng = e.Engine(workdir / "p")
+    except e.EngineError as err:
+        pytest.fail(str(err), pytrace=False)
     builder = e.ImageBuilder(eng, workdir, helpers)
     probe = builder.tar()
     try:
