@@ -1,7 +1,7 @@
 """vigil-static as PID 1 of real podman containers (issue 14, "How it must be
 proven"): exit codes as podman reports them, signals from `podman kill`,
 `podman exec vigilctl`, `podman run --init`, the stop budget under `podman
-stop -t 10`, non-root and read-only containers, the outer manager's
+stop -t 10` and the drain before it, non-root and read-only containers, the outer manager's
 sd_notify through `--sdnotify=container`, and `podman kube play` probes.
 Tests marked needs(BRANCH) wait for that branch's feature (conftest.py)."""
 import re
@@ -326,3 +326,49 @@ def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ct
     finally:
         ctrs.podman("kube", "down", spec, check=False, timeout=60)
     assert r.returncode == 0
+
+
+# ---------------------------------------------------------------- drain (branch budget; --ready: probes)
+
+def _uptime():
+    with open("/proc/uptime") as f:
+        return float(f.read().split()[0])
+
+
+@pytest.mark.needs("budget")
+def test_sigterm_drains_before_stopping(ctrs, images):
+    """`--drain-sec 2`: on the stop's SIGTERM (`podman kill -s TERM`, what
+    `podman stop` sends first; during `podman stop` itself podman refuses
+    `exec`) vigil logs that it is draining (and `check --ready` fails while
+    `check --live` passes, once branch probes is in), the unit keeps running
+    (`vigilctl status`) for the 2 s, then gets its SIGTERM; the whole
+    stop fits podman's 10 s. The unit stamps its SIGTERM with /proc/uptime,
+    the host's clock (not namespaced)."""
+    from conftest import feature
+    web = unit("/bin/sh -c 'trap \"stamp web; exit 0\" TERM; echo web up; while :; do sleep 0.1; done'")
+    stamp = ('#!/bin/sh\nread up idle </proc/uptime\necho "$1 got TERM at $up"\n', 0o755)
+    img = images.image(units={"web.service": web}, files={"/usr/bin/stamp": stamp})
+    c = ctrs.start(img, VIGIL, "--drain-sec", "2", "--", "/bin/sleep", "1000")
+    c.wait_log("web up")
+    t_stop = _uptime()
+    c.kill("TERM")
+    saw_drain, seen = None, []
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline and saw_drain is None:
+        st = c.exec("vigilctl", "status")
+        seen.append(f"{_uptime() - t_stop:.2f}: {st.stdout}{st.stderr}")
+        if "draining" in c.logs() and re.search(r"^web\b.*running", st.stdout, re.M):
+            saw_drain = st.stdout
+            if feature("probes"):
+                assert c.exec("vigilctl", "check", "--ready").returncode != 0, "ready while draining"
+                assert c.exec("vigilctl", "check", "--live").returncode == 0, "not live while draining"
+    code = c.wait(timeout=30)
+    took = _uptime() - t_stop
+    log = c.logs()
+    assert saw_drain, f"never saw vigil draining (log) with web running (status): {seen}\n{log}"
+    assert took < 10, f"the stop took {took:.1f} s\n{log}"
+    assert code == 128 + 15, log   # the main command (sleep) ended by SIGTERM
+    m = re.search(r"web got TERM at ([0-9.]+)", log)
+    assert m, log
+    waited = float(m.group(1)) - t_stop
+    assert 1.8 <= waited < 8, f"web got SIGTERM {waited:.2f} s after the stop began (drain 2 s)\n{log}"
