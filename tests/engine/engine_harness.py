@@ -17,7 +17,8 @@ Three parts, used by tests/engine/test_*.py through conftest.py's fixtures:
   ``podman import`` (no registry ever): busybox-static with its applets in
   /bin, vigil-static as /sbin/vigil, vigilctl-static as /usr/bin/vigilctl
   (the paths docs/CONTROL.md uses), the static helper ``sdnotify``
-  (helpers/sdnotify.c) as /usr/bin/sdnotify, /etc/passwd and /etc/group,
+  (helpers/sdnotify.c) as /usr/bin/sdnotify, /usr/bin/stamp (STAMP: a unit
+  prints when something happened, on the host's boot clock), /etc/passwd and /etc/group,
   plus what a test adds (units in /etc/vigil/units, other files). The base
   tree is staged once per session; each test's image is one more import
   (~0.5 s).
@@ -276,6 +277,8 @@ class ImageBuilder:
         shutil.copy2(VIGILCTL, b / "usr" / "bin" / "vigilctl")
         for name, path in helpers.items():
             shutil.copy2(path, b / "usr" / "bin" / name)
+        (b / "usr" / "bin" / "stamp").write_text(STAMP[0])
+        os.chmod(b / "usr" / "bin" / "stamp", STAMP[1])
         (b / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n"
                                           "app:x:12345:12345:app:/tmp:/bin/sh\n")
         (b / "etc" / "group").write_text("root:x:0:\napp:x:12345:\n")
@@ -333,7 +336,8 @@ def compile_helpers(outdir):
 
 class NotifyReceiver:
     """A datagram socket playing systemd's side of sd_notify: messages, each stamped
-    (time.monotonic()) on arrival, gathered by a thread into .messages [(t, text)]."""
+    on arrival with CLOCK_BOOTTIME (the clock of /proc/uptime, inside a container
+    too: compare with STAMP's lines), gathered by a thread into .messages [(t, text)]."""
 
     def __init__(self, path):
         self.path = str(path)
@@ -360,7 +364,7 @@ class NotifyReceiver:
             except OSError:
                 return
             with self.lock:
-                self.messages.append((time.monotonic(), data.decode(errors="replace")))
+                self.messages.append((boottime(), data.decode(errors="replace")))
 
     def first(self, assignment, timeout=0):
         """Arrival time of the first datagram holding the line `assignment` (e.g. READY=1), or None."""
@@ -382,6 +386,23 @@ class NotifyReceiver:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+
+
+def boottime():
+    """Seconds since boot, the clock of /proc/uptime (not namespaced)."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+# /usr/bin/stamp NAME EVENT in the image: prints "NAME EVENT at UPTIME" (boottime,
+# comparable with boottime() on the host), for units that say when something happened.
+STAMP = ('#!/bin/sh\nread up idle </proc/uptime\necho "$1 $2 at $up"\n', 0o755)
+
+
+def stamped(log, name, event):
+    """The UPTIME of the first "NAME EVENT at UPTIME" line in `log`, or None."""
+    import re
+    m = re.search(rf"\b{re.escape(name)} {re.escape(event)} at ([0-9.]+)", log)
+    return float(m.group(1)) if m else None
 
 
 def new_workdir():
