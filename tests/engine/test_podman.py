@@ -372,3 +372,20 @@ def test_sigterm_drains_before_stopping(ctrs, images):
     assert got_term is not None, log
     waited = got_term - t_stop
     assert 1.8 <= waited < 8, f"web got SIGTERM {waited:.2f} s after the stop began (drain 2 s)\n{log}"
+
+
+# ---------------------------------------------------------------- termination log (branch probes)
+
+@pytest.mark.needs("probes")
+def test_termination_log_says_why_it_died(ctrs, plain, workdir):
+    """A file bind-mounted at /dev/termination-log (where Kubernetes mounts
+    terminationMessagePath) gets one short message on exit: the main command,
+    its status and vigil's, within Kubernetes' 4 KiB."""
+    log = workdir / "termination-log"
+    log.write_text("")
+    r, c = ctrs.run(plain, VIGIL, "--", "/bin/sh", "-c", "exit 3",
+                    opts=["-v", f"{log}:/dev/termination-log"])
+    assert r.returncode == 3, r.stderr
+    text = log.read_text()
+    assert 0 < len(text.encode()) <= 4096, repr(text)
+    assert re.search(r"main command \S*sh\b.*\b3\b", text), repr(text)
