@@ -2,7 +2,8 @@
 proven"): exit codes as podman reports them, signals from `podman kill`,
 `podman exec vigilctl`, `podman run --init`, the stop budget under `podman
 stop -t 10` and the drain before it, non-root and read-only containers, the outer manager's
-sd_notify through `--sdnotify=container`, and `podman kube play` probes.
+sd_notify through `--sdnotify=container`, `podman kube play` probes and
+the termination log.
 Tests marked needs(BRANCH) wait for that branch's feature (conftest.py)."""
 import re
 import time
