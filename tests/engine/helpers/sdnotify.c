@@ -3,11 +3,14 @@
  * sdnotify: send one sd_notify datagram, for the container images of
  * tests/engine (busybox has no systemd-notify). Built static.
  *
- *   sdnotify MESSAGE
+ *   sdnotify MESSAGE [CMD ARGS...]
  *
  * Sends MESSAGE (e.g. "READY=1", or several lines "READY=1\nSTATUS=x") to
- * $NOTIFY_SOCKET, a path or "@abstract-name". Exit 0 once sent, 1 on any
- * failure (said on stderr), 2 on bad usage.
+ * $NOTIFY_SOCKET, a path or "@abstract-name", then execs CMD if given (so a
+ * unit's main process can say READY=1 itself and go on as CMD: a sender
+ * that exits at once may be gone before vigil can tell whose it was). Exit
+ * 0 once sent, 1 on any failure (said on stderr), 2 on bad usage; with CMD,
+ * CMD's status (127 if it cannot be run).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,8 +23,8 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-        if (argc != 2) {
-                fprintf(stderr, "usage: sdnotify MESSAGE\n");
+        if (argc < 2) {
+                fprintf(stderr, "usage: sdnotify MESSAGE [CMD ARGS...]\n");
                 return 2;
         }
         const char *path = getenv("NOTIFY_SOCKET");
@@ -49,5 +52,10 @@ int main(int argc, char **argv) {
                 return 1;
         }
         close(fd);
+        if (argc > 2) {
+                execvp(argv[2], argv + 2);
+                fprintf(stderr, "sdnotify: %s: %s\n", argv[2], strerror(errno));
+                return 127;
+        }
         return 0;
 }
