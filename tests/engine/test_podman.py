@@ -3,8 +3,7 @@ proven"): exit codes as podman reports them, signals from `podman kill`,
 `podman exec vigilctl`, `podman run --init`, the stop budget under `podman
 stop -t 10` and the drain before it, non-root and read-only containers, the outer manager's
 sd_notify through `--sdnotify=container`, `podman kube play` probes and
-the termination log.
-Tests marked needs(BRANCH) wait for that branch's feature (conftest.py)."""
+the termination log."""
 import re
 import time
 
@@ -141,14 +140,13 @@ def test_init_catatonit_vigil_subreaper_reaps_orphans(ctrs, images):
     assert c.exit_code() == 128 + 15   # the main command (sleep) ended by the forwarded SIGTERM
 
 
-# ---------------------------------------------------------------- the stop budget (branch budget)
+# ---------------------------------------------------------------- the stop budget
 
 def _stubborn(name):
     return unit(f"/bin/sh -c 'trap \"echo {name} got TERM\" TERM; echo {name} up; "
                 f"while :; do sleep 0.1; done'", TimeoutStopSec="4")
 
 
-@pytest.mark.needs("budget")
 def test_podman_stop_fits_ten_seconds_with_three_stubborn_units(ctrs, images):
     """a -> b -> c (After=), each ignoring SIGTERM with TimeoutStopSec=4: one
     after another that is 12 s, past podman's 10 s. The stop budget must make
@@ -172,9 +170,8 @@ def test_podman_stop_fits_ten_seconds_with_three_stubborn_units(ctrs, images):
     assert order in (["c", "b"], ["c", "b", "a"]), order
 
 
-# ---------------------------------------------------------------- non-root, read-only (branch probes)
+# ---------------------------------------------------------------- non-root, read-only
 
-@pytest.mark.needs("probes")
 def test_exec_vigilctl_as_random_uid_read_only(ctrs, images):
     """`podman run --user 12345 --read-only`: there is no /run/vigil to make,
     vigil falls back to another runtime place and `podman exec --user 12345
@@ -193,13 +190,12 @@ def test_exec_vigilctl_as_random_uid_read_only(ctrs, images):
     assert c.inspect("{{.Config.User}}") == "12345"
 
 
-# ---------------------------------------------------------------- the outer manager (branch outer)
+# ---------------------------------------------------------------- the outer manager
 
 # The unit's main process says READY=1 itself (sh execs sdnotify, which execs sleep).
 NOTIFY_UNIT = unit("/bin/sh -c 'sleep 2; stamp slow ready; exec sdnotify READY=1 sleep 1000'", Type="notify")
 
 
-@pytest.mark.needs("outer")
 def test_sdnotify_container_ready_only_once_units_are(ctrs, images, workdir):
     """`podman run --sdnotify=container` under an outer manager (we play
     systemd: podman's NOTIFY_SOCKET is ours). podman 4.3 sends MAINPID (conmon)
@@ -223,7 +219,6 @@ def test_sdnotify_container_ready_only_once_units_are(ctrs, images, workdir):
         rx.close()
 
 
-@pytest.mark.needs("outer")
 def test_outer_socket_sees_ready_status_and_stopping(ctrs, images, workdir):
     """podman 4.3's proxy forwards READY=1 only, so to see STOPPING=1 the outer
     socket is mounted into the container (as a systemd unit running docker or
@@ -255,7 +250,7 @@ def test_outer_socket_sees_ready_status_and_stopping(ctrs, images, workdir):
         rx.close()
 
 
-# ---------------------------------------------------------------- kube play probes (branch probes)
+# ---------------------------------------------------------------- kube play probes
 
 def doc_pod_spec(pod, image):
     """The pod spec of docs/CONTROL.md ("As a health probe"), made runnable here:
@@ -277,7 +272,6 @@ def doc_pod_spec(pod, image):
     return spec
 
 
-@pytest.mark.needs("probes")
 def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ctrs, images, workdir):
     """`podman kube play` of docs/CONTROL.md's pod spec: exec startup/readiness/liveness probes.
     podman 4.3 turns the livenessProbe into the container's healthcheck (its
@@ -341,18 +335,16 @@ def test_kube_play_probes_live_through_restart_unhealthy_when_failed_for_good(ct
     assert r.returncode == 0
 
 
-# ---------------------------------------------------------------- drain (branch budget; --ready: probes)
+# ---------------------------------------------------------------- drain
 
-@pytest.mark.needs("budget")
 def test_sigterm_drains_before_stopping(ctrs, images):
     """`--drain-sec 2`: on the stop's SIGTERM (`podman kill -s TERM`, what
     `podman stop` sends first; during `podman stop` itself podman refuses
     `exec`) vigil logs that it is draining (and `check --ready` fails while
-    `check --live` passes, once branch probes is in), the unit keeps running
+    `check --live` passes), the unit keeps running
     (`vigilctl status`) for the 2 s, then gets its SIGTERM; the whole
     stop fits podman's 10 s. The unit stamps its SIGTERM with /proc/uptime,
     the host's boot clock (not namespaced)."""
-    from conftest import feature
     web = unit("/bin/sh -c 'trap \"stamp web got-TERM; exit 0\" TERM; echo web up; while :; do sleep 0.1; done'")
     img = images.image(units={"web.service": web})
     c = ctrs.start(img, VIGIL, "--drain-sec", "2", "--", "/bin/sleep", "1000")
@@ -366,9 +358,8 @@ def test_sigterm_drains_before_stopping(ctrs, images):
         seen.append(f"{e.boottime() - t_stop:.2f}: {st.stdout}{st.stderr}")
         if "draining" in c.logs() and re.search(r"^web\b.*running", st.stdout, re.M):
             saw_drain = st.stdout
-            if feature("probes"):
-                assert c.exec("vigilctl", "check", "--ready").returncode != 0, "ready while draining"
-                assert c.exec("vigilctl", "check", "--live").returncode == 0, "not live while draining"
+            assert c.exec("vigilctl", "check", "--ready").returncode != 0, "ready while draining"
+            assert c.exec("vigilctl", "check", "--live").returncode == 0, "not live while draining"
     code = c.wait(timeout=30)
     took = e.boottime() - t_stop
     log = c.logs()
@@ -381,9 +372,8 @@ def test_sigterm_drains_before_stopping(ctrs, images):
     assert 1.8 <= waited < 8, f"web got SIGTERM {waited:.2f} s after the stop began (drain 2 s)\n{log}"
 
 
-# ---------------------------------------------------------------- termination log (branch probes)
+# ---------------------------------------------------------------- termination log
 
-@pytest.mark.needs("probes")
 def test_termination_log_says_why_it_died(ctrs, plain, workdir):
     """A file bind-mounted at /dev/termination-log (where Kubernetes mounts
     terminationMessagePath) gets one short message on exit: the main command,
