@@ -23,6 +23,9 @@ def pytest_configure(config):
                    "or loads the machine and measures vigil's time, memory or CPU")
     config.addinivalue_line(
         "markers", "pid1_only: a pure timing rule; only its pid1 run is collected (see pytest_collection_modifyitems)")
+    config.addinivalue_line(
+        "markers", "subreaper_only(why): means something only when vigil is not PID 1 of its namespace; only the "
+                   "subreaper run is collected")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,11 +36,15 @@ def pytest_collection_modifyitems(config, items):
     tests/integ"). Only where the mode changes nothing the test looks at:
     not for vigil's kill-all of leftovers, the tty, reaping or anything else
     that works differently as PID 1 and as a subreaper. The subreaper run is
-    not collected (deselected), not skipped."""
+    not collected (deselected), not skipped. A test marked subreaper_only
+    means something only when vigil is not PID 1 of its namespace (it says
+    why in the marker): its pid1 run is not collected."""
     keep, drop = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.get_closest_marker("pid1_only") and params.get("vigil") == "subreaper":
+        mode = params.get("vigil")
+        if (item.get_closest_marker("pid1_only") and mode == "subreaper") or \
+           (item.get_closest_marker("subreaper_only") and mode == "pid1"):
             drop.append(item)
         else:
             keep.append(item)

@@ -304,12 +304,11 @@ def test_listen_fds_naming_a_closed_fd(vigil):
 
 # ---------------------------------------------------------------- socket activation
 
+@pytest.mark.subreaper_only("as PID 1 of its namespace vigil takes any LISTEN_PID (man vigil, ENVIRONMENT)")
 def test_listen_pid_of_another_process_is_not_taken(vigil):
     """LISTEN_PID naming another process (vigil not PID 1): the fds are not
     vigil's, CMD gets neither fd 3 nor LISTEN_*. As PID 1 of a namespace any
     LISTEN_PID is taken (it was written in the parent namespace)."""
-    if vigil.mode == "pid1":
-        pytest.skip("as PID 1 of its namespace vigil takes any LISTEN_PID (man vigil, ENVIRONMENT)")
     out = vigil.path("cmd.env")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     n = os.dup(sock.fileno())

@@ -66,13 +66,12 @@ def test_ctrl_c_reaches_the_main_command_as_sigint_and_not_vigil(vigil):
         os.close(master)
 
 
+@pytest.mark.subreaper_only("in pid1 mode unshare, not vigil, leads the terminal's session")
 def test_terminal_hangup_signals_to_vigil_are_not_forwarded(vigil):
     # When the terminal hangs up (the master side closes), the kernel sends
     # SIGHUP and SIGCONT to the session leader; vigil must not pass those on
     # (SPEC §2, dumb-init#136). Only meaningful when vigil itself leads the
     # session: in pid1 mode unshare is the session leader and gets them.
-    if vigil.mode == "pid1":
-        pytest.skip("in pid1 mode unshare, not vigil, leads the terminal's session")
     master, slave = os.openpty()
     log, ready = vigil.path("sigs"), vigil.path("sigrec.ready")
     run = vigil.start("--", vigil.h.sigrec, "-r", ready, "-x", f"{int(signal.SIGQUIT)}:42", log,
