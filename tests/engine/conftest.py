@@ -8,7 +8,6 @@ when it ends; a failing test's report carries each one's `podman logs`.
 """
 import os
 import shutil
-import subprocess
 
 import pytest
 

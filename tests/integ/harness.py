@@ -17,6 +17,7 @@ teardown finds and SIGKILLs whatever a test left behind, on the host and in
 the namespaces, and no pid reuse can fool it. Every run's stderr is checked
 for sanitizer reports (for VIGIL=build/asan/vigil).
 """
+import json
 import os
 import pathlib
 import resource
@@ -26,8 +27,6 @@ import subprocess
 import tempfile
 import time
 import uuid
-
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VIGIL = os.path.abspath(os.environ.get("VIGIL", str(ROOT / "build" / "vigil")))
@@ -644,3 +643,14 @@ def ended_by(run, sig, timeout=40):
     """vigil --system ended with reboot(2) of this kind: its PID namespace's init died of sig."""
     rc = run.wait(timeout)
     assert rc in (-sig, 128 + sig), f"vigil ended with {rc}, not by {sig.name}; stderr:\n{run.stderr}"
+
+
+def status_json(vigil):
+    """`vigilctl status --json` as a dict (the call must succeed)."""
+    r = vigil.ctl("status", "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def unit_of(doc, name):
+    return next(u for u in doc["units"] if u["name"] == name)

@@ -6,17 +6,7 @@ import os
 import signal
 import time
 
-from harness import stop_vigil, unit_text, wait_until
-
-
-def status_json(vigil):
-    r = vigil.ctl("status", "--json")
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
-
-
-def unit_of(doc, name):
-    return next(u for u in doc["units"] if u["name"] == name)
+from harness import status_json, stop_vigil, unit_of, unit_text, wait_until
 
 
 def sub_of(vigil, name):

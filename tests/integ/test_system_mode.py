@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from harness import POWER, RESTART, Units, children, ended_by, public_dir, remove_public_dir, wait_for
+from harness import POWER, RESTART, Units, ended_by, public_dir, remove_public_dir, wait_for
 
 
 

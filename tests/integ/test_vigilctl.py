@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from harness import stderr_lines, stop_vigil, unit_text, wait_until
+from harness import status_json, stderr_lines, stop_vigil, unit_of, unit_text, wait_until
 
 UP = """
     # up FILE: write the pid (as vigil sees it), then stay until FILE.die appears, then fail
@@ -33,16 +33,6 @@ def written(path):
 
 def listening(run, vigil):
     wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
-
-
-def status_json(vigil):
-    r = vigil.ctl("status", "--json")
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
-
-
-def unit_of(doc, name):
-    return next(u for u in doc["units"] if u["name"] == name)
 
 
 # The documented schema (docs/CONTROL.md): name -> accepted types.
