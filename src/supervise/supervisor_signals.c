@@ -43,11 +43,12 @@ static void forward_signal(const struct signal_event *ev) {
                 return;
         }
         pid_t target = sup.config.process_group ? -sup.main_cmd.pid : sup.main_cmd.pid;
-        if (ev->signo == SIGTERM)
+        if (ev->signo == SIGTERM) {
+                /* The orchestrator's stop began: not ready any more. */
                 outer_notify_stopping("stopping");
+                sup.main_cmd.termed = true;
+        }
         sup.main_cmd.last_forwarded = ev->signo;
-        if (ev->signo == SIGTERM)
-                sup.main_cmd.termed = true;   /* the orchestrator's stop began: not ready any more */
         signal_reason(ev, sup.main_cmd.forwarded_why, sizeof(sup.main_cmd.forwarded_why));
         int r = os_kill(target, ev->signo);
         if (r < 0)

@@ -406,3 +406,20 @@ int sim_run_isolated(const char *name, sim_scenario_fn fn) {
         fflush(stdout);
         return 1;
 }
+
+void sim_boot_sigterm_chain(const struct sim_options *o, struct sim_cursor *c, pid_t p[3]) {
+        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
+        sim_unit("b", "[Unit]\nAfter=a.service\n[Service]\nExecStart=/bin/b\n");
+        sim_unit("c", "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/c\n");
+        if (o)
+                sim_boot(o);
+        else
+                sim_boot_default();
+        p[0] = expect_spawn(c, "/bin/a", 0);
+        p[1] = expect_spawn(c, "/bin/b", 0);
+        p[2] = expect_spawn(c, "/bin/c", 0);
+        for (int i = 0; i < 3; i++)
+                sim_handle(p[i], SIGTERM);
+        sim_advance_to(10 * SEC);
+        sim_signal(SIGTERM);
+}

@@ -198,6 +198,10 @@ struct sim_cursor {
  * time since boot, or SIM_ANY_T. */
 #define SIM_ANY_T UINT64_MAX
 pid_t expect_spawn(struct sim_cursor *c, const char *argv_prefix, uint64_t t);
+
+/* a <- b <- c (After=), each catching SIGTERM, booted with o (NULL: the
+ * defaults); their pids in p; vigil gets SIGTERM at 10 s. */
+void sim_boot_sigterm_chain(const struct sim_options *o, struct sim_cursor *c, pid_t p[3]);
 /* The next kill(target, sig) at time t (or SIM_ANY_T). */
 void expect_kill(struct sim_cursor *c, pid_t target, int sig, uint64_t t);
 /* The next kill-all with sig. */

@@ -89,17 +89,7 @@ SIM_SCENARIO(bindsto_propagated_stop_keeps_each_units_own_stop_timeout) {
 
 /* a <- b <- c (After=), each catching SIGTERM; vigil gets SIGTERM at 10 s. */
 static void chain(struct sim_cursor *c, pid_t p[3]) {
-        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
-        sim_unit("b", "[Unit]\nAfter=a.service\n[Service]\nExecStart=/bin/b\n");
-        sim_unit("c", "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/c\n");
-        sim_boot_default();
-        p[0] = expect_spawn(c, "/bin/a", 0);
-        p[1] = expect_spawn(c, "/bin/b", 0);
-        p[2] = expect_spawn(c, "/bin/c", 0);
-        for (int i = 0; i < 3; i++)
-                sim_handle(p[i], SIGTERM);
-        sim_advance_to(10 * SEC);
-        sim_signal(SIGTERM);
+        sim_boot_sigterm_chain(NULL, c, p);
 }
 
 SIM_SCENARIO(shutdown_chain_starts_in_order_and_stops_in_reverse) {

@@ -27,19 +27,9 @@ static void no_kill_after(uint64_t t) {
 /* a <- b <- c (After=), each catching SIGTERM, TimeoutStopSec=5 (the
  * default, as in container mode), the 9 s budget; SIGTERM to vigil at 10 s. */
 static void chain(struct sim_cursor *c, pid_t p[3], uint64_t budget) {
-        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
-        sim_unit("b", "[Unit]\nAfter=a.service\n[Service]\nExecStart=/bin/b\n");
-        sim_unit("c", "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/c\n");
         struct sim_options o = { .timeout_stop_usec = 5 * SEC, .kill_all_timeout_usec = 3 * SEC,
                                  .stop_timeout_usec = budget };
-        sim_boot(&o);
-        p[0] = expect_spawn(c, "/bin/a", 0);
-        p[1] = expect_spawn(c, "/bin/b", 0);
-        p[2] = expect_spawn(c, "/bin/c", 0);
-        for (int i = 0; i < 3; i++)
-                sim_handle(p[i], SIGTERM);
-        sim_advance_to(10 * SEC);
-        sim_signal(SIGTERM);
+        sim_boot_sigterm_chain(&o, c, p);
 }
 
 SIM_SCENARIO(stop_budget_chain_ignoring_sigterm_is_killed_at_the_budget_and_never_later) {
