@@ -105,14 +105,17 @@ def test_ready_waits_for_a_notify_unit(vigil, units):
 
 
 def test_ready_fails_once_the_stop_began(vigil, units):
-    slow = units.script("slow", """
+    trapped = units.file("trapped")
+    slow = units.script("slow", f"""
         trap 'sleep 6; exit 0' TERM
+        touch {trapped}
         while :; do sleep 0.05; done
         """)
     units.add("slow", unit_text("[Service]", f"ExecStart={slow}", "TimeoutStopSec=20"))
     run = units.start()
     listening(run, vigil)
     wait_until(run, lambda: probe(vigil, "--ready")[0] == 0, "--ready to pass")
+    wait_until(run, lambda: os.path.exists(trapped), "the unit's SIGTERM trap to be set")
     run.signal(signal.SIGTERM)
     wait_until(run, lambda: sub_of(vigil, "slow.service") not in (None, "running"), "the stop to begin")
     code, text = probe(vigil, "--ready")
@@ -125,13 +128,16 @@ def test_ready_fails_once_the_stop_began(vigil, units):
 
 def test_ready_fails_once_sigterm_reached_the_main_command(vigil, units):
     units.add("calm", unit_text("[Service]", "ExecStart=/bin/sleep 1000"))
-    cmd = units.script("cmd", """
+    trapped = units.file("trapped")
+    cmd = units.script("cmd", f"""
         trap 'sleep 6; exit 0' TERM
+        touch {trapped}
         while :; do sleep 0.05; done
         """)
     run = units.start("--termination-log", vigil.path("termination-log"), cmd=[cmd])
     listening(run, vigil)
     wait_until(run, lambda: probe(vigil, "--ready")[0] == 0, "--ready to pass")
+    wait_until(run, lambda: os.path.exists(trapped), "the main command's SIGTERM trap to be set")
     run.signal(signal.SIGTERM)
     wait_until(run, lambda: probe(vigil, "--ready")[0] == 1, "--ready to fail once SIGTERM was forwarded")
     code, text = probe(vigil, "--ready")
