@@ -610,6 +610,7 @@ void unit_event(struct unit *u, enum unit_event e) {
                         unit_log(LOG_LEVEL_NOTICE, u, "start request repeated too quickly (StartLimitBurst=%u in %s)",
                                  u->config.start_limit_burst,
                                  timespan_format(u->config.start_limit_interval_usec, span, sizeof(span)));
+                        u->result = UNIT_RESULT_SUCCESS; /* systemd: the result is start-limit-hit, not the last exit's */
                         unit_feed(u, UNIT_EV_LIMIT_HIT, UNIT_RESULT_KEEP);
                         if (u->state == UNIT_FAILED)
                                 action_due(u, u->config.start_limit_action, false);

@@ -7,6 +7,7 @@
 #include "logcap/output.h"
 #include "supervise/manager.h"
 #include "supervise/supervisor.h"
+#include "supervise/unit_view.h"
 #include "system/end_action.h"
 #include "unit/unit_state.h"
 #include "watchdog/hw_watchdog.h"
@@ -364,6 +365,15 @@ const char *sim_unit_state(const char *name) {
 void expect_state(const char *unit, const char *state) {
         const char *s = sim_unit_state(unit);
         sim_check(strcmp(s, state) == 0, "%s is %s, expected %s", unit, s, state);
+}
+
+void expect_result(const char *unit, const char *result) {
+        struct unit *u = manager_find(unit);
+        sim_check(u, "no unit %s", unit);
+        struct unit_view v;
+        unit_view_of(u, &v);
+        const char *r = unit_result_to_string(v.result);
+        sim_check(strcmp(r, result) == 0, "%s has result %s, expected %s", unit, r, result);
 }
 
 /* --------------------------------------------------------------- runner */

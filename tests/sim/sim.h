@@ -223,6 +223,8 @@ bool sim_log_has(const char *text);
 /* The unit's state by name ("active", "failed", ...). */
 const char *sim_unit_state(const char *name);
 void expect_state(const char *unit, const char *state);
+/* The unit's result (status --json "result"), e.g. "start-limit-hit". */
+void expect_result(const char *unit, const char *result);
 
 /* --------------------------------------------------------------- runner */
 

@@ -170,6 +170,7 @@ static void start_limit_case(uint64_t fourth, bool allowed) {
                 sim_advance_to(fourth + 60 * SEC);
                 sim_check(count_spawns(&c, "/bin/a") == 0, "started beyond the burst");
                 expect_state("a", "failed");
+                expect_result("a", "start-limit-hit");
         }
 }
 
