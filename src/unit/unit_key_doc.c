@@ -16,7 +16,7 @@
  * this list, and its man page row leaves the "not enforced" table. */
 static const char *const not_enforced[] = { "MemoryMax", "TasksMax", "CPUWeight", NULL };
 
-enum doc_kind { DOC_TIMESPAN, DOC_UNSIGNED, DOC_INT, DOC_BOOL, DOC_ACTION, DOC_TYPE, DOC_RESTART,
+enum doc_kind { DOC_TIMESPAN, DOC_UNSIGNED, DOC_BOOL, DOC_ACTION, DOC_TYPE, DOC_RESTART,
                 DOC_SIGNAL, DOC_NOTIFY, DOC_KILL_MODE, DOC_OCTAL, DOC_OUTPUT, DOC_U64_MAX };
 
 struct doc_default {
@@ -48,7 +48,6 @@ static const struct doc_default defaults[] = {
         { "KillSignal", DOC_SIGNAL, OFF(kill_signal) },
         { "SendSIGKILL", DOC_BOOL, OFF(send_sigkill) },
         { "UMask", DOC_OCTAL, OFF(umask) },
-        { "Nice", DOC_INT, OFF(nice) },
         { "NoNewPrivileges", DOC_BOOL, OFF(no_new_privileges) },
         { "StandardOutput", DOC_OUTPUT, OFF(standard_output) },
         { "StandardError", DOC_OUTPUT, OFF(standard_error) },
@@ -70,7 +69,6 @@ static void format_default(const struct doc_default *d, const struct unit_config
                 break;
         }
         case DOC_UNSIGNED: snprintf(buf, size, "%u", *(const unsigned *)p); break;
-        case DOC_INT: snprintf(buf, size, "%d", *(const int *)p); break;
         case DOC_BOOL: snprintf(buf, size, "%s", *(const bool *)p ? "yes" : "no"); break;
         case DOC_ACTION: snprintf(buf, size, "%s", unit_action_to_string(*(const enum unit_action *)p)); break;
         case DOC_TYPE: snprintf(buf, size, "%s", service_type_to_string(*(const enum service_type *)p)); break;
