@@ -55,11 +55,20 @@ def unit_keys():
 
 
 SERVICE5 = sections(man("vigil.service.5"))
-KEY_SECTIONS = {"Unit": SERVICE5["[UNIT] SECTION"], "Service": SERVICE5["[SERVICE] SECTION"]}
+# The man page's section of the keys of [Name]: ".SH [NAME] SECTION".
+KEY_SECTIONS = {t[1:].split("]")[0]: body for t, body in SERVICE5.items()
+                if re.fullmatch(r"\[[A-Z-]+\] SECTION", t)}
+
+
+def key_section(section):
+    """The body of the man page's section for [section]; fails naming it when there is none."""
+    body = next((b for name, b in KEY_SECTIONS.items() if name.lower() == section.lower()), None)
+    assert body is not None, f"man/vigil.service.5 has no '.SH [{section.upper()}] SECTION' for the [{section}] keys"
+    return body
 
 
 def key_entry(section, key):
-    for head, text in entries(KEY_SECTIONS[section]):
+    for head, text in entries(key_section(section)):
         if re.search(rf"(^|[ ,]){re.escape(key)}=", head):
             return head, text
     return None
@@ -81,12 +90,13 @@ def test_every_unit_key_is_in_vigil_service_5_under_its_section():
 
 
 def test_every_key_vigil_service_5_documents_is_read_by_vigil():
-    known = {(s, k) for s, k, _, _ in unit_keys()}
+    known = {(s.lower(), k) for s, k, _, _ in unit_keys()}
     ghosts = []
+    assert {"unit", "service"} <= {s.lower() for s in KEY_SECTIONS}
     for section, body in KEY_SECTIONS.items():
         for head, _ in entries(body):
             for key in re.findall(r"([A-Za-z]+)=", head):
-                if (section, key) not in known:
+                if (section.lower(), key) not in known:
                     ghosts.append(f"[{section}] {key}=")
     assert ghosts == [], "keys man/vigil.service.5 documents that vigil does not read"
 
@@ -106,14 +116,27 @@ def test_unit_key_defaults_in_vigil_service_5_are_the_binary_s():
     assert wrong == []
 
 
+def test_vigil_service_5_states_no_default_the_binary_does_not_give():
+    """A "Default:" on the page needs the binary's word for it (unit/unit_key_doc.c's table)."""
+    listed = {k: d for _, k, d, _ in unit_keys()}
+    unbacked = []
+    for section, body in KEY_SECTIONS.items():
+        for head, text in entries(body):
+            keys = re.findall(r"([A-Za-z]+)=", head)
+            if "Default:" in text and all(listed.get(k, "-") == "-" for k in keys):
+                unbacked.append(head)
+    assert unbacked == [], "add these keys' defaults to unit/unit_key_doc.c (vigil --list-unit-keys)"
+
+
 def test_the_not_enforced_table_is_the_binary_s():
-    binary = {k for _, k, _, enforced in unit_keys() if enforced == "not-enforced"}
+    rows = [(s, k) for s, k, _, enforced in unit_keys() if enforced == "not-enforced"]
     page = set()
     for head, _ in entries(SERVICE5["KEYS ACCEPTED BUT NOT ENFORCED"]):
         page.update(re.findall(r"([A-Za-z]+)=", head))
-    assert page == binary
-    for key in binary:   # and the key's own entry says so
-        assert "not enforced" in key_entry("Service", key)[1] or "not enforced" in key_entry("Unit", key)[1], key
+    assert page == {k for _, k in rows}
+    for section, key in rows:   # and the key's own entry says so
+        entry = key_entry(section, key)
+        assert entry and "not enforced" in entry[1], f"[{section}] {key}=: its entry must say it is not enforced"
 
 
 def vigilctl_help():
