@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import time
 
 import pytest
 
@@ -41,7 +42,8 @@ def context(tmp_path, units):
 
 def build(engine, ctx, base, tag):
     ref = f"localhost/vigil-recipe:{tag}"
-    r = engine.podman("build", "--pull=never", "--network", "none", "--build-arg", f"BASE={base}",
+    # --format docker, as the README says: the OCI format has no HEALTHCHECK.
+    r = engine.podman("build", "--format", "docker", "--pull=never", "--network", "none", "--build-arg", f"BASE={base}",
                       "-f", ctx / "Containerfile", "-t", ref, ctx, check=False, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     return ref
@@ -81,6 +83,16 @@ def test_recipe_on_a_busybox_base_runs_units_and_cmd_under_vigil(ctrs, busybox_b
     r, c = ctrs.run(ref, "/bin/sh", "-c", "vigilctl status; exit 7")
     assert r.returncode == 7, r.stdout + r.stderr
     assert re.search(r"hello\.service\s+active\s+running", c.logs()), c.logs()
+    # The recipe's HEALTHCHECK is vigilctl check (driven by hand: podman's timer needs systemd).
+    assert "vigilctl" in ctrs.podman("image", "inspect", "--format", "{{.Config.Healthcheck}}", ref).stdout
+    c = ctrs.start(ref, "/bin/sh", "-c", "echo app up; exec sleep 1000")
+    c.wait_log("app up")
+    deadline = time.monotonic() + 20
+    while (h := ctrs.podman("healthcheck", "run", c.name, check=False)).returncode != 0:
+        assert time.monotonic() < deadline, h.stdout + h.stderr
+        time.sleep(0.5)
+    secs, _ = c.stop(t=10)
+    assert secs < 10 and c.exit_code() == 128 + 15   # sleep, killed by the forwarded SIGTERM
 
 
 def test_recipe_on_scratch_runs_a_static_cmd(ctrs, tmp_path):
