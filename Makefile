@@ -2,6 +2,8 @@
 # Outputs: build/vigil (dynamic), build/vigil-static (static, musl when
 # musl-gcc exists, else glibc -static), build/asan/vigil (ASan+UBSan),
 # build/fuzz/fuzz_NAME (libFuzzer targets, clang; see docs/FUZZING.md).
+# install, uninstall, install-systemctl-link, deb, release: see "Installing"
+# below and README.md ("Install").
 
 VERSION := 0.1.0
 CC ?= cc
@@ -156,6 +158,77 @@ build/fuzz/libvigil.a: $(call obj,fuzz,$(LIB_SRC))
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h build/fuzz/libvigil.a
 	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libvigil.a -lm
 fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+
+# ---- Installing -------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=] [LINK=static|dynamic]
+# Static by default: one binary that runs in any root (scratch images, an
+# initramfs, a device), the build PID 1 is tested with. LINK=dynamic installs
+# build/vigil & co. instead. The example config goes to the doc directory,
+# never to /etc: an /etc/vigil.conf is read at every start (man vigil.conf).
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vigil
+LINK ?= static
+INSTALL_SYSTEMCTL ?= 0
+INSTALL ?= install
+ifeq ($(LINK),static)
+INSTALL_BIN := build/vigil-static build/vigilctl-static build/vigil-heart-static
+else ifeq ($(LINK),dynamic)
+INSTALL_BIN := build/vigil build/vigilctl build/vigil-heart
+else
+$(error LINK must be static or dynamic, not $(LINK))
+endif
+MAN1 := man/vigil.1 man/vigilctl.1 man/vigil-heart.1
+MAN5 := man/vigil.service.5 man/vigil.conf.5
+DEMO_UNITS := $(sort $(wildcard examples/demo/units/*.service))
+
+.PHONY: install uninstall install-systemctl-link uninstall-systemctl-link deb release
+install: $(INSTALL_BIN)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DOCDIR)/examples/demo/units
+	$(INSTALL) -m 0755 $(word 1,$(INSTALL_BIN)) $(DESTDIR)$(SBINDIR)/vigil
+	$(INSTALL) -m 0755 $(word 2,$(INSTALL_BIN)) $(DESTDIR)$(BINDIR)/vigilctl
+	$(INSTALL) -m 0755 $(word 3,$(INSTALL_BIN)) $(DESTDIR)$(BINDIR)/vigil-heart
+	$(INSTALL) -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 examples/vigil.conf $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 0755 examples/demo/main.sh $(DESTDIR)$(DOCDIR)/examples/demo/
+	$(INSTALL) -m 0644 $(DEMO_UNITS) $(DESTDIR)$(DOCDIR)/examples/demo/units/
+ifeq ($(INSTALL_SYSTEMCTL),1)
+	$(MAKE) -s install-systemctl-link
+endif
+
+# systemctl -> vigilctl (vigilctl answers as systemctl when called so):
+# for images whose scripts call systemctl. Not by default, and not in the
+# Debian package: it would shadow systemd's own systemctl.
+install-systemctl-link:
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	ln -sf vigilctl $(DESTDIR)$(BINDIR)/systemctl
+uninstall-systemctl-link:
+	if [ "$$(readlink $(DESTDIR)$(BINDIR)/systemctl 2>/dev/null)" = vigilctl ]; then rm -f $(DESTDIR)$(BINDIR)/systemctl; fi
+
+uninstall: uninstall-systemctl-link
+	rm -f $(DESTDIR)$(SBINDIR)/vigil $(DESTDIR)$(BINDIR)/vigilctl $(DESTDIR)$(BINDIR)/vigil-heart
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# build/vigil_VERSION_ARCH.deb from a DESTDIR tree (tools/build-deb).
+deb: static
+	tools/build-deb $(VERSION)
+
+# build/release/: the static binaries, the .deb and SHA256SUMS.
+RELEASE_ARCH := $(shell uname -m)
+release: static deb
+	rm -rf build/release
+	mkdir -p build/release
+	for p in vigil vigilctl vigil-heart; do cp build/$$p-static build/release/$$p-$(VERSION)-linux-$(RELEASE_ARCH); done
+	cp build/vigil_$(VERSION)_*.deb build/release/
+	cd build/release && sha256sum -- vigil* >SHA256SUMS
+	@echo "release: build/release/"; cat build/release/SHA256SUMS
 
 check:
 	tools/test

@@ -23,8 +23,8 @@ sleep 3.2
 say "processes now (pid ppid session state name): each unit leads its own session"
 procs
 say "vigilctl status (the control socket in \$VIGIL_RUNTIME_DIR):"
-build/vigilctl status
-out=$(build/vigilctl check 2>&1); code=$?
+"${VIGILCTL:-vigilctl}" status
+out=$("${VIGILCTL:-vigilctl}" check 2>&1); code=$?
 say "vigilctl check exits $code: $out"
 say "leaving behind a process that ignores SIGTERM"
 sh -c 'trap "" TERM; exec sleep 1000' &

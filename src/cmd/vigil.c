@@ -5,6 +5,7 @@
  * only supervises and every failure is handled where it happens.
  */
 #include "cmd/erlinit_opts.h"
+#include "cmd/list_unit_keys.h"
 #include "cmd/options.h"
 #include "control/control_places.h"
 #include "control/control_server.h"
@@ -663,6 +664,8 @@ int main(int argc, char **argv) {
         static struct boot b;
         options_init(&b.o);
         phase_mode(&b);
+        if (!b.machine && list_unit_keys_requested(argc, argv))
+                return list_unit_keys_print();   /* for tests/docs (hidden) */
         int code = phase_options(&b, argc, argv);
         if (code < 0) {
                 phase_machine(&b);

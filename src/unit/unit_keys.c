@@ -620,3 +620,8 @@ const struct unit_key *unit_keys_find(const char *section, const char *key) {
 }
 
 
+
+/* The i-th row (the docs listing, unit_key_doc.h), NULL past the end. */
+const struct unit_key *unit_keys_at(size_t i) {
+        return i < N_KEYS ? &key_table[i] : NULL;
+}

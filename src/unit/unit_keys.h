@@ -58,6 +58,8 @@ struct unit_key {
 
 /* The row of section.key, or NULL. */
 const struct unit_key *unit_keys_find(const char *section, const char *key);
+/* The i-th row of the table, NULL past the end (unit_key_doc.c lists them). */
+const struct unit_key *unit_keys_at(size_t i);
 
 /* Diagnostics "KEY=VALUE-EXCERPT: message" at k's file:line. */
 int unit_key_error(const struct unit_key_ctx *k, const char *value, const char *format, ...)
