@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static int current_level = LOG_LEVEL_NOTICE; /* set once from the options */
@@ -20,9 +21,15 @@ static struct {
         int kmsg_fd;                    /* -1: no kmsg sink */
         unsigned kmsg_writes;           /* since the last open (the kernel's rate limit) */
         unsigned long long kmsg_dropped;
-        int pmsg_fd;                    /* -1: no breadcrumbs */
+        char pmsg_path[128];            /* "": no breadcrumbs */
+        int pmsg_fd;                    /* -1: not open (yet) */
         unsigned breadcrumbs;
         unsigned long long pmsg_dropped;
+        /* Breadcrumbs made while the device could not be opened, written
+         * once it can (the boot's, before its file system is mounted). */
+        char pending[LOG_BREADCRUMBS_PENDING][KMSG_BREADCRUMB_MAX];
+        size_t pending_len[LOG_BREADCRUMBS_PENDING];
+        unsigned n_pending;
 } sink = { .kmsg_fd = -1, .pmsg_fd = -1 };
 
 static int open_write_only(const char *path) {
@@ -60,18 +67,38 @@ static void kmsg_write(int level, const char *text) {
                 sink.kmsg_dropped++;
 }
 
-int log_open_breadcrumbs(const char *path) {
-        int fd = open_write_only(path);
+static void pmsg_write(const char *line, size_t n) {
+        if (os_write_once(sink.pmsg_fd, line, n) != (ssize_t)n)
+                sink.pmsg_dropped++;
+}
+
+/* O_APPEND: a regular file standing in for the device keeps every boot's. */
+static int open_pmsg(void) {
+        if (sink.pmsg_fd >= 0 || !sink.pmsg_path[0])
+                return sink.pmsg_fd < 0 ? -ENOENT : 0;
+        int fd = os_open(sink.pmsg_path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY, 0);
         if (fd < 0)
                 return fd;
-        if (sink.pmsg_fd >= 0)
-                os_close(sink.pmsg_fd);
         sink.pmsg_fd = fd;
+        for (unsigned i = 0; i < sink.n_pending; i++)
+                pmsg_write(sink.pending[i], sink.pending_len[i]);
+        sink.n_pending = 0;
         return 0;
 }
 
+int log_open_breadcrumbs(const char *path) {
+        if (sink.pmsg_fd >= 0)
+                os_close(sink.pmsg_fd);
+        sink.pmsg_fd = -1;
+        if ((size_t)snprintf(sink.pmsg_path, sizeof(sink.pmsg_path), "%s", path) >= sizeof(sink.pmsg_path)) {
+                sink.pmsg_path[0] = '\0';
+                return -ENAMETOOLONG;
+        }
+        return open_pmsg();
+}
+
 void log_breadcrumb(const char *fmt, ...) {
-        if (sink.pmsg_fd < 0)
+        if (!sink.pmsg_path[0])
                 return;
         if (sink.breadcrumbs >= LOG_BREADCRUMBS_MAX) {
                 sink.pmsg_dropped++;
@@ -86,8 +113,19 @@ void log_breadcrumb(const char *fmt, ...) {
                 return;
         size_t n = kmsg_format_breadcrumb(os_realtime_usec(), text, line, sizeof(line));
         sink.breadcrumbs++;
-        if (n == 0 || os_write_once(sink.pmsg_fd, line, n) != (ssize_t)n)
+        if (n > 0 && open_pmsg() < 0 && sink.n_pending < LOG_BREADCRUMBS_PENDING) {
+                memcpy(sink.pending[sink.n_pending], line, n);
+                sink.pending_len[sink.n_pending++] = n;
+                return;
+        }
+        if (n == 0 || sink.pmsg_fd < 0 || os_write_once(sink.pmsg_fd, line, n) != (ssize_t)n)
                 sink.pmsg_dropped++;
+}
+
+void log_release_breadcrumbs(void) {
+        if (sink.pmsg_fd >= 0)
+                os_close(sink.pmsg_fd);
+        sink.pmsg_fd = -1;
 }
 
 unsigned long long log_kmsg_dropped(void) {
@@ -104,6 +142,7 @@ void log_close_sinks(void) {
         if (sink.pmsg_fd >= 0)
                 os_close(sink.pmsg_fd);
         sink.kmsg_fd = sink.pmsg_fd = -1;
+        sink.pmsg_path[0] = '\0';
 }
 
 void log_set_level(int level) {

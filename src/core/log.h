@@ -25,7 +25,10 @@
  *    back from /sys/fs/pstore/pmsg-ramoops-0): boot, unit failures, the
  *    shutdown's cause. Write-only, at most LOG_BREADCRUMBS_MAX per boot and
  *    KMSG_BREADCRUMB_MAX bytes each, so the small pmsg area is not flooded.
- *    Opened only when the device exists (--pmsg-device, default /dev/pmsg0).
+ *    --pmsg-device, default /dev/pmsg0; opened O_APPEND, never created:
+ *    while it cannot be opened (no device, or its file system comes later)
+ *    each breadcrumb tries again; the first LOG_BREADCRUMBS_PENDING wait
+ *    for the open that works, later ones are dropped (counted).
  */
 #ifndef VIGIL_CORE_LOG_H
 #define VIGIL_CORE_LOG_H
@@ -44,15 +47,19 @@ void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 #define LOG_KMSG_REOPEN 8
 #define LOG_BREADCRUMBS_MAX 64
+#define LOG_BREADCRUMBS_PENDING 4
 
 /* System mode: also log to the kernel log (path: /dev/kmsg). 0 or -errno
  * (then only stderr, as before). */
 int log_open_kmsg(const char *path);
-/* Breadcrumbs into path (a pmsg device) from now on, if it exists: 0,
- * -ENOENT (no device: silently none) or -errno. */
+/* Breadcrumbs into path (a pmsg device) from now on: 0, or the -errno of
+ * the first open (-ENOENT: not there yet, or no pmsg on this kernel). */
 int log_open_breadcrumbs(const char *path);
 /* One breadcrumb line; nothing without an open pmsg. */
 void log_breadcrumb(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Close the breadcrumbs' fd (before the unmount; a later breadcrumb
+ * opens it again). */
+void log_release_breadcrumbs(void);
 /* Records the kmsg / pmsg sinks dropped (write errors, the pmsg bound). */
 unsigned long long log_kmsg_dropped(void);
 unsigned long long log_breadcrumbs_dropped(void);

@@ -53,7 +53,8 @@ void postmortem_init(const struct postmortem_config *c) {
                 if (r == 0)
                         log_info("breadcrumbs go to %s", pmsg);
                 else if (r != -ENOENT || c->pmsg_device)
-                        log_warning("cannot open %s for breadcrumbs: %s", pmsg, strerror(-r));
+                        log_notice("cannot open %s for breadcrumbs yet: %s; trying again at each one", pmsg,
+                                   strerror(-r));
                 log_breadcrumb("boot (%s)", c->is_machine ? "the machine's init" : "--system");
         }
         if (c->log_dir)
@@ -96,6 +97,7 @@ void postmortem_end(struct unit *(*find)(const char *name)) {
                 shutdown_report_set_failed_unit(unit_name(u), lines);
                 free(lines);
         }
+        log_release_breadcrumbs();   /* its file system may be unmounted next */
         if (log_file_enabled()) {
                 log_file_flush();
                 if (log_file_dropped() > 0)
