@@ -52,10 +52,16 @@ bool log_file_enabled(void) {
         return lf.on;
 }
 
+/* A short list, the unit that wrote last at its head (a flood finds itself at once). */
 static struct unit_file *file_of(const char *unit) {
-        for (struct unit_file *f = lf.files; f; f = f->next)
-                if (strcmp(f->name, unit) == 0)
+        for (struct unit_file **p = &lf.files; *p; p = &(*p)->next)
+                if (strcmp((*p)->name, unit) == 0) {
+                        struct unit_file *f = *p;
+                        *p = f->next;
+                        f->next = lf.files;
+                        lf.files = f;
                         return f;
+                }
         struct unit_file *f = calloc(1, sizeof(*f));
         if (!f || !(f->name = strdup(unit))) {
                 free(f);
