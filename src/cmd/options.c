@@ -95,6 +95,35 @@ static int check_socket_address(const char *value, const char **ret_why) {
         return 0;
 }
 
+int options_parse_size(const char *text, uint64_t *ret) {
+        char digits[32];
+        size_t n = strlen(text), shift = 0;
+        if (n == 0 || n >= sizeof(digits))
+                return -EINVAL;
+        const char *units = "KMG";
+        const char *u = strchr(units, text[n - 1] & ~0x20);
+        if (text[n - 1] >= 'A' && u) {
+                shift = 10 * (size_t)(u - units + 1);
+                n--;
+        }
+        memcpy(digits, text, n);
+        digits[n] = '\0';
+        uint64_t v;
+        if (num_parse_u64_max(digits, UINT64_MAX >> 30, &v) < 0)
+                return -EINVAL;
+        *ret = v << shift;
+        return 0;
+}
+
+static int check_log_file_size(const char *value, const char **ret_why) {
+        uint64_t v;
+        if (options_parse_size(value, &v) < 0 || v < 16384) {
+                *ret_why = "expected a size of at least 16K (bytes, or with K, M or G)";
+                return -EINVAL;
+        }
+        return 0;
+}
+
 #define OFF(field) offsetof(struct vigil_options, field)
 
 /* The one table of options; order is --help's order. */
@@ -127,6 +156,10 @@ static const struct option_def option_table[] = {
         { "reboot-watchdog-sec", 0, KIND_TIMESPAN, OFF(reboot_watchdog_usec), NULL, NULL, "SEC", "hardware watchdog timeout for the shutdown path", true },
         { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", true },
         { "termination-log", 0, KIND_STRING, OFF(termination_log), NULL, NULL, "FILE", "on exit write why vigil ended to FILE ('' or none: off; default /dev/termination-log when writable)", true },
+        { "log-dir", 0, KIND_STRING, OFF(log_dir), NULL, check_nonempty, "DIR", "also write each unit's output to DIR/NAME.log, rotated", true },
+        { "log-file-size", 0, KIND_STRING, OFF(log_file_size), NULL, check_log_file_size, "SIZE", "--log-dir: rotate a file at SIZE bytes (K, M, G; default 256K)", true },
+        { "log-file-count", 0, KIND_ID, OFF(log_file_count), NULL, NULL, "N", "--log-dir: rotated files kept per unit (default 2, at most 99)", true },
+        { "pmsg-device", 0, KIND_STRING, OFF(pmsg_device), NULL, check_nonempty, "PATH", "system mode: breadcrumbs device (default /dev/pmsg0 when present; none: off)", true },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
         { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_socket_address, "PATH", "control socket (vigilctl): a path or @abstract-name", true },
         { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_socket_address, "PATH", "sd_notify socket: a path or @abstract-name", true },

@@ -30,7 +30,7 @@ enum option_source { OPTION_SOURCE_FILE, OPTION_SOURCE_COMMAND_LINE, OPTION_SOUR
  * line is the options file's line, 0 elsewhere. */
 typedef void (*options_report_fn)(enum option_source source, unsigned line, const char *message);
 
-#define OPTIONS_MAX 40
+#define OPTIONS_MAX 64
 
 struct vigil_options {
         struct strv units, mounts, env;
@@ -44,6 +44,9 @@ struct vigil_options {
         uint64_t stop_timeout_usec, drain_usec;
         uint64_t runtime_watchdog_usec, reboot_watchdog_usec;
         uint64_t uid, gid;
+        /* The post-mortem (issue 16): --log-dir, --log-file-size, --log-file-count, --pmsg-device. */
+        char *log_dir, *log_file_size, *pmsg_device;
+        uint64_t log_file_count;
         int on_exit, log_format;
         int verbosity;                /* -v minus -q */
         struct strv command;       /* main command, empty if none */
@@ -95,5 +98,9 @@ size_t options_unsupported_given(const struct vigil_options *o, const char **ret
 const char *options_lookup(const char *name, size_t len, char short_name, bool *ret_takes_value);
 
 void options_print_help(int fd);
+
+/* A size as --log-file-size takes it: bytes, or with K, M or G (1024
+ * based). 0 or -EINVAL. */
+int options_parse_size(const char *text, uint64_t *ret);
 
 #endif

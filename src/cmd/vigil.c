@@ -24,6 +24,8 @@
 #include "system/machine.h"
 #include "system/release_discover.h"
 #include "system/shutdown_report.h"
+#include "supervise/manager.h"
+#include "supervise/postmortem.h"
 #include "container/startup.h"
 #include "container/termination_log.h"
 #include "logcap/output.h"
@@ -347,7 +349,9 @@ static void report_listen_fds(struct boot *b) {
 
 static void boot_free(struct boot *b) {
         startup_free();
+        postmortem_free();
         shutdown_report_free();
+        log_close_sinks();
         strv_free(&b->uniqueid_w);
         strv_free(&b->pre_run_w);
         strv_free(&b->run_on_exit_w);
@@ -418,6 +422,23 @@ static int phase_options(struct boot *b, int argc, char **argv) {
         return -1;
 }
 
+/* The post-mortem sinks (supervise/postmortem.h): kmsg, breadcrumbs, log files. */
+static void start_postmortem(struct boot *b) {
+        const struct vigil_options *o = &b->o;
+        uint64_t size = 0;
+        if (o->log_file_size)
+                (void)options_parse_size(o->log_file_size, &size);   /* checked when parsed */
+        struct postmortem_config pc = {
+                .is_machine = b->machine,
+                .system_mode = b->system_mode,
+                .pmsg_device = o->pmsg_device,
+                .log_dir = o->log_dir,
+                .log_file_size = size,
+                .log_file_count = options_is_set(o, "log-file-count") ? o->log_file_count : UINT64_MAX,
+        };
+        postmortem_init(&pc);
+}
+
 /* Step 2, system mode: mounts, console, hostname (SPEC §7); then what vigil
  * inherited stays with vigil: no fd above 2 reaches a child. */
 static void phase_machine(struct boot *b) {
@@ -434,6 +455,7 @@ static void phase_machine(struct boot *b) {
                 machine_boot(&b->mc);
                 (void)os_fill_stdio("/dev/console");  /* /dev is there now */
         }
+        start_postmortem(b);
         int r = os_cloexec_inherited_fds();
         if (r < 0)
                 log_warning("cannot mark inherited file descriptors close-on-exec: %s", strerror(-r));
@@ -644,6 +666,7 @@ static void phase_watchdog(struct boot *b) {
 static int phase_run_and_end(struct boot *b) {
         int code = supervisor_run();
         output_flush();   /* the last lines of the units, bounded in time */
+        postmortem_end(manager_find);  /* the failed unit's lines into the report, log files written */
         if (b->system_mode) {
                 enum end_action action = supervisor_end_action();
                 hw_watchdog_final(watchdog_final_of(action));

@@ -45,6 +45,7 @@ static struct {
         uint64_t seq;                   /* of the last line put into a ring */
         uint64_t read_realtime;         /* CLOCK_REALTIME of the current read */
         output_line_hook_fn line_hook;
+        output_line_hook_fn file_hook;  /* supervise/postmortem.c: --log-dir */
 } out = { .fd = -1, .own_fd = -1 };
 
 /* ---- rendering (pure) ---- */
@@ -172,8 +173,12 @@ static void ring_line(const struct output_source *s, const char *line, size_t le
         if (!s->ring || log_ring_push(s->ring, out.seq + 1, out.read_realtime, s->pid, cut, line, len) < 0)
                 return;
         out.seq++;
-        if (out.line_hook && log_ring_newest(s->ring, &rec))
-                out.line_hook(s->ring, &rec);
+        if ((out.line_hook || out.file_hook) && log_ring_newest(s->ring, &rec)) {
+                if (out.line_hook)
+                        out.line_hook(s->ring, &rec);
+                if (out.file_hook)
+                        out.file_hook(s->ring, &rec);
+        }
 }
 
 static void append_line(const char *line, size_t len, bool cut, void *userdata) {
@@ -363,6 +368,10 @@ void output_forget_ring(const struct log_ring *ring) {
 
 void output_set_line_hook(output_line_hook_fn fn) {
         out.line_hook = fn;
+}
+
+void output_set_file_hook(output_line_hook_fn fn) {
+        out.file_hook = fn;
 }
 
 size_t output_source_count(void) {

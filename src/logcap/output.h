@@ -101,6 +101,9 @@ void output_forget_ring(const struct log_ring *ring);
  * only during the call. */
 typedef void (*output_line_hook_fn)(struct log_ring *ring, const struct log_record *rec);
 void output_set_line_hook(output_line_hook_fn fn);
+/* A second hook, called the same way after the line hook: the persistent
+ * log files' (logcap/log_file.h through supervise/postmortem.c). */
+void output_set_file_hook(output_line_hook_fn fn);
 
 /* Open sources (each frees itself after EOF); for status and tests. */
 size_t output_source_count(void);

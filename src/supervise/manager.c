@@ -10,6 +10,7 @@
 #include "os/proc.h"
 #include "supervise/proc_index.h"
 #include "supervise/health.h"
+#include "supervise/postmortem.h"
 #include "unit/unit_action.h"
 #include "unit/dep_graph.h"
 #include "unit/runit_dir.h"
@@ -222,6 +223,8 @@ static void unit_changed(struct unit *u, enum unit_state old) {
         size_t i = unit_index(u);
         enum unit_state now = unit_get_state(u);
         mgr.n_killing += (size_t)killing(now) - (size_t)killing(old);
+        if (now == UNIT_FAILED && old != UNIT_FAILED)
+                postmortem_unit_failed(u);
         if (mgr.stopping) {
                 if (unit_state_is_inactive(now))
                         for (size_t k = 0; k < mgr.wait_for[i].n; k++)
@@ -263,6 +266,8 @@ static void unit_action(struct unit *u, enum unit_action action, bool success) {
                 .result = unit_get_result(u),
                 .code = unit_action_exit_code(action, success, unit_main_exit(u)),
         };
+        if (!success)
+                postmortem_shutdown_cause(u);
         health_unit_action(&a);
 }
 
