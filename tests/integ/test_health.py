@@ -25,8 +25,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http_server(units, name, port, marker_dir):
-    """A python3 http.server that waits 1 s before it listens, writes
+def http_server(units, name, port, gate=None):
+    """A python3 http.server that waits 1 s (or until the file gate exists) before it listens, writes
     out/NAME.listen (time) once it does, answers 500 while out/NAME.sick
     exists (else 200), logs every answer to out/NAME.log, and appends
     its start to out/NAME.starts."""
@@ -41,7 +41,12 @@ def http_server(units, name, port, marker_dir):
                 f.write("SIGTERM\\n")
             sys.exit(0)
         signal.signal(signal.SIGTERM, term)
-        time.sleep(1)
+        gate = {gate!r}
+        if gate:
+            while not os.path.exists(gate):
+                time.sleep(0.02)
+        else:
+            time.sleep(1)
         class H(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 code = 500 if os.path.exists(out + "{name}.sick") else 200
@@ -62,7 +67,8 @@ def http_server(units, name, port, marker_dir):
 @pytest.mark.pid1_only
 def test_http_probe_first_success_gates_after_and_the_main_command(vigil, units):
     port = free_port()
-    web = http_server(units, "web", port, units.file(""))
+    gate = units.file("gate")
+    web = http_server(units, "web", port, gate)
     units.add("web", unit_text("[Service]", f"ExecStart={web}", "[X-Vigil]",
                                f"HealthHTTP=http://127.0.0.1:{port}/healthz", "HealthInterval=200ms",
                                "HealthTimeout=2s", "HealthRetries=100"))
@@ -70,6 +76,14 @@ def test_http_probe_first_success_gates_after_and_the_main_command(vigil, units)
     units.add("after", unit_text("[Unit]", "After=web.service", "[Service]", f"ExecStart={stamp}"))
     cmd = units.script("cmd", f"date +%s.%N > {units.file('cmd.start')}; exec sleep 1000")
     run = units.start("-v", "--wait-ready", cmd=[cmd])
+    wait_until(run, lambda: "web.service: health probe failed (2 of" in run.stderr, "two failed probes")
+    r = vigil.ctl("check", "--ready")
+    assert r.returncode == 1, "not ready: the main command waits for web's first success"
+    u = unit_of(status_json(vigil), "web.service")
+    assert (u["sub"], u["ready"], u["health"]) == ("start", False, "failing"), u
+    assert not read_lines(units.file("after.start")) and not read_lines(units.file("cmd.start"))
+    with open(gate, "w"):
+        pass
     wait_until(run, lambda: read_lines(units.file("cmd.start")), "the main command", timeout=15)
     listen = float(read_lines(units.file("web.listen"))[0])
     after = float(read_lines(units.file("after.start"))[0])
@@ -78,6 +92,7 @@ def test_http_probe_first_success_gates_after_and_the_main_command(vigil, units)
     assert "200 /healthz" in read_lines(units.file("web.log")), "the probe's GET reached the server"
     assert "web.service: health probe failed (1 of HealthRetries=100): connect to 127.0.0.1" in run.stderr
     assert "web.service: health probe passed: ready (HTTP 200" in run.stderr
+    assert vigil.ctl("check", "--ready").returncode == 0
     u = unit_of(status_json(vigil), "web.service")
     assert u["sub"] == "running" and u["ready"] is True and u["health"] == "healthy", u
     assert u["health_failures"] == 0
@@ -88,7 +103,7 @@ def test_http_probe_first_success_gates_after_and_the_main_command(vigil, units)
 @pytest.mark.pid1_only
 def test_unhealthy_server_is_restarted_after_exactly_the_retries(vigil, units):
     port = free_port()
-    web = http_server(units, "web", port, units.file(""))
+    web = http_server(units, "web", port)
     units.add("web", unit_text("[Service]", f"ExecStart={web}", "Restart=on-watchdog", "RestartSec=300ms",
                                "[X-Vigil]", f"HealthHTTP={port}/", "HealthInterval=200ms", "HealthTimeout=2s",
                                "HealthStartPeriod=10s", "HealthStartInterval=200ms", "HealthRetries=3"))
