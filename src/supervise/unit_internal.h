@@ -32,7 +32,8 @@ struct unit_probe_run {
         /* what vigilctl shows */
         int last;                      /* -1: none yet, 0: failed, 1: passed */
         enum probe_verdict verdict;    /* of the last result */
-        char output[UNIT_PROBE_OUTPUT];/* exec: its last output line; tcp/http: what happened */
+        char line[UNIT_PROBE_OUTPUT];  /* exec: the running probe's last output line so far */
+        char output[UNIT_PROBE_OUTPUT];/* the last result: exit status and last line, or what happened */
         uint64_t last_realtime;        /* when the last one ended (CLOCK_REALTIME) */
         uint64_t runs, failed;         /* since vigil started */
 };

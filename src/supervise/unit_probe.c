@@ -53,12 +53,13 @@ static bool probing(enum unit_state s) {
         return s == UNIT_START || s == UNIT_START_POST || s == UNIT_RUNNING || s == UNIT_RELOAD;
 }
 
-static void set_output(struct unit_probe_run *p, const char *text, size_t len) {
-        if (len >= sizeof(p->output))
-                len = sizeof(p->output) - 1;
-        for (size_t i = 0; i < len; i++)   /* one line for the status table */
-                p->output[i] = (unsigned char)text[i] < ' ' || text[i] == 0x7f ? ' ' : text[i];
-        p->output[len] = '\0';
+/* text as one printable line (for the status table) in out. */
+static void set_text(char out[UNIT_PROBE_OUTPUT], const char *text, size_t len) {
+        if (len >= UNIT_PROBE_OUTPUT)
+                len = UNIT_PROBE_OUTPUT - 1;
+        for (size_t i = 0; i < len; i++)
+                out[i] = (unsigned char)text[i] < ' ' || text[i] == 0x7f ? ' ' : text[i];
+        out[len] = '\0';
 }
 
 static void close_io(struct unit_probe_run *p) {
@@ -76,7 +77,7 @@ static void arm_next(struct unit *u) {
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the health probe timer: out of memory");
 }
 
-static void log_result(struct unit *u, bool ok, enum probe_verdict v) {
+static void log_result(struct unit *u, enum probe_verdict v) {
         struct unit_probe_run *p = &u->probe;
         const struct probe_timing *t = &u->config.probe.timing;
         switch (v) {
@@ -100,19 +101,17 @@ static void log_result(struct unit *u, bool ok, enum probe_verdict v) {
                          "last: %s", p->st.failures, t->retries, p->output);
                 break;
         }
-        (void)ok;
 }
 
-/* A probe ended (what: its outcome, already in p->output for exec). */
+/* A probe ended; what happened, for the log and vigilctl. */
 static void finish(struct unit *u, bool ok, const char *what) {
         struct unit_probe_run *p = &u->probe;
         close_io(p);
         loop_timer_cancel(&p->timer);
         p->running = false;
-        if (what)
-                set_output(p, what, strlen(what));
+        set_text(p->output, what, strlen(what));
         enum probe_verdict v = probe_record(&u->config.probe.timing, &p->st, p->began, ok);
-        log_result(u, ok, v);
+        log_result(u, v);
         p->last = ok;
         p->verdict = v;
         p->last_realtime = os_realtime_usec();
@@ -133,12 +132,12 @@ static void finish(struct unit *u, bool ok, const char *what) {
 
 /* ---------------------------------------------------------------- HealthExec= */
 
-/* Keep the last non-empty line of the output in p->output. */
+/* Keep the last non-empty line of the output in p->line. */
 static void take_output(struct unit_probe_run *p, const char *buf, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 if (buf[i] == '\n') {
                         if (p->n > 0)
-                                set_output(p, p->buf, p->n);
+                                set_text(p->line, p->buf, p->n);
                         p->n = 0;
                 } else if (p->n < sizeof(p->buf))
                         p->buf[p->n++] = buf[i];
@@ -186,7 +185,7 @@ static void exec_start(struct unit *u) {
         }
         p->pid = pid;
         p->status_fd = status_fd;
-        p->output[0] = '\0';
+        p->line[0] = '\0';
         if (proc_index_add_pid(pid, u, UNIT_PROC_PROBE) < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
         p->io = (struct loop_io){ .fd = rd, .ready = exec_output_ready, .data = u };
@@ -214,14 +213,14 @@ void unit_probe_exited(struct unit *u, pid_t pid, int wait_status) {
         bool core;
         struct exit_info e = unit_exit_from_wait(wait_status, &core);
         char why[UNIT_PROBE_OUTPUT + 64], span[32];
+        const char *sep = p->line[0] ? ": " : "";
         if (p->timed_out)
                 snprintf(why, sizeof(why), "timed out after %s%s%s",
-                         timespan_format(u->config.probe.timing.timeout_usec, span, sizeof(span)),
-                         p->output[0] ? ": " : "", p->output);
+                         timespan_format(u->config.probe.timing.timeout_usec, span, sizeof(span)), sep, p->line);
         else if (e.exited)
-                snprintf(why, sizeof(why), "exit status %d%s%s", e.code, p->output[0] ? ": " : "", p->output);
+                snprintf(why, sizeof(why), "exit status %d%s%s", e.code, sep, p->line);
         else
-                snprintf(why, sizeof(why), "killed by signal %d%s%s", e.sig, p->output[0] ? ": " : "", p->output);
+                snprintf(why, sizeof(why), "killed by signal %d%s%s", e.sig, sep, p->line);
         finish(u, e.exited && e.code == 0 && !p->timed_out, why);
 }
 

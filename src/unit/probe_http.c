@@ -29,8 +29,10 @@ int probe_http_url_parse(const char *url, struct inet_target *ret_target, char *
                 *ret_why = "address too long";
                 return -EINVAL;
         }
-        memcpy(ret_host, p, hlen);
-        ret_host[hlen] = '\0';
+        if (memchr(p, ':', hlen))
+                memcpy(ret_host, p, hlen), ret_host[hlen] = '\0';   /* as written: a name-based virtual host */
+        else
+                inet_target_format(ret_target, ret_host, host_size);  /* a bare port */
         const char *path = slash ? slash : "/";
         if (strlen(path) + 1 > path_size) {
                 *ret_why = "path too long";

@@ -123,6 +123,7 @@ static void http_urls_and_request(void **state) {
         assert_string_equal(path, "/");
         assert_int_equal(probe_http_url_parse("8080/x", &t, host, sizeof(host), path, sizeof(path), &why), 0);
         assert_int_equal(t.addr[0], 127);
+        assert_string_equal(host, "127.0.0.1:8080");   /* Host: for a bare port */
         assert_int_equal(probe_http_url_parse("https://127.0.0.1/", &t, host, sizeof(host), path, sizeof(path), &why),
                          -EINVAL);
         assert_non_null(strstr(why, "https"));
