@@ -214,9 +214,9 @@ static int spawn_argv(struct unit *u, const struct exec_command *cmd, bool stop_
 /* Spawn one Exec*= command: the inputs (supervise/spawn_inputs.h), the
  * plan (unit/spawn_build.h), os_spawn(). *ret_pid and *ret_status_fd on
  * success; on a failure before fork the reason is logged and -errno
- * returned. */
-/* probe_out >= 0: a health probe (unit_probe.c), its stdout and stderr on
- * probe_out, not one of the unit's process groups, this start's look-ups. */
+ * returned. probe_out >= 0: a health probe (unit_probe.c), its stdout and
+ * stderr on probe_out, not one of the unit's process groups, this start's
+ * look-ups. */
 static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, int probe_out,
                      pid_t *ret_pid, int *ret_status_fd) {
         const struct spawn_credentials *cred;
