@@ -130,6 +130,22 @@ static void finish(struct unit *u, bool ok, const char *what) {
         }
 }
 
+/* vigil itself is short of fds, memory or processes: that says nothing
+ * about the service, so the probe is not counted; the next one is tried
+ * one interval later. */
+static bool vigil_short(int r) {
+        return r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -ENOBUFS || r == -EAGAIN;
+}
+
+static void skip(struct unit *u, int r) {
+        struct unit_probe_run *p = &u->probe;
+        close_io(p);
+        loop_timer_cancel(&p->timer);
+        p->running = false;
+        unit_log(LOG_LEVEL_WARNING, u, "health probe not run: %s (not counted against the service)", strerror(-r));
+        arm_next(u);
+}
+
 /* ---------------------------------------------------------------- HealthExec= */
 
 /* Keep the last non-empty line of the output in p->line. */
@@ -171,11 +187,16 @@ static void exec_start(struct unit *u) {
         pid_t pid;
         int r = os_pipe_open(&rd, &wr);
         if (r < 0) {
-                finish(u, false, "cannot make the output pipe");
+                skip(u, r);
                 return;
         }
         r = unit_spawn_probe(u, &u->config.probe.exec, wr, &pid, &status_fd);
         os_close(wr);
+        if (r < 0 && vigil_short(r)) {
+                os_close(rd);
+                skip(u, r);
+                return;
+        }
         if (r < 0) {
                 os_close(rd);
                 char why[128];
@@ -305,6 +326,10 @@ static void socket_start(struct unit *u) {
         struct unit_probe_run *p = &u->probe;
         int fd;
         int r = os_tcp_connect(&u->config.probe.target, &fd);
+        if (r < 0 && vigil_short(r)) {
+                skip(u, r);
+                return;
+        }
         if (r < 0) {
                 socket_fail(u, "connect to", -r);
                 return;

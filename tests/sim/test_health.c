@@ -14,6 +14,7 @@
 #include "supervise/manager.h"
 #include "system/end_action.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -224,6 +225,19 @@ SIM_SCENARIO(health_critical_unit_probe_failure_stops_the_hardware_watchdog_pets
         expect_exit(&c, 0, SIM_ANY_T);
 }
 
+SIM_SCENARIO(health_probe_vigil_cannot_fork_is_not_counted_against_the_service) {
+        struct sim_cursor c = { 0 };
+        pid_t a = boot_one(&c, PROBED "HealthRetries=1\n");
+        sim_advance_to(10 * SEC - 1);
+        sim.spawn_error = -EAGAIN;   /* vigil's own fork fails: not the service's fault */
+        sim_advance_to(10 * SEC);
+        sim_check(sim_log_has("health probe not run"), "no word of the skipped probe");
+        sim_check(count_kills(&c, -a, SIGTERM) == 0, "a fork failure made the unit unhealthy");
+        expect_state("a", "start");
+        probe_run(&c, 20 * SEC, 20 * SEC + 1, 0);      /* tried again one interval later */
+        expect_state("a", "running");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(health_first_probe_one_interval_after_start_then_one_interval_after_each_end),
@@ -239,6 +253,7 @@ int main(void) {
                 cmocka_unit_test(health_stop_abandons_the_running_probe),
                 cmocka_unit_test(health_type_notify_is_ready_at_ready_and_the_first_success),
                 cmocka_unit_test(health_critical_unit_probe_failure_stops_the_hardware_watchdog_pets),
+                cmocka_unit_test(health_probe_vigil_cannot_fork_is_not_counted_against_the_service),
         };
         return cmocka_run_group_tests_name("sim_health", tests, NULL, NULL);
 }
