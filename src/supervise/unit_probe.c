@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The health probe of a unit at run time ([X-Vigil] Health*=, docs/UNITS.md
+ * The health probe of a unit at run time ([X-Vigil] Health*=, docs/DESIGN.md
  * "Health probes"): part of the unit module, it changes the unit's state
  * only through unit_feed(). The rules (when, what a result means) are the
  * pure unit/probe_schedule.h; this file runs the probes and acts:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP side of HealthHTTP= (docs/UNITS.md "Health probes"), pure:
+ * The HTTP side of HealthHTTP= (docs/DESIGN.md "Health probes"), pure:
  * the URL the key takes, the one request vigil sends, and the status line
  * it reads back. HTTP/1.0 (RFC 1945) with "Connection: close": one
  * request, one reply, the server closes; no chunking, no keep-alive, no

@@ -14,7 +14,7 @@
  *  - a failure inside the start period before the first success is not
  *    counted (the service is still coming up); any success resets the
  *    count, and the first one ends the start period early and makes the
- *    unit ready (docs/UNITS.md: it completes the start, as READY=1 does);
+ *    unit ready (docs/DESIGN.md: it completes the start, as READY=1 does);
  *  - HealthRetries= counted failures in a row make the unit unhealthy
  *    (Docker: FailingStreak >= Retries), which unit_probe.c turns into the
  *    result `watchdog` and the stop path.

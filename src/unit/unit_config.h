@@ -49,7 +49,7 @@ struct unit_output {
         char *path;          /* OUTPUT_FILE / OUTPUT_APPEND */
 };
 
-/* [X-Vigil] health probe (docs/UNITS.md "Health probes"): at most one per unit. */
+/* [X-Vigil] health probe (docs/DESIGN.md "Health probes"): at most one per unit. */
 enum probe_kind { PROBE_NONE, PROBE_EXEC, PROBE_TCP, PROBE_HTTP, PROBE_KIND_MAX };
 struct unit_probe {
         enum probe_kind kind;          /* default none */

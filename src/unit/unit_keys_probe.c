@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The [X-Vigil] section's keys: the health probe (docs/UNITS.md "Health
+ * The [X-Vigil] section's keys: the health probe (docs/DESIGN.md "Health
  * probes", unit_config.h struct unit_probe). systemd ignores every section
  * whose name begins with "X-" (systemd.unit(5), "[X-...] sections"), so a
  * unit file with a probe still loads unchanged under systemd. The names are

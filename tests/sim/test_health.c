@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Health probes ([X-Vigil], docs/UNITS.md "Health probes"): every timing
+/* Health probes ([X-Vigil], docs/DESIGN.md "Health probes"): every timing
  * rule of unit/probe_schedule.h through the real unit module, with
  * HealthExec= probes (/bin/p) as fake processes. The first probe runs one
  * interval after the main process starts, the next one interval after the
