@@ -202,7 +202,7 @@ def test_hanging_exec_probe_is_killed_with_its_group_at_the_timeout(vigil, units
     t0 = time.monotonic()
     wait_until(run, lambda: "health probe failed (1 of HealthRetries=10): timed out after 600ms: still thinking"
                in run.stderr, "the timeout", timeout=5)
-    assert time.monotonic() - t0 < 1.5
+    assert time.monotonic() - t0 < 3, "killed at HealthTimeout=600ms, not much later"
     os.unlink(units.file("probe.started"))
     # Killed with its group: at most the next probe's helper is alive, never two.
     for _ in range(20):
