@@ -76,6 +76,7 @@ static const struct {
         { "restarts", JSON_NUMBER },     { "last_exit", JSON_STRING_OR_NULL }, { "ready", JSON_YES_NO },
         { "status", JSON_STRING_OR_NULL }, { "notify_denied", JSON_NUMBER }, { "watchdog_misses", JSON_NUMBER },
         { "description", JSON_STRING },
+        { "health", JSON_STRING_OR_NULL }, { "health_failures", JSON_NUMBER }, { "health_output", JSON_STRING_OR_NULL },
 };
 
 /* The hardware watchdog's fields (docs/CONTROL.md): their JSON types. */
@@ -281,8 +282,14 @@ int vigilctl_print_status(char *body) {
                 const char *pid = vigilctl_field(&s.t, f, n, "pid");
                 const char *st = vigilctl_field(&s.t, f, n, "status");
                 const char *ready = vigilctl_field(&s.t, f, n, "ready");
-                char status[256];
-                snprintf(status, sizeof(status), "%s%s", strcmp(ready, "no") == 0 ? "(not ready) " : "", st);
+                const char *health = vigilctl_field(&s.t, f, n, "health");
+                bool probed = *health && strcmp(health, "-") != 0;
+                const char *out = probed && strcmp(health, "healthy") != 0 ? vigilctl_field(&s.t, f, n, "health_output")
+                                                                            : "";
+                char probe[320] = "", status[600];
+                if (probed)   /* "[failing: exit status 1: no answer] " */
+                        snprintf(probe, sizeof(probe), "[%s%s%s] ", health, *out ? ": " : "", out);
+                snprintf(status, sizeof(status), "%s%s%s", strcmp(ready, "no") == 0 ? "(not ready) " : "", probe, st);
                 for (char *p = status; *p; p++)
                         if ((unsigned char)*p < 0x20)
                                 *p = ' ';
@@ -326,7 +333,7 @@ int vigilctl_print_history(const char *unit, char *body) {
         if (vigilctl_json)
                 printf("{\"version\":1,\"unit\":\"%s\",\"exits\":[", unit);
         else
-                printf("%-23s %9s %8s  %-22s %-16s %s\n", "TIME", "RAN", "PID", "CAUSE", "EXIT", "CORE");
+                printf("%-23s %9s %8s  %-22s %-16s %-4s %s\n", "TIME", "RAN", "PID", "CAUSE", "EXIT", "CORE", "HEALTH");
         for (char *save = NULL, *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 if (line[0] == '#') {
                         t.n_names = control_split_fields(line + 1, t.names, VIGILCTL_MAX_FIELDS);
@@ -348,12 +355,16 @@ int vigilctl_print_history(const char *unit, char *body) {
                                 printf("null");
                         else
                                 vigilctl_json_string(strncmp(exit, "killed ", 7) == 0 ? exit + 7 : exit);
-                        printf(",\"core_dumped\":%s}", strcmp(vigilctl_field(&t, f, n, "core"), "yes") == 0 ? "true" : "false");
+                        printf(",\"core_dumped\":%s,\"health\":", strcmp(vigilctl_field(&t, f, n, "core"), "yes") == 0 ? "true" : "false");
+                        json_value(JSON_STRING_OR_NULL, vigilctl_field(&t, f, n, "health"));
+                        printf("}");
                 } else {
                         vigilctl_format_time(vigilctl_field(&t, f, n, "time_usec"), when, sizeof(when), false);
                         format_runtime(vigilctl_field(&t, f, n, "runtime_usec"), ran, sizeof(ran));
-                        printf("%-23s %9s %8s  %-22s %-16s %s\n", when, ran, vigilctl_field(&t, f, n, "pid"),
-                               vigilctl_field(&t, f, n, "cause"), exit, vigilctl_field(&t, f, n, "core"));
+                        const char *health = vigilctl_field(&t, f, n, "health");
+                        printf("%-23s %9s %8s  %-22s %-16s %-4s %s\n", when, ran, vigilctl_field(&t, f, n, "pid"),
+                               vigilctl_field(&t, f, n, "cause"), exit, vigilctl_field(&t, f, n, "core"),
+                               *health ? health : "-");
                 }
                 first = false;
         }

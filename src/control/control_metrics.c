@@ -128,10 +128,11 @@ static void put_unit_gauges(struct strbuf *b, uint64_t now) {
                 unit_view_of(manager_unit_at(i), &u);
                 metric_unit(b, "vigil_unit_up", &u, NULL, NULL, unit_state_is_up(u.state) ? "1" : "0");
         }
-        metric_head(b, "vigil_unit_ready", "gauge", "Type=notify units: 1 once READY=1 was received.");
+        metric_head(b, "vigil_unit_ready", "gauge",
+                    "Type=notify units: 1 once READY=1 was received; units with a health probe: once it passed.");
         for (size_t i = 0; i < n; i++) {
                 unit_view_of(manager_unit_at(i), &u);
-                if (u.type == SERVICE_NOTIFY)
+                if (u.type == SERVICE_NOTIFY || u.probe.kind != PROBE_NONE)
                         metric_unit(b, "vigil_unit_ready", &u, NULL, NULL, u.ready ? "1" : "0");
         }
         metric_head(b, "vigil_unit_uptime_seconds", "gauge", "Seconds since the unit last came up (0 when not up).");
@@ -169,6 +170,32 @@ static void put_unit_counters(struct strbuf *b) {
         }
 }
 
+/* vigil_unit_health_*: the units with a health probe ([X-Vigil]) only. */
+static void put_unit_health(struct strbuf *b) {
+        static const struct {
+                const char *name, *type, *help;
+        } rows[] = {
+                { "vigil_unit_healthy", "gauge", "Units with a health probe: 1 if its last result was a success." },
+                { "vigil_unit_health_failures", "gauge", "Health probe failures in a row (counted against HealthRetries=)." },
+                { "vigil_unit_health_probes_total", "counter", "Health probes run since vigil started." },
+                { "vigil_unit_health_probe_failures_total", "counter", "Health probes failed since vigil started." },
+        };
+        char v[32];
+        for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+                metric_head(b, rows[k].name, rows[k].type, rows[k].help);
+                for (size_t i = 0; i < manager_n_units(); i++) {
+                        struct unit_view u;
+                        unit_view_of(manager_unit_at(i), &u);
+                        if (u.probe.kind == PROBE_NONE)
+                                continue;
+                        bool healthy = u.probe.health[0] == 'h';
+                        const uint64_t values[] = { healthy, u.probe.failures, u.probe.runs, u.probe.failed };
+                        snprintf(v, sizeof(v), "%llu", (unsigned long long)values[k]);
+                        metric_unit(b, rows[k].name, &u, NULL, NULL, v);
+                }
+        }
+}
+
 static void put_notify_metrics(struct strbuf *b) {
         const struct notify_stats *ns = notify_server_stats();
         char v[32];
@@ -194,6 +221,7 @@ void control_metrics_reply(struct strbuf *b, uint64_t now, uint64_t started, uin
         control_reply_header(b, CONTROL_OK, "metrics");
         put_unit_gauges(b, now);
         put_unit_counters(b);
+        put_unit_health(b);
         put_notify_metrics(b);
         metric_head(b, "vigil_control_requests_malformed_total", "counter", "Malformed control requests.");
         snprintf(v, sizeof(v), "%llu", (unsigned long long)malformed);

@@ -46,6 +46,7 @@ bool control_find_units(struct strbuf *b, const struct control_request *rq, size
 static const char *const status_fields[] = {
         "name", "active", "sub", "result", "pid", "uptime_usec", "restarts", "last_exit",
         "ready", "status", "notify_denied", "watchdog_misses", "description",
+        "health", "health_failures", "health_output",
 };
 
 /* "exited CODE" or "killed SIGNAME" */
@@ -79,13 +80,19 @@ static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now
                 put_exit(b, &v.main_exit);
         else
                 strbuf_puts(b, "-");
-        tab_str(b, v.type != SERVICE_NOTIFY ? "-" : v.ready ? "yes" : "no");
+        tab_str(b, v.type != SERVICE_NOTIFY && v.probe.kind == PROBE_NONE ? "-" : v.ready ? "yes" : "no");
         strbuf_putc(b, '\t');
         control_put_field(b, v.status_text);
         tab_u64(b, v.notify_denied);
         tab_u64(b, v.watchdog_misses);
         strbuf_putc(b, '\t');
         control_put_field(b, v.description);
+        tab_str(b, v.probe.health);
+        strbuf_putc(b, '\t');
+        if (v.probe.kind != PROBE_NONE)
+                control_put_u64(b, v.probe.failures);
+        strbuf_putc(b, '\t');
+        control_put_field(b, v.probe.kind != PROBE_NONE ? v.probe.output : NULL);
         strbuf_putc(b, '\n');
 }
 
@@ -288,7 +295,7 @@ void control_views_history(struct strbuf *b, const struct control_request *rq) {
         if (!control_find_units(b, rq, 0, &u))
                 return;
         control_reply_header(b, CONTROL_OK, unit_name(u));
-        strbuf_puts(b, "#time_usec\truntime_usec\tpid\tcause\texit\tcore\n");
+        strbuf_puts(b, "#time_usec\truntime_usec\tpid\tcause\texit\tcore\thealth\n");
         for (size_t i = 0, n = unit_view_history_count(u); i < n; i++) {
                 const struct unit_exit_record *h = unit_view_history_at(u, i);
                 control_put_u64(b, h->realtime_usec);
@@ -298,6 +305,7 @@ void control_views_history(struct strbuf *b, const struct control_request *rq) {
                 strbuf_putc(b, '\t');
                 put_exit(b, &h->exit);
                 tab_str(b, h->core ? "yes" : "no");
+                tab_str(b, h->health ? h->health : "-");
                 strbuf_putc(b, '\n');
         }
 }

@@ -140,7 +140,9 @@ static struct unit *by_group(pid_t pid) {
 bool proc_index_attribute(pid_t pid, struct unit **ret, enum unit_sender *ret_sender) {
         enum unit_proc_role role;
         if (proc_index_find_pid(pid, ret, &role)) {
-                *ret_sender = role == UNIT_PROC_MAIN ? UNIT_SENDER_MAIN : UNIT_SENDER_CONTROL;
+                *ret_sender = role == UNIT_PROC_MAIN      ? UNIT_SENDER_MAIN
+                              : role == UNIT_PROC_CONTROL ? UNIT_SENDER_CONTROL
+                                                          : UNIT_SENDER_OTHER;   /* a health probe */
                 return true;
         }
         *ret_sender = UNIT_SENDER_OTHER;

@@ -25,7 +25,7 @@
 struct unit;
 
 /* What a process is to its unit. */
-enum unit_proc_role { UNIT_PROC_MAIN, UNIT_PROC_CONTROL };
+enum unit_proc_role { UNIT_PROC_MAIN, UNIT_PROC_CONTROL, UNIT_PROC_PROBE };
 
 /* pid is u's main or control process. 0 or -ENOMEM. */
 int proc_index_add_pid(pid_t pid, struct unit *u, enum unit_proc_role role);

@@ -47,7 +47,6 @@ static void action_due(struct unit *u, enum unit_action action, bool success) {
                 ctx.hooks.action(u, action, success);
 }
 
-
 uint64_t unit_restart_delay(uint64_t restart_usec, unsigned steps, uint64_t max_delay_usec, unsigned n) {
         if (n <= 1 || steps == 0 || restart_usec == 0 || max_delay_usec == TIMESPAN_INFINITY ||
             restart_usec >= max_delay_usec)
@@ -169,6 +168,7 @@ static void record_exit(struct unit *u, pid_t pid, const struct exit_info *e, bo
                 .core = core,
         };
         h->cause = unit_exit_record_cause(u->result, r);
+        h->health = unit_probe_health(u);
         u->history_total++;
 }
 
@@ -462,6 +462,7 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
                 u->reload_by_notify = false;
         if (old == UNIT_STOP_SIGTERM)
                 u->stop_by_notify = false;
+        unit_probe_state_changed(u, old);
 
         /* The start job (After= dependents, the main command) ends here. */
         if (u->start_job == UNIT_JOB_PENDING) {
@@ -542,7 +543,8 @@ static void go(struct unit *u, enum unit_state next) {
         case UNIT_STOP_SIGTERM: {
                 if (u->stop_by_notify)
                         break;  /* STOPPING=1: the service is on its way out */
-                int sig = u->result == UNIT_RESULT_WATCHDOG ? u->config.watchdog_signal : u->config.kill_signal;
+                bool hung = u->result == UNIT_RESULT_WATCHDOG && !unit_probe_unhealthy(u);
+                int sig = hung ? u->config.watchdog_signal : u->config.kill_signal;
                 unit_kill(u, sig, false);
                 break;
         }
@@ -563,6 +565,8 @@ static void go(struct unit *u, enum unit_state next) {
 }
 
 void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result) {
+        if (unit_probe_holds(u, e))
+                return;   /* a probed unit is started at its first success */
         struct unit_facts f = facts(u, exit_result);
         struct unit_transition t = unit_transition(u->state, e, &f);
         if (t.ignored) {
@@ -645,6 +649,8 @@ void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int 
                 main_exited(u, status);
         else if (role == UNIT_PROC_CONTROL && pid == u->control_pid)
                 control_exited(u, status);
+        else if (role == UNIT_PROC_PROBE)
+                unit_probe_exited(u, pid, status);
 }
 
 void unit_check_all_gone(struct unit *u) {
@@ -704,6 +710,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         u->exec_io.fd = -1;
         loop_timer_init(&u->timer, timer_fired, u);
         loop_timer_init(&u->watchdog_timer, unit_watchdog_fired, u);
+        unit_probe_init(u);
         log_ring_init(&u->log, LOG_RING_CAPACITY, u);
         if (set_ident(u) < 0) {
                 unit_config_free(&u->config);
@@ -718,6 +725,7 @@ void unit_free(struct unit *u) {
                 return;
         loop_timer_cancel(&u->timer);
         loop_timer_cancel(&u->watchdog_timer);
+        unit_probe_free(u);
         free(u->status_text);
         proc_index_forget(u);
         if (u->exec_io.fd >= 0 && u->main_status_fd >= 0)

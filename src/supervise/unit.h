@@ -36,6 +36,7 @@ struct unit_exit_record {
         enum exit_cause cause;         /* the row of the Restart= table */
         struct exit_info exit;
         bool core;
+        const char *health;            /* the probe's health then (unit_view_health()) */
 };
 
 #define UNIT_HISTORY 32                /* exits kept per unit */

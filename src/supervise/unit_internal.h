@@ -13,6 +13,31 @@
 
 struct spawn_cache;
 
+/* The health probe at run time (unit_probe.c; the rules: unit/probe_schedule.h). */
+#define UNIT_PROBE_OUTPUT 256
+struct unit_probe_run {
+        struct probe_state st;
+        struct loop_timer timer;       /* the next probe, or the running one's HealthTimeout= */
+        bool running;                  /* one at a time */
+        bool timed_out;                /* HealthExec=: killed at its timeout, waiting for the reap */
+        bool connected;                /* HealthHTTP=: the request is sent, reading the reply */
+        bool unhealthy;                /* the retries ran out: this stop is the probe's */
+        uint64_t began;
+        pid_t pid;                     /* HealthExec=: the probe (leads its own group), 0: none */
+        int status_fd;                 /* ...its exec-status pipe, -1: none */
+        struct loop_io io;             /* its output pipe, or the TCP socket; fd -1: none */
+        enum unit_event held;          /* the start event held until the first success; UNIT_EVENT_MAX: none */
+        char buf[512];                 /* the HTTP reply so far, or the exec output's current line */
+        size_t n;
+        /* what vigilctl shows */
+        int last;                      /* -1: none yet, 0: failed, 1: passed */
+        enum probe_verdict verdict;    /* of the last result */
+        char line[UNIT_PROBE_OUTPUT];  /* exec: the running probe's last output line so far */
+        char output[UNIT_PROBE_OUTPUT];/* the last result: exit status and last line, or what happened */
+        uint64_t last_realtime;        /* when the last one ended (CLOCK_REALTIME) */
+        uint64_t runs, failed;         /* since vigil started */
+};
+
 struct unit {
         struct unit_config config;
         size_t index;                  /* in the manager's table */
@@ -74,6 +99,7 @@ struct unit {
         struct spawn_cache *spawn_cache; /* this start's User=/Group= look-ups (spawn_inputs.h) */
 
         struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
+        struct unit_probe_run probe;   /* [X-Vigil] Health*= (unit_probe.c) */
 };
 
 #define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
@@ -113,5 +139,22 @@ uint64_t unit_stop_cap(struct unit *u, uint64_t until);
 /* The software watchdog (unit_notify.c): a new deadline from now; the timer's callback. */
 void unit_watchdog_reset(struct unit *u);
 void unit_watchdog_fired(struct loop_timer *t);
+
+/* The health probe (unit_probe.c). A probe's process: its own output pipe,
+ * not one of the unit's groups (unit_procs.c). */
+int unit_spawn_probe(struct unit *u, const struct exec_command *cmd, int out_fd, pid_t *ret_pid, int *ret_status_fd);
+void unit_probe_init(struct unit *u);
+void unit_probe_free(struct unit *u);
+/* u entered state s from old (unit_set_state()): probes begin with the
+ * main process (start) and end when it leaves start..reload. */
+void unit_probe_state_changed(struct unit *u, enum unit_state old);
+/* Hold e (the type's "started", READY=1) until the first success: true when held. */
+bool unit_probe_holds(struct unit *u, enum unit_event e);
+/* The probe's process was reaped. */
+void unit_probe_exited(struct unit *u, pid_t pid, int wait_status);
+/* The stop in progress is a probe's (KillSignal=, not WatchdogSignal=). */
+bool unit_probe_unhealthy(const struct unit *u);
+/* For vigilctl: "-" (no probe), "starting", "healthy", "failing", "unhealthy". */
+const char *unit_probe_health(const struct unit *u);
 
 #endif

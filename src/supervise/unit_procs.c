@@ -214,16 +214,19 @@ static int spawn_argv(struct unit *u, const struct exec_command *cmd, bool stop_
 /* Spawn one Exec*= command: the inputs (supervise/spawn_inputs.h), the
  * plan (unit/spawn_build.h), os_spawn(). *ret_pid and *ret_status_fd on
  * success; on a failure before fork the reason is logged and -errno
- * returned. */
-int unit_spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
-                 int *ret_status_fd) {
+ * returned. probe_out >= 0: a health probe (unit_probe.c), its stdout and
+ * stderr on probe_out, not one of the unit's process groups, this start's
+ * look-ups. */
+static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, int probe_out,
+                     pid_t *ret_pid, int *ret_status_fd) {
         const struct spawn_credentials *cred;
         char **env = NULL, **argv = NULL;
         size_t n_env = 0;
         struct spawn_outputs out;
         struct spawn_built b;
+        bool first = probe_out < 0 && first_of_start(u);
 
-        int r = spawn_inputs_credentials(&u->spawn_cache, u->config.name, &u->config, first_of_start(u), &cred);
+        int r = spawn_inputs_credentials(&u->spawn_cache, u->config.name, &u->config, first, &cred);
         if (r < 0)
                 return r;
         r = spawn_env(u, cred, stop_vars, main, &env, &n_env);
@@ -234,8 +237,12 @@ int unit_spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, b
                 env_list_free(&env, &n_env);
                 return r;
         }
-        r = spawn_outputs_open(u->config.name, &u->config, u->ident, &u->log, u->stdin_fd, u->stdout_fd,
-                               unit_devnull(), &out);
+        if (probe_out >= 0) {
+                out = (struct spawn_outputs){ .fds = { unit_devnull(), probe_out, probe_out }, .owned = { -1, -1 } };
+                r = 0;
+        } else
+                r = spawn_outputs_open(u->config.name, &u->config, u->ident, &u->log, u->stdin_fd, u->stdout_fd,
+                                       unit_devnull(), &out);
         if (r < 0) {
                 spawn_outputs_close(&out);
                 exec_argv_free(argv);
@@ -248,13 +255,23 @@ int unit_spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, b
                 if (r < 0)
                         unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
         }
-        if (r == 0) {
+        if (r == 0 && probe_out < 0) {
                 spawn_outputs_started(&out, *ret_pid);
                 unit_groups_add(u, *ret_pid);
         }
-        spawn_outputs_close(&out);
+        if (probe_out < 0)
+                spawn_outputs_close(&out);
         spawn_built_free(&b);
         return r;
+}
+
+int unit_spawn(struct unit *u, const struct exec_command *cmd, bool stop_vars, bool main, pid_t *ret_pid,
+               int *ret_status_fd) {
+        return spawn_one(u, cmd, stop_vars, main, -1, ret_pid, ret_status_fd);
+}
+
+int unit_spawn_probe(struct unit *u, const struct exec_command *cmd, int out_fd, pid_t *ret_pid, int *ret_status_fd) {
+        return spawn_one(u, cmd, false, false, out_fd, ret_pid, ret_status_fd);
 }
 
 /* fork() itself failing is "resources"; a setting vigil could not apply is

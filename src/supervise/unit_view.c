@@ -5,6 +5,8 @@
 
 void unit_view_of(const struct unit *u, struct unit_view *ret) {
         const struct unit_config *c = &u->config;
+        const struct unit_probe_run *p = &u->probe;
+        bool probed = c->probe.kind != PROBE_NONE;
         *ret = (struct unit_view){
                 .name = c->name,
                 .description = c->description,
@@ -16,7 +18,8 @@ void unit_view_of(const struct unit *u, struct unit_view *ret) {
                 .active_since = u->active_since,
                 .main_exit_known = u->main_exit_known,
                 .main_exit = u->main_exit,
-                .ready = u->ready,
+                /* a probed unit is ready at its first success (and READY=1 for Type=notify) */
+                .ready = probed ? p->st.passed && (c->type != SERVICE_NOTIFY || u->ready) : u->ready,
                 .status_text = u->status_text,
                 .restarts_total = u->restarts_total,
                 .exits_total = u->history_total,
@@ -24,6 +27,12 @@ void unit_view_of(const struct unit *u, struct unit_view *ret) {
                 .notify_denied = u->notify_denied,
                 .start_pending = u->start_job == UNIT_JOB_PENDING,
                 .start_failed = u->start_job == UNIT_JOB_FAILED,
+                .probe = { .kind = c->probe.kind,
+                           .health = unit_probe_health(u),
+                           .failures = p->st.failures,
+                           .runs = p->runs,
+                           .failed = p->failed,
+                           .output = p->output },
         };
 }
 

@@ -43,6 +43,13 @@ struct unit_view {
         uint64_t notify_denied;
         bool start_pending;            /* a start is not over (the user's restart: manager_restart_pending()) */
         bool start_failed;             /* the last start job failed */
+        struct {                       /* the health probe ([X-Vigil]) */
+                enum probe_kind kind;  /* PROBE_NONE: none */
+                const char *health;    /* "starting", "healthy", "failing", "unhealthy" */
+                unsigned failures;     /* counted failures in a row */
+                uint64_t runs, failed; /* probes run and failed since vigil started */
+                const char *output;    /* exec: its last output line; tcp/http: what happened ("" none) */
+        } probe;
 };
 
 void unit_view_of(const struct unit *u, struct unit_view *ret);

@@ -76,6 +76,11 @@ const char *output_kind_to_string(enum output_kind k) {
         return (unsigned)k < OUTPUT_KIND_MAX ? output_kind_names[k] : "invalid";
 }
 
+const char *probe_kind_to_string(enum probe_kind k) {
+        static const char *const names[PROBE_KIND_MAX] = { "none", "exec", "tcp", "http" };
+        return (unsigned)k < PROBE_KIND_MAX ? names[k] : "invalid";
+}
+
 int service_type_from_string(const char *s) {
         return lookup(service_type_names, SERVICE_TYPE_MAX, s);
 }
@@ -107,6 +112,12 @@ void unit_config_init(struct unit_config *c) {
         c->restart_steps = 0;
         c->restart_max_delay_usec = TIMESPAN_INFINITY;
         c->watchdog_signal = SIGABRT;
+        /* Docker's HEALTHCHECK defaults (docker run --health-*). */
+        c->probe.timing = (struct probe_timing){ .interval_usec = 30 * USEC_PER_SEC,
+                                                 .timeout_usec = 30 * USEC_PER_SEC,
+                                                 .start_period_usec = 0,
+                                                 .start_interval_usec = 5 * USEC_PER_SEC,
+                                                 .retries = 3 };
         c->notify_access = NOTIFY_NONE;
         c->kill_mode = KILL_CONTROL_GROUP;
         c->kill_signal = SIGTERM;
@@ -185,6 +196,9 @@ void unit_config_free(struct unit_config *c) {
         free(c->standard_output.path);
         free(c->standard_error.path);
         free(c->syslog_identifier);
+        exec_command_done(&c->probe.exec);
+        free(c->probe.http_host);
+        free(c->probe.http_path);
         memset(c, 0, sizeof(*c));
 }
 

@@ -11,6 +11,8 @@
 #include "unit/restart_policy.h"
 
 #include "unit/exec_line.h"
+#include "unit/probe_schedule.h"
+#include "base/inet_target.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,6 +49,19 @@ struct unit_output {
         char *path;          /* OUTPUT_FILE / OUTPUT_APPEND */
 };
 
+/* [X-Vigil] health probe (docs/DESIGN.md "Health probes"): at most one per unit. */
+enum probe_kind { PROBE_NONE, PROBE_EXEC, PROBE_TCP, PROBE_HTTP, PROBE_KIND_MAX };
+struct unit_probe {
+        enum probe_kind kind;          /* default none */
+        struct exec_command exec;      /* HealthExec= */
+        struct inet_target target;     /* HealthTCP=, HealthHTTP= */
+        char *http_host, *http_path;   /* HealthHTTP=: the Host: header and the path */
+        struct probe_timing timing;    /* HealthInterval=, HealthTimeout=, HealthStartPeriod=,
+                                        * HealthStartInterval=, HealthRetries= (Docker's defaults) */
+        const char *file;              /* where the probe was set, for the whole-unit checks */
+        unsigned line;
+};
+
 struct unit_config {
         char *name;                    /* "web.service" */
         char **sources;                /* files read, in order: unit file, then drop-ins */
@@ -75,6 +90,7 @@ struct unit_config {
         bool timeout_start_set, timeout_stop_set;
         uint64_t watchdog_usec;        /* 0 = off */
         int watchdog_signal;           /* default SIGABRT */
+        struct unit_probe probe;       /* [X-Vigil] Health*= */
         enum notify_access notify_access; /* default none; main for Type=notify unless set */
         bool notify_access_set;
         enum kill_mode kill_mode;      /* default control-group */
@@ -135,6 +151,7 @@ const char *kill_mode_to_string(enum kill_mode m);
 const char *notify_access_to_string(enum notify_access a);
 const char *unit_action_to_string(enum unit_action a);
 const char *output_kind_to_string(enum output_kind k);
+const char *probe_kind_to_string(enum probe_kind k);
 
 /* The systemd spelling -> enum value; -EINVAL if unknown. */
 int service_type_from_string(const char *s);

@@ -616,7 +616,7 @@ const struct unit_key *unit_keys_find(const char *section, const char *key) {
         for (size_t i = 0; i < N_KEYS; i++)
                 if (strcmp(key_table[i].key, key) == 0 && strcmp(key_table[i].section, section) == 0)
                         return &key_table[i];
-        return NULL;
+        return unit_keys_probe_find(section, key);
 }
 
 

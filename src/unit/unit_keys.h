@@ -103,4 +103,7 @@ int unit_key_parse_memory_max(const struct unit_key_ctx *k, const char *value, v
 int unit_key_parse_tasks_max(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, void *field);
 
+/* unit_keys_probe.c: the [X-Vigil] health probe keys; the row or NULL. */
+const struct unit_key *unit_keys_probe_find(const char *section, const char *key);
+
 #endif

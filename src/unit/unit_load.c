@@ -32,7 +32,9 @@ static int apply_file(struct unit_key_ctx *k, const struct unit_file *f) {
         size_t a = 0;
         for (size_t s = 0; s < f->n_sections; s++) {
                 const char *name = f->sections[s].name;
-                bool apply = strcmp(name, "Unit") == 0 || strcmp(name, "Service") == 0;
+                /* [X-Vigil]: vigil's own keys (unit_keys_probe.c), in a section systemd ignores. */
+                bool apply = strcmp(name, "Unit") == 0 || strcmp(name, "Service") == 0 ||
+                             strcmp(name, "X-Vigil") == 0;
                 if (!apply && strcmp(name, "Install") != 0 && strncmp(name, "X-", 2) != 0)
                         unit_diags_add(k->diags, UNIT_DIAG_WARNING, k->file, f->sections[s].line,
                                        "unknown section [%s], ignoring it", name);
@@ -75,6 +77,9 @@ static void verify(struct unit_key_ctx *k) {
                 unit_diags_add(k->diags, UNIT_DIAG_WARNING, k->marks->type_file ? k->marks->type_file : main_file,
                                k->marks->type_line,
                                "Type=forking without PIDFile=: the main process will be guessed");
+        if (c->probe.kind != PROBE_NONE && c->type == SERVICE_ONESHOT)
+                unit_diags_add(k->diags, UNIT_DIAG_ERROR, c->probe.file, c->probe.line,
+                               "a health probe needs a long-running service; Type=oneshot has none to probe");
         unit_config_apply_derived_defaults(c);
 }
 

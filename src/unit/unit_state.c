@@ -270,6 +270,10 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                         return go(UNIT_STOP_SIGTERM, f, f->exit_result, "main process failed while starting");
                 case UNIT_EV_TIMEOUT:
                         return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_TIMEOUT, "start timed out");
+                case UNIT_EV_WATCHDOG:
+                        /* Only a health probe gets here (the software watchdog
+                         * starts with start-post): unhealthy before ready. */
+                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_WATCHDOG, "unhealthy while starting");
                 default:
                         return ignore(s, "main process starting");
                 }

@@ -41,6 +41,7 @@ SCHEMA = {
     "uptime_usec": (int, type(None)), "restarts": (int,), "last_exit": (str, type(None)),
     "ready": (bool, type(None)), "status": (str, type(None)), "notify_denied": (int,),
     "watchdog_misses": (int,), "description": (str,),
+    "health": (str, type(None)), "health_failures": (int, type(None)), "health_output": (str, type(None)),
 }
 
 

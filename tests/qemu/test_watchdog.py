@@ -13,6 +13,9 @@ Scenarios (one boot or two each; the runtime watchdog is 4 s):
   the hardware resets the VM within the runtime timeout, and the next boot
   reports a watchdog reset (QEMU's i6300esb keeps its "timed out" bit across
   the reset, and the driver turns it into WDIOF_CARDRESET);
+* a critical unit's health probe (HealthExec=, no sd_notify) fails past
+  HealthRetries=: vigil stops petting, its reboot hangs on a stuck unit, and
+  the hardware resets the board (one boot and the reset);
 * snooze: a startup script snoozes for 25 s; the critical unit hangs inside
   the snooze: the board stays up (petted) until the snooze ends, then the
   postponed reboot starts, hangs (test-hooks build again), and the hardware
@@ -254,6 +257,54 @@ def test_a_unit_whose_stop_never_finishes_is_reset_by_the_hardware(stuck_vm):
     # vigil was still waiting for the unit: no kernel restart before the new boot.
     restarting = vm.index_of(q.RESTARTING)
     assert restarting is None or restarting > second, vm.transcript()
+    assert vm.reboot_stamp - vm.hang_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.hang_stamp
+    assert vm.index_of("the last boot was caused by a watchdog reset", second) is not None
+
+
+# ---------------------------------------------------------------- a health probe's failure resets the board
+
+@pytest.fixture(scope="module")
+def probed_vm(kernel, run_dir):
+    """A critical unit with a health probe ([X-Vigil], issue 17) instead of
+    sd_notify: healthy for a while, then its probe fails HealthRetries= times;
+    vigil stops petting, and its reboot hangs on a unit whose stop never
+    finishes: the i6300esb resets the board."""
+    img = q.Image(conf=[f"--runtime-watchdog-sec {RUNTIME}", "--reboot-watchdog-sec 60"], main=["/bin/sleep", "1000"],
+                  kernel=kernel, preload_modules=True)
+    img.modules("i6300esb")
+    img.unit("critical", """[Unit]
+Description=a critical service checked by a health probe
+FailureAction=reboot
+[Service]
+TimeoutStopSec=2
+ExecStart=/bin/sh -c "sleep 5; echo PROBED-TURNS-SICK; touch /run/sick; exec sleep 1000"
+[X-Vigil]
+HealthExec=/bin/sh -c "test ! -e /run/sick"
+HealthInterval=1s
+HealthTimeout=2s
+HealthRetries=2
+""")
+    img.unit("stuck", """[Unit]
+Description=a unit whose stop never finishes
+[Service]
+TimeoutStopSec=infinity
+ExecStart=/bin/sh -c "trap 'echo STUCK-IGNORES-TERM' TERM; while :; do sleep 1; done"
+""")
+    return boot_until_reset(kernel, run_dir, img, "watchdog-probed", "STUCK-IGNORES-TERM")
+
+
+def test_a_critical_units_health_probe_failure_resets_the_board(probed_vm):
+    vm = probed_vm
+    vm.assert_no_panic()
+    sick = vm.index_of("PROBED-TURNS-SICK")
+    failed = vm.index_of(r"critical.service: unhealthy: 2 health probe failures in a row \(HealthRetries=2\)")
+    health = vm.index_of(r"unhealthy \(FailureAction=reboot of critical.service \(result watchdog\)\)")
+    stuck = vm.index_of("STUCK-IGNORES-TERM")
+    second = vm.index_of(SYSTEM_MODE, stuck or 0)
+    assert None not in (sick, failed, health, stuck, second), vm.transcript()
+    assert sick < failed < health < stuck < second, vm.transcript()
+    restarting = vm.index_of(q.RESTARTING)
+    assert restarting is None or restarting > second, "vigil did not reboot itself: the hardware did"
     assert vm.reboot_stamp - vm.hang_stamp <= RUNTIME + SLACK + 10, vm.reboot_stamp - vm.hang_stamp
     assert vm.index_of("the last boot was caused by a watchdog reset", second) is not None
 

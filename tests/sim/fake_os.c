@@ -17,6 +17,7 @@
 
 #include "core/loop.h"
 #include "os/event.h"
+#include "os/inet.h"
 #include "os/notify_socket.h"
 #include "os/pipe.h"
 #include "os/proc.h"
@@ -650,4 +651,25 @@ int os_watchdog_magic_close(int fd) {
 int os_watchdog_nowayout(const char *path, int fd) {
         (void)path, (void)fd;
         return 0;
+}
+
+/* ---------------------------------------------------------------- TCP (os/inet.h) */
+
+/* No network in the simulated world: every connection is refused at once.
+ * The probe timing rules are the same for every kind of probe; the sim
+ * drives them with HealthExec= (tests/sim/test_health.c), and tests/integ
+ * drives HealthTCP=/HealthHTTP= against real servers. */
+int os_tcp_connect(const struct inet_target *t, int *ret_fd) {
+        (void)t, (void)ret_fd;
+        return -ECONNREFUSED;
+}
+
+int os_socket_error(int fd) {
+        (void)fd;
+        return -ECONNREFUSED;
+}
+
+ssize_t os_socket_send(int fd, const void *buf, size_t len) {
+        (void)fd, (void)buf, (void)len;
+        return -EPIPE;
 }

@@ -95,6 +95,22 @@ SIM_SCENARIO(outer_ready_only_after_the_notify_unit_then_stopping_once) {
         sim_check(count_outer(from, "READY=1", NULL, NULL) == 1, "READY=1 more than once");
 }
 
+/* A unit with a health probe (issue 17): READY=1 to the outer manager only
+ * once the probe first passed, not at the fork. */
+SIM_SCENARIO(outer_ready_only_after_the_probed_units_first_success) {
+        sim_unit("a", "[Service]\nExecStart=/bin/a\n[X-Vigil]\nHealthExec=/bin/p\nHealthInterval=2\n");
+        sim_boot_default();
+        size_t from = sim.n_events;
+        outer_init(NULL, NULL);
+        sim_advance_to(2 * SEC);
+        pid_t p = sim_pid("/bin/p");
+        sim_advance_to(3 * SEC);
+        sim_check(count_outer(from, "READY=1", NULL, NULL) == 0, "READY=1 before the probe passed");
+        sim_exit(p, 0);
+        uint64_t t = 0;
+        sim_check(count_outer(from, "READY=1", &t, NULL) == 1 && t == 3 * SEC, "READY=1 at the first success");
+}
+
 /* A refused READY=1 (a full socket) is sent again every second, until it
  * gets through; for a minute at most. */
 static pid_t ready_refused(size_t *from) {
@@ -133,6 +149,7 @@ SIM_SCENARIO(outer_refused_ready_is_given_up_after_a_minute) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(outer_watchdog_pings_every_half_period),
+                cmocka_unit_test(outer_ready_only_after_the_probed_units_first_success),
                 cmocka_unit_test(outer_watchdog_pid_of_vigil_pings),
                 cmocka_unit_test(outer_watchdog_pid_of_another_process_is_silent),
                 cmocka_unit_test(outer_watchdog_infinity_or_garbage_is_silent),
