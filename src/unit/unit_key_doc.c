@@ -53,6 +53,11 @@ static const struct doc_default defaults[] = {
         { "StandardError", DOC_OUTPUT, OFF(standard_error) },
         { "MemoryMax", DOC_U64_MAX, OFF(memory_max) },
         { "TasksMax", DOC_U64_MAX, OFF(tasks_max) },
+        { "HealthInterval", DOC_TIMESPAN, OFF(probe.timing.interval_usec) },
+        { "HealthTimeout", DOC_TIMESPAN, OFF(probe.timing.timeout_usec) },
+        { "HealthStartPeriod", DOC_TIMESPAN, OFF(probe.timing.start_period_usec) },
+        { "HealthStartInterval", DOC_TIMESPAN, OFF(probe.timing.start_interval_usec) },
+        { "HealthRetries", DOC_UNSIGNED, OFF(probe.timing.retries) },
 };
 
 static void format_default(const struct doc_default *d, const struct unit_config *c, char *buf, size_t size) {

@@ -619,9 +619,8 @@ const struct unit_key *unit_keys_find(const char *section, const char *key) {
         return unit_keys_probe_find(section, key);
 }
 
-
-
-/* The i-th row (the docs listing, unit_key_doc.h), NULL past the end. */
+/* The i-th row (the docs listing, unit_key_doc.h): the main table, then
+ * the [X-Vigil] rows; NULL past the end. */
 const struct unit_key *unit_keys_at(size_t i) {
-        return i < N_KEYS ? &key_table[i] : NULL;
+        return i < N_KEYS ? &key_table[i] : unit_keys_probe_at(i - N_KEYS);
 }

@@ -105,5 +105,7 @@ int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, v
 
 /* unit_keys_probe.c: the [X-Vigil] health probe keys; the row or NULL. */
 const struct unit_key *unit_keys_probe_find(const char *section, const char *key);
+/* Its i-th row (after the main table's in unit_keys_at()), NULL past the end. */
+const struct unit_key *unit_keys_probe_at(size_t i);
 
 #endif

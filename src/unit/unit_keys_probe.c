@@ -171,6 +171,10 @@ static const struct unit_key probe_keys[] = {
         { PROBE_SECTION, "HealthRetries", parse_health_retries, OFF(probe.timing.retries), 0, 0 },
 };
 
+const struct unit_key *unit_keys_probe_at(size_t i) {
+        return i < sizeof(probe_keys) / sizeof(probe_keys[0]) ? &probe_keys[i] : NULL;
+}
+
 const struct unit_key *unit_keys_probe_find(const char *section, const char *key) {
         for (size_t i = 0; i < sizeof(probe_keys) / sizeof(probe_keys[0]); i++)
                 if (strcmp(probe_keys[i].key, key) == 0 && strcmp(probe_keys[i].section, section) == 0)

@@ -41,16 +41,3 @@ def test_man_page_defaults_match_spec_defaults():
     assert "armed for the shutdown path. Default: 600" in MAN
     assert "Default: 9 in container mode" in MAN and "default), none in system mode." in MAN
     assert "Ignored in system mode.\nDefault: 0 (no drain)." in MAN
-
-
-def test_health_probe_keys_and_dockers_defaults_are_in_the_man_page():
-    # The code's defaults are asserted in tests/unit/test_probe.c
-    # (keys_load_with_dockers_defaults); here the man page's.
-    section = MAN.split(".SH HEALTH PROBES", 1)[1].split(".SH ", 1)[0]
-    for key, default in (("HealthInterval=", "Default: 30s."), ("HealthTimeout=", "Default: 30s."),
-                         ("HealthStartPeriod=", "Default: 0."), ("HealthStartInterval=", "Default: 5s."),
-                         ("HealthRetries=", "Default: 3.")):
-        entry = next(e for e in section.split(".TP") if key in e.split("\n", 2)[1])
-        assert default in entry, key
-    for key in ("HealthExec=", "HealthTCP=", "HealthHTTP="):
-        assert key in section
