@@ -101,6 +101,7 @@ static int check_socket_address(const char *value, const char **ret_why) {
 static const struct option_def option_table[] = {
         { "units", 0, KIND_LIST, OFF(units), NULL, check_nonempty, "DIR", "directory of .service files (repeatable)", true },
         { "runit-dir", 0, KIND_STRING, OFF(runit_dir), NULL, check_nonempty, "DIR", "also supervise runit-style service directories", true },
+        { "systemd-layout", 0, KIND_STRING, OFF(systemd_layout), NULL, check_nonempty, "ROOT|no", "units from ROOT's systemd layout, enabled ones started", true },
         { "startup-dir", 0, KIND_STRING, OFF(startup_dir), NULL, check_nonempty, "DIR", "startup scripts run in order before units", true },
         { "container-env", 0, KIND_FLAG, OFF(container_env), NULL, NULL, NULL, "import/export /etc/container_environment", true },
         { "wait-ready", 0, KIND_FLAG, OFF(wait_ready), NULL, NULL, NULL, "start the main command once every unit is ready", true },

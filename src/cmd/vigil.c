@@ -28,6 +28,7 @@
 #include "logcap/output.h"
 #include "notify/outer_notify.h"
 #include "supervise/supervisor.h"
+#include "supervise/unit_layout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -536,6 +537,16 @@ static void main_ids(struct boot *b) {
                 b->config.main_gid = user.gid;
 }
 
+/* --systemd-layout, or its default (vigil(1)): the image's own layout when
+ * vigil is PID 1 of it with nothing else to run. NULL: not used. */
+static const char *systemd_layout_root(const struct vigil_options *o, bool default_dir) {
+        if (o->systemd_layout)
+                return strcmp(o->systemd_layout, "no") == 0 ? NULL : o->systemd_layout;
+        if (os_getpid() != 1 || o->command.n > 0 || o->units.n > 0 || o->runit_dir || default_dir)
+                return NULL;
+        return unit_layout_present("/") ? "/" : NULL;
+}
+
 /* The supervisor's configuration, from the options. */
 static void build_config(struct boot *b) {
         struct vigil_options *o = &b->o;
@@ -555,6 +566,7 @@ static void build_config(struct boot *b) {
                 .unit_dirs = default_dir ? default_units : o->units.v,
                 .n_unit_dirs = default_dir ? 1 : o->units.n,
                 .runit_dir = o->runit_dir,
+                .systemd_root = systemd_layout_root(o, default_dir),
                 .notify_socket = o->notify_socket ? o->notify_socket : b->notify_default,
                 .control_socket = o->control_socket ? o->control_socket : b->control_default,
                 .control = { .open = control_server_open, .settle = control_server_settle,

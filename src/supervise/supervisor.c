@@ -555,7 +555,8 @@ int supervisor_init(const struct supervisor_config *cfg) {
 }
 
 int supervisor_load_units(void) {
-        int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir);
+        int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir,
+                             sup.config.systemd_root);
         if (r < 0)
                 return r;
         bool notify = manager_wants_notify() && sup.config.notify_socket;

@@ -35,6 +35,11 @@ void unit_source_paths_free(char **paths, size_t n);
  * error diagnostic and -errno. */
 int unit_source_load(const char *path, struct unit_config *ret, struct unit_diags *diags);
 
+/* The unit `name` from paths[0] (its file) and paths[1..n) (drop-ins, in
+ * the order to apply), as unit_source_load(). */
+int unit_source_load_files(const char *name, char *const *paths, size_t n_paths, struct unit_config *ret,
+                           struct unit_diags *diags);
+
 /* A small file (an EnvironmentFile=, a PIDFile=): os/files' bounded reader
  * with the unit file's cap (UNIT_FILE_SIZE_MAX). 0 or -errno. */
 int unit_source_read_file(const char *path, char **ret_text, size_t *ret_size);
