@@ -13,6 +13,7 @@
  */
 #include "supervise/diag_report.h"
 #include "supervise/manager_internal.h"
+#include "supervise/unit_source.h"
 
 #include "core/log.h"
 #include "unit/install_plan.h"
@@ -96,7 +97,7 @@ static int load_named(const char *name, const char *by, struct unit **ret) {
         }
         struct unit_config c;
         struct unit_diags diags = { 0 };
-        r = unit_layout_load(&mgr.layout, &f, &c, &diags);
+        r = unit_source_load_found(&mgr.layout, &f, &c, &diags);
         unit_report_diags(&diags);
         unit_diags_free(&diags);
         if (r == 0)

@@ -131,7 +131,7 @@ static int reread_one(struct reread_set *rs, const char *path, const struct unit
         d->name = f ? d->own_name : base ? base + 1 : d->path;
         rs->n++;
         struct unit_diags diags = { 0 };
-        int q = f ? unit_layout_load(&mgr.layout, f, &d->c, &diags) : unit_source_load(path, &d->c, &diags);
+        int q = f ? unit_source_load_found(&mgr.layout, f, &d->c, &diags) : unit_source_load(path, &d->c, &diags);
         unit_report_diags(&diags);
         if (q == 0) {
                 d->loaded = true;

@@ -4,8 +4,8 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/links.h"
-#include "supervise/unit_source.h"
 #include "unit/install_plan.h"
+#include "unit/unit_config.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +14,9 @@
 
 #define ALIAS_HOPS_MAX 8
 #define WANTS_ENTRIES_MAX 10000
+
+static int collect_dropins(const struct unit_layout *l, const char *const *names, size_t n_names,
+                           struct strv *ret);
 
 /* systemd.unit(5), "Unit File Load Path", system manager (no generators). */
 static const char *const systemd_dirs[] = {
@@ -156,6 +159,21 @@ int unit_layout_find(const struct unit_layout *l, const char *name, struct unit_
         return r;
 }
 
+int unit_layout_dropins(const struct unit_layout *l, const char *name, struct strv *ret) {
+        char *template_name = NULL;
+        const char *names[2] = { name, NULL };
+        size_t n_names = 1;
+        int r = 0;
+        if (unit_name_is_instance(name)) {
+                r = unit_name_template_of(name, &template_name);
+                names[n_names++] = template_name;
+        }
+        if (r == 0)
+                r = collect_dropins(l, names, n_names, ret);
+        free(template_name);
+        return r;
+}
+
 /* The drop-ins of the names (the unit's, then its template's), one per
  * file name, the first directory winning, sorted by file name. */
 static int collect_dropins(const struct unit_layout *l, const char *const *names, size_t n_names,
@@ -164,19 +182,26 @@ static int collect_dropins(const struct unit_layout *l, const char *const *names
         int r = 0;
         for (size_t d = 0; d < l->dirs.n && r == 0; d++)
                 for (size_t k = 0; k < n_names && r == 0; k++) {
-                        char *dir, **paths = NULL;
+                        char *dir;
+                        struct os_dir_entry *e = NULL;
                         size_t n = 0;
                         if (asprintf(&dir, "%s/%s.d", l->dirs.v[d], names[k]) < 0)
                                 return -ENOMEM;
-                        r = unit_source_list_dir(dir, ".conf", &paths, &n);
+                        r = os_dir_list(dir, WANTS_ENTRIES_MAX, &e, &n);
+                        if (r == -ENOENT || r == -ENOTDIR)
+                                r = 0;
+                        for (size_t i = 0; i < n && r == 0; i++) {
+                                size_t len = strlen(e[i].name);
+                                if (e[i].name[0] == '.' || e[i].directory || len < 5 ||
+                                    strcmp(e[i].name + len - 5, ".conf") != 0 || strv_contains(&seen, e[i].name))
+                                        continue;
+                                char *p;
+                                r = strv_push(&seen, e[i].name);
+                                if (r == 0)
+                                        r = strv_push_owned(ret, asprintf(&p, "%s/%s", dir, e[i].name) < 0 ? NULL : p);
+                        }
+                        os_dir_list_free(&e, &n);
                         free(dir);
-                        for (size_t i = 0; i < n && r == 0; i++)
-                                if (!strv_contains(&seen, base_name(paths[i]))) {
-                                        r = strv_push(&seen, base_name(paths[i]));
-                                        if (r == 0)
-                                                r = strv_push(ret, paths[i]);
-                                }
-                        unit_source_paths_free(paths, n);
                 }
         strv_free(&seen);
         /* By file name (systemd's conf_files_list()); few: insertion sort. */
@@ -186,28 +211,6 @@ static int collect_dropins(const struct unit_layout *l, const char *const *names
                         ret->v[j] = ret->v[j - 1];
                         ret->v[j - 1] = t;
                 }
-        return r;
-}
-
-int unit_layout_load(const struct unit_layout *l, const struct unit_found *f, struct unit_config *ret,
-                     struct unit_diags *diags) {
-        struct strv paths = { 0 };
-        char *template_name = NULL;
-        const char *names[2] = { f->name, NULL };
-        size_t n_names = 1;
-
-        unit_config_init(ret);
-        int r = strv_push(&paths, f->path);
-        if (r == 0 && unit_name_is_instance(f->name)) {
-                r = unit_name_template_of(f->name, &template_name);
-                names[n_names++] = template_name;
-        }
-        if (r == 0)
-                r = collect_dropins(l, names, n_names, &paths);
-        if (r == 0)
-                r = unit_source_load_files(f->name, paths.v, paths.n, ret, diags);
-        free(template_name);
-        strv_free(&paths);
         return r;
 }
 

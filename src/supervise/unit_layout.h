@@ -28,8 +28,6 @@
 #define VIGIL_SUPERVISE_UNIT_LAYOUT_H
 
 #include "base/strv.h"
-#include "unit/unit_config.h"
-#include "unit/unit_file.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,10 +65,9 @@ struct unit_found {
 int unit_layout_find(const struct unit_layout *l, const char *name, struct unit_found *ret);
 void unit_found_free(struct unit_found *f);
 
-/* The unit found (kind FILE): its file and drop-ins read and loaded under
- * f->name, as unit_source_load(). */
-int unit_layout_load(const struct unit_layout *l, const struct unit_found *f, struct unit_config *ret,
-                     struct unit_diags *diags);
+/* The drop-in paths of name (and of its template), in the order to apply.
+ * (Loading a unit found: unit_source_load_found(), supervise/unit_source.h.) */
+int unit_layout_dropins(const struct unit_layout *l, const char *name, struct strv *ret);
 
 /* The names in NAME.wants/ (ret_wants) and NAME.requires/ (ret_requires)
  * of every directory, each once, sorted per directory. */

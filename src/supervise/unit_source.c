@@ -125,6 +125,19 @@ int unit_source_load(const char *path, struct unit_config *ret, struct unit_diag
         return r;
 }
 
+int unit_source_load_found(const struct unit_layout *l, const struct unit_found *f, struct unit_config *ret,
+                     struct unit_diags *diags) {
+        struct strv paths = { 0 };
+        unit_config_init(ret);
+        int r = strv_push(&paths, f->path);
+        if (r == 0)
+                r = unit_layout_dropins(l, f->name, &paths);
+        if (r == 0)
+                r = unit_source_load_files(f->name, paths.v, paths.n, ret, diags);
+        strv_free(&paths);
+        return r;
+}
+
 int unit_source_read_file(const char *path, char **ret_text, size_t *ret_size) {
         *ret_text = NULL;
         *ret_size = 0;

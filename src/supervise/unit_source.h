@@ -14,6 +14,7 @@
 #ifndef VIGIL_SUPERVISE_UNIT_SOURCE_H
 #define VIGIL_SUPERVISE_UNIT_SOURCE_H
 
+#include "supervise/unit_layout.h"
 #include "unit/unit_config.h"
 #include "unit/unit_file.h"
 
@@ -39,6 +40,11 @@ int unit_source_load(const char *path, struct unit_config *ret, struct unit_diag
  * the order to apply), as unit_source_load(). */
 int unit_source_load_files(const char *name, char *const *paths, size_t n_paths, struct unit_config *ret,
                            struct unit_diags *diags);
+
+/* The unit found in the layout (kind UNIT_FOUND_FILE): its file and the
+ * drop-ins of every directory read and loaded under f->name. */
+int unit_source_load_found(const struct unit_layout *l, const struct unit_found *f, struct unit_config *ret,
+                     struct unit_diags *diags);
 
 /* A small file (an EnvironmentFile=, a PIDFile=): os/files' bounded reader
  * with the unit file's cap (UNIT_FILE_SIZE_MAX). 0 or -errno. */
