@@ -8,6 +8,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
+#include "os/system.h"
 #include "supervise/unit_source.h"
 #include "unit/dep_graph.h"
 #include "unit/install_plan.h"
@@ -325,6 +326,15 @@ int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir, const 
                 }
                 free(text);
                 log_info("units from the systemd layout under %s", systemd_root);
+                /* sd_booted(3)'s marker: deb-systemd-invoke, Ansible's
+                 * service_mgr and dh's maintainer scripts act only when it
+                 * is there; vigil then answers what they ask (its systemctl,
+                 * NOTIFY_SOCKET). Only for the machine's own layout. */
+                if (strcmp(systemd_root, "/") == 0) {
+                        r = os_make_dirs("/run/systemd/system", 0755);
+                        if (r < 0 && r != -EEXIST)
+                                log_warning("cannot create /run/systemd/system: %s", strerror(-r));
+                }
                 r = mgr_load_enabled();
                 if (r < 0)
                         return r;
