@@ -1,0 +1,242 @@
+"""The systemd layout as a source of units (--systemd-layout ROOT), templates
+started on demand, and vigilctl as `systemctl` (issue 15, points 1, 2, 3, 5):
+what boots is what default.target wants, the files' precedence, masks, drop-ins
+and bad links each get one clear line; systemctl answers as systemd's does."""
+import os
+import pathlib
+import subprocess
+import textwrap
+
+import pytest
+
+from harness import VIGILCTL, Harness, Units, read_lines, stderr_lines, stop_vigil, wait_until
+
+LIB, ETC = "lib/systemd/system", "etc/systemd/system"
+
+
+class Layout:
+    """A systemd layout under ROOT: unit files, links, and a `systemctl` for it."""
+
+    def __init__(self, h):
+        self.h = h
+        self.root = h.tmp / "root"
+        self.out = h.tmp / "out"
+        self.bin = h.tmp / "bin"
+        for d in (self.root / LIB, self.root / ETC, self.out, self.bin):
+            d.mkdir(parents=True, exist_ok=True)
+        os.symlink(VIGILCTL, self.bin / "systemctl")
+        self.unit("multi-user.target", "[Unit]\nDescription=Multi-User System\n")
+
+    def unit(self, name, text, where=LIB):
+        path = self.root / where / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+        return path
+
+    def service(self, name, body, extra="", install="WantedBy=multi-user.target", where=LIB):
+        """A unit whose ExecStart= is `sh -c BODY` (BODY has no quotes)."""
+        return self.unit(name, f"[Unit]\nDescription={name} here\n{extra}\n[Service]\n"
+                               f"ExecStart=/bin/sh -c '{body}'\n[Install]\n{install}\n", where)
+
+    def link(self, rel, target):
+        path = self.root / ETC / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, path)
+
+    def want(self, name, target="multi-user.target"):
+        self.link(f"{target}.wants/{name}", f"/{LIB}/{name.split('@')[0] + '@.service' if '@' in name else name}")
+
+    def systemctl(self, *args, root=True):
+        argv = [str(self.bin / "systemctl")] + ([f"--root={self.root}"] if root else []) + [str(a) for a in args]
+        return subprocess.run(argv, env=self.h.env(), capture_output=True, text=True, timeout=20)
+
+    def start(self, *options):
+        return self.h.start("--systemd-layout", str(self.root), *options)
+
+
+def marker(layout, name):
+    return f"echo up >> {layout.out}/{name}; exec sleep 600"
+
+
+def test_what_default_target_wants_boots_and_each_bad_link_gets_one_line(vigil):
+    L = Layout(vigil)
+    L.service("a.service", marker(L, "a"), extra="Wants=b.service")
+    L.service("b.service", marker(L, "b"), install="")            # pulled in by a's Wants=
+    L.service("c.service", marker(L, "c"))                         # installed, not enabled
+    L.service("d.service", "echo lib >> %s/d; exec sleep 600" % L.out)
+    L.service("d.service", "echo etc >> %s/d; exec sleep 600" % L.out, where=ETC)   # /etc wins
+    L.unit("t@.service", f"[Service]\nExecStart=/bin/sh -c 'echo %i %I >> {L.out}/t; exec sleep 600'\n")
+    L.unit("app.target", "[Unit]\nDescription=App\n")
+    L.service("e.service", marker(L, "e"), install="WantedBy=app.target")
+    L.service("m.service", marker(L, "m"))
+    L.unit("x.socket", "[Socket]\nListenStream=/tmp/nothing\n")
+    L.unit("a.service.d/env.conf", f"[Service]\nExecStartPost=/bin/sh -c 'echo dropin >> {L.out}/a-post'\n", where=ETC)
+    for name in ("a.service", "d.service", "t@one.service", "t@we-b.service", "x.socket", "m.service"):
+        L.want(name)
+    L.link("multi-user.target.wants/app.target", f"/{LIB}/app.target")
+    L.link("app.target.wants/e.service", f"/{LIB}/e.service")
+    L.link("m.service", "/dev/null")                                  # masked and wanted
+    L.link("multi-user.target.wants/gone.service", f"/{LIB}/gone.service")   # dangling
+    L.link("loop1.service", "loop2.service")                          # an alias loop
+    L.link("loop2.service", "loop1.service")
+    L.link("multi-user.target.wants/loop1.service", "/etc/systemd/system/loop1.service")
+    run = L.start()
+    for name in ("a", "b", "d", "e", "a-post"):
+        wait_until(run, lambda n=name: read_lines(L.out / n), f"{name} to start", timeout=10)
+    wait_until(run, lambda: len(read_lines(L.out / "t")) == 2, "both instances", timeout=10)
+    assert read_lines(L.out / "d") == ["etc"], "/etc/systemd/system overrides /lib/systemd/system"
+    assert sorted(read_lines(L.out / "t")) == ["one one", "we-b we/b"]
+    assert not read_lines(L.out / "c") and not read_lines(L.out / "m")
+    # One clear line for each bad entry, naming it and who wanted it.
+    for words in (("m.service", "masked", "multi-user.target"), ("gone.service", "no unit file"),
+                  ("loop1.service", "symlink loop"), ("x.socket", "skipped")):
+        assert len(stderr_lines(run, *words)) == 1, (words, run.stderr)
+    # Not enabled is not started, but starts on request; masked does not.
+    r = vigil.ctl("start", "c.service")
+    assert r.returncode == 0, r.stderr
+    wait_until(run, lambda: read_lines(L.out / "c"), "c on request")
+    r = L.systemctl("start", "m.service")
+    assert r.returncode == 1 and "masked" in r.stderr, (r.returncode, r.stderr)
+    st = vigil.ctl("status")
+    assert "app.target" in st.stdout and "multi-user.target" in st.stdout, st.stdout
+    stop_vigil(run)
+
+
+def test_template_instances_start_stop_restart_by_request(vigil):
+    units = Units(vigil)
+    out = units.file("inst")
+    units.add("echo@", f"[Service]\nExecStart=/bin/sh -c 'echo %i:%n >> {out}; exec sleep 600'\n")
+    run = units.start()
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+    assert not stderr_lines(run, "echo@.service"), "a template is not a unit to load: " + run.stderr
+    r = vigil.ctl("start", "echo@bar.service")
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    wait_until(run, lambda: read_lines(out) == ["bar:echo@bar.service"], "the instance")
+    pid = vigil.ctl("status", "echo@bar.service").stdout
+    r = vigil.ctl("restart", "echo@bar.service")
+    assert r.returncode == 0, r.stderr
+    wait_until(run, lambda: len(read_lines(out)) == 2, "the restart")
+    assert vigil.ctl("status", "echo@bar.service").stdout != pid
+    r = vigil.ctl("stop", "echo@bar.service")
+    assert r.returncode == 0, r.stderr
+    assert "inactive" in vigil.ctl("status", "echo@bar.service").stdout
+    assert vigil.ctl("start", "nosuch@x.service").returncode == 3
+    stop_vigil(run)
+
+
+# systemd's answers, per state: is-active's output and exit code, show's ActiveState= and SubState=,
+# status's exit code (systemctl(1) "Exit status"; LSB: 0 running, 3 not running, 4 no such unit).
+STATES = [
+    # unit, how it gets there, is-active, its exit, SubState, status exit
+    ("run.service", "running", "active", 0, "running", 0),
+    ("once.service", "exited oneshot, RemainAfterExit", "active", 0, "exited", 0),
+    ("fail.service", "exits 3, no Restart=", "failed", 3, "failed", 3),
+    ("idle.service", "installed, never started", "inactive", 3, "dead", 3),
+    ("stopped.service", "started, then stopped", "inactive", 3, "dead", 3),
+    ("nosuch.service", "no file at all", "inactive", 3, "dead", 4),
+]
+
+
+def test_is_active_show_and_status_answer_as_systemd(vigil):
+    L = Layout(vigil)
+    L.service("run.service", "exec sleep 600")
+    L.unit("once.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n")
+    L.unit("fail.service", "[Service]\nExecStart=/bin/sh -c 'exit 3'\n")
+    L.service("idle.service", "exec sleep 600")
+    L.service("stopped.service", "exec sleep 600")
+    for name in ("run.service", "once.service", "fail.service", "stopped.service"):
+        L.want(name)
+    run = L.start()
+    wait_until(run, lambda: "failed" in L.systemctl("is-active", "fail").stdout, "fail.service to fail", timeout=10)
+    assert L.systemctl("stop", "stopped.service").returncode == 0
+    for unit, how, active, code, sub, status_code in STATES:
+        r = L.systemctl("is-active", unit)
+        assert (r.stdout.strip(), r.returncode) == (active, code), (unit, how, r.stdout, r.returncode)
+        r = L.systemctl("show", "-p", "ActiveState", "--value", unit)
+        assert r.stdout == active + "\n" and r.returncode == 0, (unit, how, r.stdout)
+        r = L.systemctl("show", "-p", "SubState,LoadState", unit)
+        load = "not-found" if unit == "nosuch.service" else "loaded"
+        assert r.stdout.splitlines() == [f"LoadState={load}", f"SubState={sub}"], (unit, how, r.stdout)
+        assert L.systemctl("status", unit).returncode == status_code, (unit, how)
+        q = L.systemctl("is-active", "--quiet", unit)
+        assert q.stdout == "" and q.returncode == code
+    show = dict(line.split("=", 1) for line in L.systemctl("show", "run.service").stdout.splitlines())
+    assert int(show["MainPID"]) > 0 and show["Type"] == "simple" and show["UnitFileState"] == "enabled", show
+    assert show["NRestarts"] == "0" and show["Restart"] == "no" and show["Id"] == "run.service", show
+    fail = dict(line.split("=", 1) for line in L.systemctl("show", "fail").stdout.splitlines())
+    assert (fail["Result"], fail["ExecMainCode"], fail["ExecMainStatus"]) == ("exit-code", "1", "3"), fail
+    assert L.systemctl("is-failed", "fail").returncode == 0 and L.systemctl("is-failed", "run").returncode == 1
+    r = L.systemctl("start", "nosuch.service")
+    assert r.returncode == 5 and "not found" in r.stderr, (r.returncode, r.stderr)
+    r = L.systemctl("frobnicate", "run.service")
+    assert r.returncode == 1 and "Unknown command verb" in r.stderr, r.stderr
+    r = L.systemctl("list-units", "--no-legend")
+    assert any(line.split()[:4] == ["run.service", "loaded", "active", "running"] for line in r.stdout.splitlines()), r.stdout
+    # try-restart leaves a stopped unit stopped; reload-or-restart of one without ExecReload= restarts it.
+    assert L.systemctl("try-restart", "stopped.service").returncode == 0
+    assert L.systemctl("is-active", "stopped.service").returncode == 3
+    pid = show["MainPID"]
+    assert L.systemctl("reload-or-restart", "run.service").returncode == 0
+    assert L.systemctl("show", "-p", "MainPID", "--value", "run").stdout.strip() != pid
+    stop_vigil(run)
+
+
+@pytest.fixture
+def once(tmp_path, helpers):
+    """A harness for what does not depend on vigil's mode (run once, not per mode)."""
+    h = Harness("subreaper", tmp_path, helpers)
+    yield h
+    h.cleanup()
+
+
+def links(root):
+    """Every symlink under ROOT/etc/systemd/system, relative, with its target."""
+    etc = root / ETC
+    return {str(p.relative_to(etc)): os.readlink(p) for p in etc.rglob("*") if p.is_symlink()}
+
+
+def test_enable_disable_mask_work_on_the_files_with_no_vigil_running(once):
+    L = Layout(once)
+    L.service("ssh.service", "exec sleep 1", install="WantedBy=multi-user.target\nAlias=sshd.service\nAlso=ssh-keys.service")
+    L.service("ssh-keys.service", "exit 0", install="RequiredBy=ssh.service")
+    L.unit("getty@.service", "[Service]\nExecStart=/bin/sleep 1\n[Install]\nWantedBy=getty.target\nDefaultInstance=tty1\n")
+    L.unit("static.service", "[Service]\nExecStart=/bin/true\n")
+    assert L.systemctl("is-enabled", "ssh").stdout == "disabled\n"
+    r = L.systemctl("enable", "ssh.service")
+    assert r.returncode == 0, r.stderr
+    # The links systemctl enable makes (systemd 252 on Debian), targets as seen inside ROOT.
+    assert links(L.root) == {
+        "multi-user.target.wants/ssh.service": "/lib/systemd/system/ssh.service",
+        "sshd.service": "/lib/systemd/system/ssh.service",
+        "ssh.service.requires/ssh-keys.service": "/lib/systemd/system/ssh-keys.service",
+    }
+    assert "Created symlink" in r.stderr and "\u2192" in r.stderr
+    assert L.systemctl("is-enabled", "ssh").stdout == "enabled\n"
+    assert L.systemctl("is-enabled", "sshd.service").stdout == "alias\n"
+    assert L.systemctl("enable", "ssh").returncode == 0, "enabling twice is fine"
+    assert L.systemctl("enable", "getty@.service").returncode == 0
+    assert L.systemctl("enable", "getty@tty5.service").returncode == 0
+    assert links(L.root)["getty.target.wants/getty@tty1.service"] == "/lib/systemd/system/getty@.service"
+    assert links(L.root)["getty.target.wants/getty@tty5.service"] == "/lib/systemd/system/getty@.service"
+    r = L.systemctl("enable", "static")
+    assert r.returncode == 0 and "no installation config" in r.stderr
+    assert L.systemctl("is-enabled", "static").stdout == "static\n"
+    r = L.systemctl("is-enabled", "nosuch")
+    assert r.returncode == 1 and "No such file" in r.stderr
+    assert L.systemctl("enable", "nosuch").returncode == 1
+    assert L.systemctl("disable", "ssh").returncode == 0
+    assert set(links(L.root)) == {"getty.target.wants/getty@tty1.service", "getty.target.wants/getty@tty5.service"}
+    assert L.systemctl("mask", "static").returncode == 0
+    assert links(L.root)["static.service"] == "/dev/null"
+    r = L.systemctl("is-enabled", "static")
+    assert (r.stdout, r.returncode) == ("masked\n", 1)
+    assert L.systemctl("unmask", "static").returncode == 0 and "static.service" not in links(L.root)
+    files = L.systemctl("list-unit-files", "--no-legend").stdout.split("\n")
+    assert any(line.split()[:2] == ["getty@.service", "enabled"] for line in files), files
+    assert any(line.split()[:2] == ["ssh.service", "disabled"] for line in files), files
+    cat = L.systemctl("cat", "ssh").stdout
+    assert cat.startswith(f"# {L.root}/{LIB}/ssh.service\n") and "Alias=sshd.service" in cat
+    # A running vigil is not needed, and its absence is said, not hidden.
+    r = L.systemctl("start", "ssh")
+    assert r.returncode == 1 and "not running" in r.stderr
+    assert L.systemctl("daemon-reload").returncode == 0
