@@ -382,7 +382,8 @@ static void usage(FILE *f) {
                    "vigil's systemctl (vigilctl(1)): the running vigil, or the unit files.\n"
                    "Units: start stop restart try-restart reload reload-or-restart status\n"
                    "       is-active is-failed show [-p PROP...] [--value] list-units cat kill\n"
-                   "Files: enable disable [--now] mask unmask is-enabled list-unit-files\n"
+                   "Files: enable disable reenable preset [--now] mask unmask is-enabled\n"
+                   "       list-unit-files\n"
                    "vigil: daemon-reload\n"
                    "Options: --root=DIR --quiet --no-block --no-reload --now --force --no-legend\n"
                    "         --type=TYPE --state=STATE -s SIGNAL --system (and --no-pager --full\n"
@@ -421,6 +422,7 @@ static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },   { "version", no_argument, NULL, OPT_VERSION },
         { "failed", no_argument, NULL, OPT_FAILED },  { "runtime", no_argument, NULL, OPT_RUNTIME },
         { "help", no_argument, NULL, 'h' },           { "socket", required_argument, NULL, 'S' },
+        { "preset-mode", required_argument, NULL, OPT_IGNORED },
         { NULL, 0, NULL, 0 },
 };
 
@@ -547,7 +549,7 @@ static int files(struct systemctl *sc, const char *verb, char **names, size_t n)
         if (code != 0)
                 return code;
         bool edits = strcmp(verb, "enable") == 0 || strcmp(verb, "disable") == 0 || strcmp(verb, "mask") == 0 ||
-                     strcmp(verb, "unmask") == 0 || strcmp(verb, "reenable") == 0;
+                     strcmp(verb, "unmask") == 0 || strcmp(verb, "reenable") == 0 || strcmp(verb, "preset") == 0;
         if (edits && changed && !sc->no_reload)
                 (void)daemon_reload(sc, true);
         if (edits && sc->now && (strcmp(verb, "enable") == 0 || strcmp(verb, "disable") == 0 || strcmp(verb, "mask") == 0))

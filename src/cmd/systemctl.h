@@ -12,7 +12,9 @@
  *    (enable, disable, mask, unmask, is-enabled, list-unit-files, cat), in
  *    the systemd layout under --root (default /), vigil running or not;
  *    the symlinks are unit/install_plan.h's decisions.
- * Unknown verbs: a message and exit 1, never a silent success.
+ * `preset` enables (systemd's policy when no *.preset file says otherwise:
+ * vigil reads none). Unknown verbs: a message and exit 1, never a silent
+ * success.
  */
 #ifndef VIGIL_CMD_SYSTEMCTL_H
 #define VIGIL_CMD_SYSTEMCTL_H

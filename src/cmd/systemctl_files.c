@@ -382,13 +382,15 @@ int systemctl_files_verb(struct systemctl *sc, const char *verb, char **names, s
         *ret_changed = false;
         if (needs_names && !(strcmp(verb, "enable") && strcmp(verb, "disable") && strcmp(verb, "mask") &&
                              strcmp(verb, "unmask") && strcmp(verb, "is-enabled") && strcmp(verb, "cat") &&
-                             strcmp(verb, "reenable")) && n == 0) {
+                             strcmp(verb, "reenable") && strcmp(verb, "preset")) && n == 0) {
                 fprintf(stderr, "Too few arguments.\n");
                 return 1;
         }
         if (strcmp(verb, "reenable") == 0 && install_verb(sc, names, n, false, ret_changed) != 0)
                 return 1;
-        if (strcmp(verb, "enable") == 0 || strcmp(verb, "reenable") == 0)
+        /* preset: systemd's default policy with no *.preset files is
+         * "enable *"; vigil reads no preset files (systemctl.h). */
+        if (strcmp(verb, "enable") == 0 || strcmp(verb, "reenable") == 0 || strcmp(verb, "preset") == 0)
                 return install_verb(sc, names, n, true, ret_changed);
         if (strcmp(verb, "disable") == 0)
                 return install_verb(sc, names, n, false, ret_changed);

@@ -240,3 +240,66 @@ def test_enable_disable_mask_work_on_the_files_with_no_vigil_running(once):
     r = L.systemctl("start", "ssh")
     assert r.returncode == 1 and "not running" in r.stderr
     assert L.systemctl("daemon-reload").returncode == 0
+
+
+def boot_as_machine_layout(h, L, script, timeout=120):
+    """vigil --systemd-layout / in a mount namespace where L's tree is the machine's
+    /etc/systemd/system and /lib/systemd/system, with a private /run and
+    /var/lib/systemd, and `systemctl` on PATH being vigilctl; its main command runs
+    script (sh) there, so tools see the layout at / as they would in an image.
+    Returns (vigil's exit status, its stderr)."""
+    from harness import VIGIL
+    env = h.env({"PATH": f"{L.bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"})
+    setup = (f"mount --bind {L.root / ETC} /etc/systemd/system && "
+             f"mount --bind {L.root / LIB} /lib/systemd/system && "
+             "mount -t tmpfs tmpfs /run && mkdir -p /var/lib/systemd && mount -t tmpfs tmpfs /var/lib/systemd && "
+             # A Docker-style policy-rc.d (exit 101) of the host would veto every start: ours allows.
+             "{ [ ! -e /usr/sbin/policy-rc.d ] || mount --bind /bin/true /usr/sbin/policy-rc.d; } && "
+             'exec "$0" "$@"')
+    (L.bin / "main").write_text("#!/bin/sh\nset -x\n" + textwrap.dedent(script))
+    (L.bin / "main").chmod(0o755)
+    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", setup, VIGIL, "--systemd-layout", "/",
+            "--", str(L.bin / "main")]
+    r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(h.tmp))
+    return r.returncode, r.stderr
+
+
+# dh_installsystemd's postinst snippet (debhelper 13, Debian 12), for hello.service.
+POSTINST = """
+    set -e
+    if [ "$1" = "configure" ]; then
+        deb-systemd-helper unmask 'hello.service' >/dev/null || true
+        if deb-systemd-helper --quiet was-enabled 'hello.service'; then
+            deb-systemd-helper enable 'hello.service' >/dev/null || true
+        else
+            deb-systemd-helper update-state 'hello.service' >/dev/null || true
+        fi
+        if [ -d /run/systemd/system ]; then
+            systemctl --system daemon-reload >/dev/null || true
+            deb-systemd-invoke start 'hello.service' >/dev/null || true
+        fi
+    fi
+"""
+
+
+def test_a_postinst_enables_and_starts_through_deb_systemd_helper_and_invoke(once):
+    L = Layout(once)
+    L.service("hello.service", f"echo started >> {L.out}/hello; exec sleep 600")
+    # As dpkg runs it: deb-systemd-helper insists on dpkg's variables.
+    (L.bin / "postinst").write_text("#!/bin/sh\nexport DPKG_MAINTSCRIPT_PACKAGE=hello DPKG_MAINTSCRIPT_NAME=postinst\n"
+                                    + textwrap.dedent(POSTINST))
+    (L.bin / "postinst").chmod(0o755)
+    status, err = boot_as_machine_layout(once, L, f"""
+        {L.bin}/postinst configure
+        systemctl is-active hello.service > {L.out}/active
+        ls /var/lib/systemd/deb-systemd-helper-enabled/ > {L.out}/state
+        deb-systemd-invoke stop hello.service
+        systemctl is-active hello.service >> {L.out}/active
+        DPKG_MAINTSCRIPT_PACKAGE=hello DPKG_MAINTSCRIPT_NAME=postrm deb-systemd-helper purge hello.service
+        systemctl is-enabled hello.service >> {L.out}/active || true
+        """)
+    assert status == 0, err
+    assert read_lines(L.out / "hello") == ["started"], err
+    assert read_lines(L.out / "active") == ["active", "inactive", "disabled"], err
+    assert "hello.service.dsh-also" in read_lines(L.out / "state"), err
+    assert links(L.root) == {}, "purge removed the links enable made"
