@@ -2,6 +2,7 @@
 started on demand, and vigilctl as `systemctl` (issue 15, points 1, 2, 3, 5):
 what boots is what default.target wants, the files' precedence, masks, drop-ins
 and bad links each get one clear line; systemctl answers as systemd's does."""
+import json
 import os
 import pathlib
 import subprocess
@@ -242,23 +243,30 @@ def test_enable_disable_mask_work_on_the_files_with_no_vigil_running(once):
     assert L.systemctl("daemon-reload").returncode == 0
 
 
-def boot_as_machine_layout(h, L, script, timeout=120):
+def boot_as_machine_layout(h, L, script, timeout=120, env=None):
     """vigil --systemd-layout / in a mount namespace where L's tree is the machine's
     /etc/systemd/system and /lib/systemd/system, with a private /run and
     /var/lib/systemd, and `systemctl` on PATH being vigilctl; its main command runs
     script (sh) there, so tools see the layout at / as they would in an image.
     Returns (vigil's exit status, its stderr)."""
     from harness import VIGIL
-    env = h.env({"PATH": f"{L.bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"})
+    # vigil's own default control socket, /run/vigil/control (the private /run), as in an image:
+    # tools that clean their environment (Ansible's service module) still find it.
+    env = h.env({"PATH": f"{L.bin}:{os.environ.get('PATH', '/usr/bin:/bin')}", **(env or {})},
+                unset=["VIGIL_RUNTIME_DIR"])
     setup = (f"mount --bind {L.root / ETC} /etc/systemd/system && "
              f"mount --bind {L.root / LIB} /lib/systemd/system && "
              "mount -t tmpfs tmpfs /run && mkdir -p /var/lib/systemd && mount -t tmpfs tmpfs /var/lib/systemd && "
+             # vigilctl installed as the image's systemctl (tools look in /bin and /usr/bin before PATH).
+             f"{{ [ ! -e /usr/bin/systemctl ] || mount --bind {VIGILCTL} /usr/bin/systemctl; }} && "
              # A Docker-style policy-rc.d (exit 101) of the host would veto every start: ours allows.
              "{ [ ! -e /usr/sbin/policy-rc.d ] || mount --bind /bin/true /usr/sbin/policy-rc.d; } && "
              'exec "$0" "$@"')
     (L.bin / "main").write_text("#!/bin/sh\nset -x\n" + textwrap.dedent(script))
     (L.bin / "main").chmod(0o755)
-    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", setup, VIGIL, "--systemd-layout", "/",
+    # vigil is PID 1 there, as in an image (what Ansible's service_mgr fact reads first).
+    argv = ["unshare", "-pfm", "--mount-proc", "--propagation", "private", "sh", "-c", setup, VIGIL,
+            "--systemd-layout", "/",
             "--", str(L.bin / "main")]
     r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(h.tmp))
     return r.returncode, r.stderr
@@ -303,3 +311,48 @@ def test_a_postinst_enables_and_starts_through_deb_systemd_helper_and_invoke(onc
     assert read_lines(L.out / "active") == ["active", "inactive", "disabled"], err
     assert "hello.service.dsh-also" in read_lines(L.out / "state"), err
     assert links(L.root) == {}, "purge removed the links enable made"
+
+
+PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ansible.builtin.systemd: {name: web.service, state: started, enabled: true}
+      register: started
+    - ansible.builtin.systemd: {name: web.service}
+      register: running
+    - ansible.builtin.service: {name: web, state: restarted}
+    - ansible.builtin.systemd: {name: web.service, state: stopped}
+    - ansible.builtin.systemd: {name: web.service}
+      register: stopped
+    - ansible.builtin.service: {name: web, state: started, enabled: false}
+      register: again
+    - ansible.builtin.copy:
+        dest: "OUT"
+        content: "{{ {'changed': started.changed, 'enabled': started.enabled,
+                      'running': running.status.ActiveState, 'sub': running.status.SubState,
+                      'file_state': running.status.UnitFileState, 'pid': running.status.MainPID,
+                      'stopped': stopped.status.ActiveState, 'again': again.changed} | to_json }}"
+"""
+
+
+def test_ansible_systemd_and_service_modules_drive_units_through_vigil(once):
+    L = Layout(once)
+    L.service("web.service", f"echo start >> {L.out}/web; exec sleep 600")
+    result = L.out / "result.json"
+    (L.bin / "play.yml").write_text(PLAYBOOK.replace("OUT", str(result)))
+    home = once.tmp / "home"
+    home.mkdir()
+    status, err = boot_as_machine_layout(once, L, f"""
+        ansible-playbook -i localhost, {L.bin}/play.yml > {L.out}/ansible.log 2>&1 || {{ cat {L.out}/ansible.log; exit 1; }}
+        """, timeout=240, env={"HOME": str(home), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
+                               "ANSIBLE_PYTHON_INTERPRETER": "/usr/bin/python3"})
+    assert status == 0, err
+    got = json.loads(result.read_text())
+    assert got == {"changed": True, "enabled": True, "running": "active", "sub": "running", "file_state": "enabled",
+                   "pid": got["pid"], "stopped": "inactive", "again": True}, got
+    assert int(got["pid"]) > 0
+    # started, restarted (stop + start), stopped, started again.
+    assert read_lines(L.out / "web") == ["start"] * 3, err
+    assert links(L.root) == {}, "enabled: true made the link, enabled: false removed it"
