@@ -539,10 +539,12 @@ static void main_ids(struct boot *b) {
 
 /* --systemd-layout, or its default (vigil(1)): the image's own layout when
  * vigil is PID 1 of it with nothing else to run. NULL: not used. */
-static const char *systemd_layout_root(const struct vigil_options *o, bool default_dir) {
+static const char *systemd_layout_root(const struct boot *b, bool default_dir) {
+        const struct vigil_options *o = &b->o;
         if (o->systemd_layout)
                 return strcmp(o->systemd_layout, "no") == 0 ? NULL : o->systemd_layout;
-        if (os_getpid() != 1 || o->command.n > 0 || o->units.n > 0 || o->runit_dir || default_dir)
+        /* erlinit mode boots a release, not a systemd image. */
+        if (os_getpid() != 1 || o->command.n > 0 || o->units.n > 0 || o->runit_dir || default_dir || b->erlinit_mode)
                 return NULL;
         return unit_layout_present("/") ? "/" : NULL;
 }
@@ -566,7 +568,7 @@ static void build_config(struct boot *b) {
                 .unit_dirs = default_dir ? default_units : o->units.v,
                 .n_unit_dirs = default_dir ? 1 : o->units.n,
                 .runit_dir = o->runit_dir,
-                .systemd_root = systemd_layout_root(o, default_dir),
+                .systemd_root = systemd_layout_root(b, default_dir),
                 .notify_socket = o->notify_socket ? o->notify_socket : b->notify_default,
                 .control_socket = o->control_socket ? o->control_socket : b->control_default,
                 .control = { .open = control_server_open, .settle = control_server_settle,
