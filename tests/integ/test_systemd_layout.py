@@ -5,8 +5,10 @@ and bad links each get one clear line; systemctl answers as systemd's does."""
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import textwrap
+import time
 
 import pytest
 
@@ -243,17 +245,9 @@ def test_enable_disable_mask_work_on_the_files_with_no_vigil_running(once):
     assert L.systemctl("daemon-reload").returncode == 0
 
 
-def boot_as_machine_layout(h, L, script, timeout=120, env=None):
-    """vigil --systemd-layout / in a mount namespace where L's tree is the machine's
-    /etc/systemd/system and /lib/systemd/system, with a private /run and
-    /var/lib/systemd, and `systemctl` on PATH being vigilctl; its main command runs
-    script (sh) there, so tools see the layout at / as they would in an image.
-    Returns (vigil's exit status, its stderr)."""
+def machine_layout_argv(L, *vigil_args):
+    """unshare + mounts: L's tree as the machine's layout, vigil PID 1 with vigil_args."""
     from harness import VIGIL
-    # vigil's own default control socket, /run/vigil/control (the private /run), as in an image:
-    # tools that clean their environment (Ansible's service module) still find it.
-    env = h.env({"PATH": f"{L.bin}:{os.environ.get('PATH', '/usr/bin:/bin')}", **(env or {})},
-                unset=["VIGIL_RUNTIME_DIR"])
     setup = (f"mount --bind {L.root / ETC} /etc/systemd/system && "
              f"mount --bind {L.root / LIB} /lib/systemd/system && "
              "mount -t tmpfs tmpfs /run && mkdir -p /var/lib/systemd && mount -t tmpfs tmpfs /var/lib/systemd && "
@@ -262,12 +256,46 @@ def boot_as_machine_layout(h, L, script, timeout=120, env=None):
              # A Docker-style policy-rc.d (exit 101) of the host would veto every start: ours allows.
              "{ [ ! -e /usr/sbin/policy-rc.d ] || mount --bind /bin/true /usr/sbin/policy-rc.d; } && "
              'exec "$0" "$@"')
+    # vigil is PID 1 there, as in an image (what Ansible's service_mgr fact reads first).
+    return ["unshare", "-pfm", "--mount-proc", "--propagation", "private", "sh", "-c", setup, VIGIL,
+            *[str(a) for a in vigil_args]]
+
+
+def machine_env(h, L, env=None):
+    # vigil's own default control socket, /run/vigil/control (the private /run), as in an image:
+    # tools that clean their environment (Ansible's service module) still find it.
+    return h.env({"PATH": f"{L.bin}:{os.environ.get('PATH', '/usr/bin:/bin')}", **(env or {})},
+                 unset=["VIGIL_RUNTIME_DIR"])
+
+
+def test_the_layout_is_the_default_for_pid1_with_nothing_else_to_run(once):
+    L = Layout(once)
+    L.service("web.service", f"echo up > {L.out}/web; exec sleep 600")
+    L.want("web.service")
+    proc = subprocess.Popen(machine_layout_argv(L), env=machine_env(once, L), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while not read_lines(L.out / "web") and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        assert read_lines(L.out / "web") == ["up"]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        err = proc.communicate(timeout=20)[1]
+    assert proc.returncode == 0, err
+
+
+def boot_as_machine_layout(h, L, script, timeout=120, env=None):
+    """vigil --systemd-layout / in a mount namespace where L's tree is the machine's
+    /etc/systemd/system and /lib/systemd/system, with a private /run and
+    /var/lib/systemd, and `systemctl` on PATH being vigilctl; its main command runs
+    script (sh) there, so tools see the layout at / as they would in an image.
+    Returns (vigil's exit status, its stderr)."""
+    env = machine_env(h, L, env)
     (L.bin / "main").write_text("#!/bin/sh\nset -x\n" + textwrap.dedent(script))
     (L.bin / "main").chmod(0o755)
     # vigil is PID 1 there, as in an image (what Ansible's service_mgr fact reads first).
-    argv = ["unshare", "-pfm", "--mount-proc", "--propagation", "private", "sh", "-c", setup, VIGIL,
-            "--systemd-layout", "/",
-            "--", str(L.bin / "main")]
+    argv = machine_layout_argv(L, "--systemd-layout", "/", "--", L.bin / "main")
     r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(h.tmp))
     return r.returncode, r.stderr
 
