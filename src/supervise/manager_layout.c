@@ -123,6 +123,28 @@ static int walk_push(struct strv *names, struct strv *by, const char *name, cons
         return r < 0 ? r : strv_push(by, who);
 }
 
+/* Load names[0..] and, breadth first, what each loaded one requires and
+ * wants (names grows). 0 or -ENOMEM. */
+static int walk(struct strv *names, struct strv *by) {
+        int r = 0;
+        for (size_t i = 0; i < names->n && r == 0; i++) {
+                struct unit *u;
+                r = load_named(names->v[i], by->v[i], &u);
+                if (r < 0 || !u)
+                        continue;
+                const struct unit_config *c = unit_config(u);
+                const struct unit_dep_list *deps[] = { &c->requires, &c->wants, &c->binds_to };
+                for (size_t d = 0; d < 3 && r == 0; d++)
+                        for (size_t k = 0; k < deps[d]->n && r == 0; k++)
+                                r = walk_push(names, by, deps[d]->v[k], c->name);
+        }
+        if (r == -E2BIG) {
+                log_error("more than %d units wanted at once: the rest is not loaded", ENABLED_MAX);
+                r = 0;
+        }
+        return r;
+}
+
 int mgr_load_enabled(void) {
         struct strv names = { 0 }, by = { 0 };
         char *def = NULL;
@@ -130,22 +152,8 @@ int mgr_load_enabled(void) {
         if (r == 0)
                 r = walk_push(&names, &by, def, "the boot");
         free(def);
-        /* names grows as units are loaded: a breadth-first walk. */
-        for (size_t i = 0; i < names.n && r == 0; i++) {
-                struct unit *u;
-                r = load_named(names.v[i], by.v[i], &u);
-                if (r < 0 || !u)
-                        continue;
-                const struct unit_config *c = unit_config(u);
-                const struct unit_dep_list *deps[] = { &c->requires, &c->wants, &c->binds_to };
-                for (size_t d = 0; d < 3 && r == 0; d++)
-                        for (size_t k = 0; k < deps[d]->n && r == 0; k++)
-                                r = walk_push(&names, &by, deps[d]->v[k], c->name);
-        }
-        if (r == -E2BIG) {
-                log_error("more than %d units wanted at boot: the rest is not loaded", ENABLED_MAX);
-                r = 0;
-        }
+        if (r == 0)
+                r = walk(&names, &by);
         strv_free(&names);
         strv_free(&by);
         return r;
@@ -161,13 +169,29 @@ struct unit *manager_load_on_demand(const char *name) {
                 return u;
         mgr_run_queue();   /* the table changes: nothing may wait with old indexes */
         size_t n_old = mgr.n;
-        if (load_named(full, "a request", &u) < 0) {
+        /* The unit, and what it requires and wants that is not loaded yet
+         * (systemd's transaction for `start`). */
+        struct strv names = { 0 }, by = { 0 };
+        int r = walk_push(&names, &by, full, "a request");
+        if (r == 0)
+                r = walk(&names, &by);
+        if (r < 0)
                 log_error("%s: out of memory loading it", full);
-                return NULL;
-        }
-        if (mgr.n != n_old) {
+        if (mgr.n != n_old)
                 mgr_rebuild(n_old);
-                u = mgr_find_unit(unit_config(u)->name);
+        /* vigil starts every loaded unit at boot; one loaded later gets what
+         * it requires and wants started with it, as systemd's start job. */
+        for (size_t i = 1; i < names.n; i++) {
+                struct unit *dep = mgr_find_unit(names.v[i]);
+                if (dep && unit_state_is_inactive(unit_get_state(dep)))
+                        manager_request_start(dep);
         }
+        strv_free(&names);
+        strv_free(&by);
+        struct unit_found f;
+        u = NULL;
+        if (unit_layout_find(&mgr.layout, full, &f) == 0 && f.kind == UNIT_FOUND_FILE)
+                u = mgr_find_unit(f.name);   /* an alias: the unit of its real name */
+        unit_found_free(&f);
         return u;
 }

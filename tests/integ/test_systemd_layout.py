@@ -384,3 +384,31 @@ def test_ansible_systemd_and_service_modules_drive_units_through_vigil(once):
     # started, restarted (stop + start), stopped, started again.
     assert read_lines(L.out / "web") == ["start"] * 3, err
     assert links(L.root) == {}, "enabled: true made the link, enabled: false removed it"
+
+
+def test_daemon_reload_and_start_requests_in_the_layout(vigil):
+    L = Layout(vigil)
+    L.service("a.service", f"echo one >> {L.out}/a; exec sleep 600")
+    L.want("a.service")
+    L.service("n.service", f"echo n >> {L.out}/n; exec sleep 600")
+    L.service("p.service", "exec sleep 600", extra="Requires=q.service\nAfter=q.service", install="")
+    L.service("q.service", f"echo q >> {L.out}/q; exec sleep 600", install="")
+    run = L.start()
+    wait_until(run, lambda: read_lines(L.out / "a"), "a")
+    # enable reloads the running vigil; the newly enabled unit starts when asked (as systemd's).
+    assert L.systemctl("enable", "n.service").returncode == 0
+    assert L.systemctl("is-active", "n").stdout == "inactive\n"
+    assert L.systemctl("start", "n").returncode == 0
+    wait_until(run, lambda: read_lines(L.out / "n"), "n")
+    # A unit loaded on request brings what it requires.
+    assert L.systemctl("start", "p").returncode == 0
+    assert [L.systemctl("is-active", u).stdout for u in ("p", "q")] == ["active\n", "active\n"]
+    # A changed file: restarted with its new definition; a masked one: stopped and dropped.
+    L.service("a.service", f"echo two >> {L.out}/a; exec sleep 600")
+    assert L.systemctl("daemon-reload").returncode == 0
+    wait_until(run, lambda: read_lines(L.out / "a") == ["one", "two"], "a's new definition")
+    assert L.systemctl("mask", "n").returncode == 0
+    wait_until(run, lambda: L.systemctl("is-active", "n").stdout == "inactive\n", "n stopped by its mask")
+    assert L.systemctl("start", "n").returncode == 1
+    assert L.systemctl("is-active", "a").stdout == "active\n", "nothing else harmed"
+    stop_vigil(run)
