@@ -26,7 +26,7 @@
 
 /* One per fuzz/fuzz_NAME.c, whose LLVMFuzzerTestOneInput the Makefile
  * renames to fuzz_NAME_entry for this runner. */
-#define TARGETS(X) X(container_env) X(control_msg) X(env_file) X(exec_line) X(heart) X(notify_msg) \
+#define TARGETS(X) X(container_env) X(control_msg) X(env_file) X(exec_line) X(heart) X(install_plan) X(notify_msg) \
         X(options) X(unit_file) X(unit_load)
 
 void fuzz_replay_failed(const char *file, int line, const char *what) __attribute__((noreturn));
