@@ -536,6 +536,15 @@ static void main_ids(struct boot *b) {
                 b->config.main_gid = user.gid;
 }
 
+/* --syslog-socket: given ("none": off), else /dev/log as PID 1
+ * (logcap/syslog_server.h). */
+static const char *syslog_address(const struct vigil_options *o, bool *ret_default) {
+        *ret_default = !o->syslog_socket;
+        if (o->syslog_socket)
+                return strcmp(o->syslog_socket, "none") == 0 ? NULL : o->syslog_socket;
+        return os_getpid() == 1 ? "/dev/log" : NULL;
+}
+
 /* The supervisor's configuration, from the options. */
 static void build_config(struct boot *b) {
         struct vigil_options *o = &b->o;
@@ -573,6 +582,7 @@ static void build_config(struct boot *b) {
                 .listen_fdnames = b->listen_fdnames,
         };
         main_ids(b);
+        b->config.syslog_socket = syslog_address(o, &b->config.syslog_default);
 }
 
 /* A set-up step failed before the loop: in system mode the machine ends the
