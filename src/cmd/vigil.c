@@ -23,6 +23,7 @@
 #include "system/machine.h"
 #include "system/release_discover.h"
 #include "system/shutdown_report.h"
+#include "supervise/tmpfiles_apply.h"
 #include "container/startup.h"
 #include "container/termination_log.h"
 #include "logcap/output.h"
@@ -622,6 +623,8 @@ static int phase_supervisor(struct boot *b) {
                                     strerror(-r));
         }
         (void)startup_import_env(&b->startup);
+        if (b->o.tmpfiles_root)
+                (void)tmpfiles_apply(b->o.tmpfiles_root);   /* before any unit: /run/sshd and kin */
         r = supervisor_load_units();
         if (r < 0) {
                 r = setup_failed(b, "load units", r);

@@ -2,7 +2,7 @@
 /*
  * Making, owning and removing paths, for a unit's RuntimeDirectory= and
  * its kin (supervise/unit_dirs.c) and the boot's tmpfiles.d pass
- * (system/tmpfiles_apply.c). Returns 0 or -errno; never logs. Symlinks are
+ * (supervise/tmpfiles_apply.c). Returns 0 or -errno; never logs. Symlinks are
  * never followed where a path is changed (chown, chmod, removal), so a
  * link planted in /run cannot turn a change on to another file.
  */
