@@ -23,6 +23,7 @@
 #include "system/machine.h"
 #include "system/release_discover.h"
 #include "system/shutdown_report.h"
+#include "supervise/tmpfiles_apply.h"
 #include "container/startup.h"
 #include "container/termination_log.h"
 #include "logcap/output.h"
@@ -549,6 +550,15 @@ static const char *systemd_layout_root(const struct boot *b, bool default_dir) {
         return unit_layout_present("/") ? "/" : NULL;
 }
 
+/* --syslog-socket: given ("none": off), else /dev/log as PID 1
+ * (logcap/syslog_server.h). */
+static const char *syslog_address(const struct vigil_options *o, bool *ret_default) {
+        *ret_default = !o->syslog_socket;
+        if (o->syslog_socket)
+                return strcmp(o->syslog_socket, "none") == 0 ? NULL : o->syslog_socket;
+        return os_getpid() == 1 ? "/dev/log" : NULL;
+}
+
 /* The supervisor's configuration, from the options. */
 static void build_config(struct boot *b) {
         struct vigil_options *o = &b->o;
@@ -587,6 +597,7 @@ static void build_config(struct boot *b) {
                 .listen_fdnames = b->listen_fdnames,
         };
         main_ids(b);
+        b->config.syslog_socket = syslog_address(o, &b->config.syslog_default);
 }
 
 /* A set-up step failed before the loop: in system mode the machine ends the
@@ -626,6 +637,8 @@ static int phase_supervisor(struct boot *b) {
                                     strerror(-r));
         }
         (void)startup_import_env(&b->startup);
+        if (b->o.tmpfiles_root)
+                (void)tmpfiles_apply(b->o.tmpfiles_root);   /* before any unit: /run/sshd and kin */
         r = supervisor_load_units();
         if (r < 0) {
                 r = setup_failed(b, "load units", r);

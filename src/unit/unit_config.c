@@ -117,6 +117,7 @@ void unit_config_init(struct unit_config *c) {
         c->memory_max = UINT64_MAX;
         c->tasks_max = UINT64_MAX;
         c->cpu_weight = 0;
+        exec_dirs_init(&c->exec_dirs);
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {
@@ -185,6 +186,7 @@ void unit_config_free(struct unit_config *c) {
         free(c->standard_output.path);
         free(c->standard_error.path);
         free(c->syslog_identifier);
+        exec_dirs_free(&c->exec_dirs);
         memset(c, 0, sizeof(*c));
 }
 

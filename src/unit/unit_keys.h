@@ -101,4 +101,9 @@ int unit_key_parse_memory_max(const struct unit_key_ctx *k, const char *value, v
 int unit_key_parse_tasks_max(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, void *field);
 
+/* unit_keys_dirs.c (unit/exec_dirs.h); arg = enum exec_dir_kind */
+int unit_key_parse_exec_dirs(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_exec_dir_mode(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, void *field);
+
 #endif

@@ -351,6 +351,11 @@ class Harness:
         return env
 
     def argv(self, args, user=None):
+        # As PID 1 vigil binds /dev/log when nobody listens there; the tests
+        # share the host's /dev, so they get no syslog receiver unless they
+        # ask for one (test_syslog.py).
+        if self.mode in ("pid1", "system") and not any(str(a).startswith("--syslog-socket") for a in args):
+            args = ["--syslog-socket=none", *args]
         if self.mode == "system":
             # `vigil --system` as PID 1 of its own PID, mount and UTS namespaces:
             # its mounts, hostname and reboot(2) stay inside them (reboot(2) in a

@@ -257,8 +257,9 @@ def machine_layout_argv(L, *vigil_args):
              "{ [ ! -e /usr/sbin/policy-rc.d ] || mount --bind /bin/true /usr/sbin/policy-rc.d; } && "
              'exec "$0" "$@"')
     # vigil is PID 1 there, as in an image (what Ansible's service_mgr fact reads first).
+    # No syslog receiver: this namespace shares the host's /dev.
     return ["unshare", "-pfm", "--mount-proc", "--propagation", "private", "sh", "-c", setup, VIGIL,
-            *[str(a) for a in vigil_args]]
+            "--syslog-socket=none", *[str(a) for a in vigil_args]]
 
 
 def machine_env(h, L, env=None):
