@@ -16,7 +16,9 @@
 #include "supervise/unit_source.h"
 
 #include "core/log.h"
+#include "base/words.h"
 #include "unit/install_plan.h"
+#include "unit/unit_file.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,9 +47,46 @@ static int dep_push(struct unit_dep_list *l, const char *name) {
         return 0;
 }
 
+/* Whether the unit `name` says After=target in its files (the unit file
+ * and drop-ins, read for this alone). */
+static bool says_after(const char *name, const char *target) {
+        struct unit_found f;
+        struct strv paths = { 0 };
+        bool found = false;
+        if (unit_layout_find(&mgr.layout, name, &f) < 0)
+                return false;
+        if (f.kind == UNIT_FOUND_FILE && strv_push(&paths, f.path) == 0)
+                (void)unit_layout_dropins(&mgr.layout, f.name, &paths);
+        for (size_t i = 0; i < paths.n && !found; i++) {
+                char *text = NULL;
+                size_t size = 0;
+                struct unit_file uf = { 0 };
+                struct unit_diags quiet = { 0 };
+                if (unit_source_read_file(paths.v[i], &text, &size) == 0 &&
+                    unit_file_parse(paths.v[i], text, size, &uf, &quiet) != -ENOMEM)
+                        for (size_t k = 0; k < uf.n_assignments && !found; k++) {
+                                const struct unit_assignment *a = &uf.assignments[k];
+                                struct strv words = { 0 };
+                                if (strcmp(uf.sections[a->section].name, "Unit") != 0 || strcmp(a->key, "After") != 0 ||
+                                    words_split(a->value, &words) < 0)
+                                        continue;
+                                found = strv_contains(&words, target);
+                                strv_free(&words);
+                        }
+                unit_file_free(&uf);
+                unit_diags_free(&quiet);
+                free(text);
+        }
+        strv_free(&paths);
+        unit_found_free(&f);
+        return found;
+}
+
 /* The *.wants/ and *.requires/ links of the unit become Wants= and
  * Requires=; a target also orders itself after all it wants and requires
- * (systemd.target(5), DefaultDependencies=yes). */
+ * (systemd.target(5), DefaultDependencies=yes), unless that unit orders
+ * itself after the target (systemd's unit_add_default_target_dependency()
+ * makes no loop either: systemd-update-utmp-runlevel.service). */
 static int add_links(struct unit_config *c, const char *asked) {
         struct strv wants = { 0 }, requires = { 0 };
         int r = unit_layout_wants(&mgr.layout, c->name, &wants, &requires);
@@ -61,10 +100,11 @@ static int add_links(struct unit_config *c, const char *asked) {
         strv_free(&requires);
         if (strcmp(unit_name_type(c->name), "target") != 0)
                 return r;
-        for (size_t i = 0; i < c->wants.n && r == 0; i++)
-                r = dep_push(&c->after, c->wants.v[i]);
-        for (size_t i = 0; i < c->requires.n && r == 0; i++)
-                r = dep_push(&c->after, c->requires.v[i]);
+        const struct unit_dep_list *deps[2] = { &c->wants, &c->requires };
+        for (int d = 0; d < 2; d++)
+                for (size_t i = 0; i < deps[d]->n && r == 0; i++)
+                        if (!says_after(deps[d]->v[i], c->name))
+                                r = dep_push(&c->after, deps[d]->v[i]);
         return r;
 }
 
