@@ -18,13 +18,17 @@ SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 
 SRC := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,base os core unit container notify logcap watchdog system supervise control cmd))))
 # control_client.c is the client side, vigilctl's only.
-SRC := $(filter-out src/cmd/vigilctl.c src/cmd/vigilctl_format.c src/cmd/vigil_heart.c src/control/control_client.c,$(SRC))
+SRC := $(filter-out src/cmd/vigilctl.c src/cmd/vigilctl_format.c src/cmd/systemctl.c src/cmd/systemctl_files.c src/cmd/vigil_heart.c src/control/control_client.c,$(SRC))
 # The heart protocol (src/heart/) is vigil-heart's, not vigil's; the unit
 # tests and fuzz targets get it with the library objects.
 HEART_LIB_SRC := $(sort $(wildcard src/heart/*.c))
 LIB_SRC := $(filter-out src/cmd/vigil.c,$(SRC)) $(HEART_LIB_SRC)
 # vigilctl: the client, with only what it needs (no supervisor in it).
 CTL_SRC := src/cmd/vigilctl.c src/cmd/vigilctl_format.c src/control/control_client.c src/control/control_msg.c src/control/control_places.c src/base/json.c src/base/strbuf.c src/base/utf8.c src/os/fd.c src/os/unix_socket.c
+# ... and, invoked as systemctl, the unit files' side (cmd/systemctl.h).
+CTL_SRC += src/cmd/systemctl.c src/cmd/systemctl_files.c src/supervise/unit_layout.c src/unit/install_plan.c \
+           src/unit/unit_file.c src/unit/unit_config.c src/base/strv.c src/base/words.c src/os/files.c src/os/links.c \
+           src/os/system.c src/unit/exec_line.c src/unit/env_file.c src/unit/exec_dirs.c
 # vigil-heart: the Erlang heart drop-in, with only the protocol, the datagram sender
 # and the control client (vigil's watchdog facts, the guarded shutdowns).
 HEART_SRC := src/cmd/vigil_heart.c $(HEART_LIB_SRC) src/os/notify_socket.c src/os/unix_socket.c \

@@ -26,9 +26,8 @@
 
 /* One per fuzz/fuzz_NAME.c, whose LLVMFuzzerTestOneInput the Makefile
  * renames to fuzz_NAME_entry for this runner. */
-#define TARGETS(X) X(container_env) X(control_msg) X(env_file) X(exec_line) X(heart) X(notify_msg) \
-        X(probe_http) \
-        X(options) X(unit_file) X(unit_load)
+#define TARGETS(X) X(container_env) X(control_msg) X(env_file) X(exec_line) X(heart) X(install_plan) X(notify_msg) \
+        X(options) X(probe_http) X(syslog_msg) X(unit_file) X(unit_load)
 
 void fuzz_replay_failed(const char *file, int line, const char *what) __attribute__((noreturn));
 #define DECLARE(name) int fuzz_##name##_entry(const uint8_t *data, size_t size);

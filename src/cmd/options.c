@@ -130,6 +130,7 @@ static int check_log_file_size(const char *value, const char **ret_why) {
 static const struct option_def option_table[] = {
         { "units", 0, KIND_LIST, OFF(units), NULL, check_nonempty, "DIR", "directory of .service files (repeatable)", true },
         { "runit-dir", 0, KIND_STRING, OFF(runit_dir), NULL, check_nonempty, "DIR", "also supervise runit-style service directories", true },
+        { "systemd-layout", 0, KIND_STRING, OFF(systemd_layout), NULL, check_nonempty, "ROOT|no", "units from ROOT's systemd layout, enabled ones started", true },
         { "startup-dir", 0, KIND_STRING, OFF(startup_dir), NULL, check_nonempty, "DIR", "startup scripts run in order before units", true },
         { "container-env", 0, KIND_FLAG, OFF(container_env), NULL, NULL, NULL, "import/export /etc/container_environment", true },
         { "wait-ready", 0, KIND_FLAG, OFF(wait_ready), NULL, NULL, NULL, "start the main command once every unit is ready", true },
@@ -160,6 +161,8 @@ static const struct option_def option_table[] = {
         { "log-file-size", 0, KIND_STRING, OFF(log_file_size), NULL, check_log_file_size, "SIZE", "--log-dir: rotate a file at SIZE bytes (K, M, G; default 256K)", true },
         { "log-file-count", 0, KIND_ID, OFF(log_file_count), NULL, NULL, "N", "--log-dir: rotated files kept per unit (default 2, at most 99)", true },
         { "pmsg-device", 0, KIND_STRING, OFF(pmsg_device), NULL, check_nonempty, "PATH", "system mode: breadcrumbs device (default /dev/pmsg0 when present; none: off)", true },
+        { "syslog-socket", 0, KIND_STRING, OFF(syslog_socket), NULL, check_nonempty, "PATH", "syslog receiver for the units' syslog(3) lines (none: off; default /dev/log when PID 1 and nobody listens there)", true },
+        { "tmpfiles", 0, KIND_STRING, OFF(tmpfiles_root), NULL, check_nonempty, "ROOT", "at boot, apply the d/D/f/L/z lines of ROOT's tmpfiles.d (/: this machine's)", true },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
         { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_socket_address, "PATH", "control socket (vigilctl): a path or @abstract-name", true },
         { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_socket_address, "PATH", "sd_notify socket: a path or @abstract-name", true },

@@ -35,9 +35,12 @@ typedef void (*options_report_fn)(enum option_source source, unsigned line, cons
 struct vigil_options {
         struct strv units, mounts, env;
         char *runit_dir, *startup_dir, *pre_run_exec, *run_on_exit;
+        char *systemd_layout;          /* --systemd-layout ROOT|no */
         char *hostname_pattern, *uniqueid_exec, *ctty, *working_directory;
         char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
         char *termination_log;         /* --termination-log FILE; "" or "none": off */
+        char *syslog_socket;           /* --syslog-socket PATH; "none": off; NULL: the default */
+        char *tmpfiles_root;           /* --tmpfiles ROOT: apply ROOT's tmpfiles.d at boot; NULL: off */
         bool container_env, wait_ready, process_group, no_kill_all, system;
         bool help, version;
         uint64_t kill_all_timeout_usec, default_timeout_stop_usec;

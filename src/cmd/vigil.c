@@ -26,11 +26,13 @@
 #include "system/shutdown_report.h"
 #include "supervise/manager.h"
 #include "supervise/postmortem.h"
+#include "supervise/tmpfiles_apply.h"
 #include "container/startup.h"
 #include "container/termination_log.h"
 #include "logcap/output.h"
 #include "notify/outer_notify.h"
 #include "supervise/supervisor.h"
+#include "supervise/unit_layout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -559,6 +561,27 @@ static void main_ids(struct boot *b) {
                 b->config.main_gid = user.gid;
 }
 
+/* --systemd-layout, or its default (vigil(1)): the image's own layout when
+ * vigil is PID 1 of it with nothing else to run. NULL: not used. */
+static const char *systemd_layout_root(const struct boot *b, bool default_dir) {
+        const struct vigil_options *o = &b->o;
+        if (o->systemd_layout)
+                return strcmp(o->systemd_layout, "no") == 0 ? NULL : o->systemd_layout;
+        /* erlinit mode boots a release, not a systemd image. */
+        if (os_getpid() != 1 || o->command.n > 0 || o->units.n > 0 || o->runit_dir || default_dir || b->erlinit_mode)
+                return NULL;
+        return unit_layout_present("/") ? "/" : NULL;
+}
+
+/* --syslog-socket: given ("none": off), else /dev/log as PID 1
+ * (logcap/syslog_server.h). */
+static const char *syslog_address(const struct vigil_options *o, bool *ret_default) {
+        *ret_default = !o->syslog_socket;
+        if (o->syslog_socket)
+                return strcmp(o->syslog_socket, "none") == 0 ? NULL : o->syslog_socket;
+        return os_getpid() == 1 ? "/dev/log" : NULL;
+}
+
 /* The supervisor's configuration, from the options. */
 static void build_config(struct boot *b) {
         struct vigil_options *o = &b->o;
@@ -578,6 +601,7 @@ static void build_config(struct boot *b) {
                 .unit_dirs = default_dir ? default_units : o->units.v,
                 .n_unit_dirs = default_dir ? 1 : o->units.n,
                 .runit_dir = o->runit_dir,
+                .systemd_root = systemd_layout_root(b, default_dir),
                 .notify_socket = o->notify_socket ? o->notify_socket : b->notify_default,
                 .control_socket = o->control_socket ? o->control_socket : b->control_default,
                 .control = { .open = control_server_open, .settle = control_server_settle,
@@ -596,6 +620,7 @@ static void build_config(struct boot *b) {
                 .listen_fdnames = b->listen_fdnames,
         };
         main_ids(b);
+        b->config.syslog_socket = syslog_address(o, &b->config.syslog_default);
 }
 
 /* A set-up step failed before the loop: in system mode the machine ends the
@@ -635,6 +660,8 @@ static int phase_supervisor(struct boot *b) {
                                     strerror(-r));
         }
         (void)startup_import_env(&b->startup);
+        if (b->o.tmpfiles_root)
+                (void)tmpfiles_apply(b->o.tmpfiles_root);   /* before any unit: /run/sshd and kin */
         r = supervisor_load_units();
         if (r < 0) {
                 r = setup_failed(b, "load units", r);

@@ -9,6 +9,7 @@
 #include "base/strbuf.h"
 #include "control/control_client.h"
 #include "control/control_msg.h"
+#include "cmd/systemctl.h"
 #include "cmd/vigilctl_format.h"
 
 #include <errno.h>
@@ -423,6 +424,10 @@ static int call(const struct cli *cli) {
 }
 
 int main(int argc, char **argv) {
+        /* Installed or linked as systemctl: systemctl's syntax (cmd/systemctl.h). */
+        const char *self = strrchr(argv[0], '/');
+        if (strcmp(self ? self + 1 : argv[0], "systemctl") == 0)
+                return systemctl_main(argc, argv);
         struct cli cli = { 0 };
         int code = parse_options(argc, argv, &cli);
         if (code < 0)

@@ -93,8 +93,10 @@ void control_client_default_address(char *ret, size_t size) {
         bool too_long;
         size_t n = control_places(getenv("VIGIL_RUNTIME_DIR"), getenv("XDG_RUNTIME_DIR"), (unsigned long)os_getuid(),
                                   places, &too_long);
+        /* A socket this uid may not write (root's /run/vigil/control seen by a
+         * non-root vigilctl) cannot be its vigil's: the next place then. */
         size_t i = 0;
-        while (i + 1 < n && os_path_exists(places[i].control) != 1)
+        while (i + 1 < n && (os_path_exists(places[i].control) != 1 || os_path_writable(places[i].control) < 0))
                 i++;
         snprintf(ret, size, "%s", places[i].control);
 }

@@ -19,6 +19,10 @@
 /* start/stop/restart: queue the jobs; the reply waits until they are over. */
 static void reply_jobs(struct strbuf *b, const struct control_request *rq, struct control_conn *c) {
         struct unit *sel[CONTROL_ARGS_MAX];
+        /* A unit not loaded yet (a template's instance, a unit that is not
+         * enabled) is looked up in the unit directories to be started. */
+        for (size_t i = 0; i < rq->n_args && rq->verb != CONTROL_STOP; i++)
+                (void)manager_load_on_demand(rq->args[i]);
         if (!control_find_units(b, rq, 0, sel))
                 return;
         if (manager_stopping()) {

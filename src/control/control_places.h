@@ -11,7 +11,7 @@
  *      still checked on every connection).
  *
  * vigil takes the first directory it can make and write into; vigilctl
- * tries each place's control socket in that order. A directory too long for
+ * takes the first place's control socket that exists and it may write. A directory too long for
  * a socket path is left out. Pure: strings only.
  */
 #ifndef VIGIL_CONTROL_CONTROL_PLACES_H

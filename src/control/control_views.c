@@ -47,6 +47,7 @@ static const char *const status_fields[] = {
         "name", "active", "sub", "result", "pid", "uptime_usec", "restarts", "last_exit",
         "ready", "status", "notify_denied", "watchdog_misses", "description",
         "health", "health_failures", "health_output",
+        "type", "restart", "path", "can_reload",
 };
 
 /* "exited CODE" or "killed SIGNAME" */
@@ -93,6 +94,13 @@ static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now
                 control_put_u64(b, v.probe.failures);
         strbuf_putc(b, '\t');
         control_put_field(b, v.probe.kind != PROBE_NONE ? v.probe.output : NULL);
+        /* For systemctl show's Type=, Restart=, FragmentPath=, CanReload=. */
+        const struct unit_config *c = unit_config(u);
+        tab_str(b, service_type_to_string(v.type));
+        tab_str(b, restart_mode_to_string(c->restart.mode));
+        strbuf_putc(b, '\t');
+        control_put_field(b, c->n_sources ? c->sources[0] : "");
+        tab_str(b, v.has_exec_reload ? "yes" : "no");
         strbuf_putc(b, '\n');
 }
 

@@ -283,6 +283,43 @@ static void out_ready(struct loop_io *io, uint32_t events) {
         after_write(write_out());
 }
 
+/* ---- lines that come from elsewhere (logcap/syslog_server.c) ---- */
+
+struct emit_arg {
+        const char *ident;
+        pid_t pid;
+        const char *line;
+        size_t len;
+        bool cut;
+};
+
+static size_t render_emit(const void *arg, char *dst, size_t room) {
+        const struct emit_arg *a = arg;
+        return output_render_line(out.format, a->ident, a->pid, a->line, a->len, a->cut, dst, room);
+}
+
+void output_emit_line(const char *ident, pid_t pid, struct log_ring *ring, const char *line, size_t len, bool cut) {
+        struct emit_arg a = { ident, pid, line, len, cut };
+        struct log_record rec;
+        if (!out.buf)
+                return;
+        if (len > LINEBUF_MAX) {
+                len = LINEBUF_MAX;
+                a.len = len;
+                a.cut = cut = true;
+        }
+        out.read_realtime = os_realtime_usec();
+        if (ring && log_ring_push(ring, out.seq + 1, out.read_realtime, pid, cut, line, len) == 0) {
+                out.seq++;
+                if (out.line_hook && log_ring_newest(ring, &rec))
+                        out.line_hook(ring, &rec);
+        }
+        try_notice();
+        if (out.dropped > 0 || !buffer_append(render_emit, &a))
+                out.dropped++;
+        after_write(write_out());
+}
+
 /* ---- sources ---- */
 
 static void source_free(struct output_source *s) {

@@ -105,6 +105,12 @@ void output_set_line_hook(output_line_hook_fn fn);
  * log files' (logcap/log_file.h through supervise/postmortem.c). */
 void output_set_file_hook(output_line_hook_fn fn);
 
+/* One line that came another way (a syslog datagram, logcap/syslog_server.h):
+ * into ring (NULL: none) and the hook as a source's line would go, then
+ * rendered to stdout under ident and pid (dropped and counted like any
+ * line when the buffer is full). Longer than LINEBUF_MAX: cut there. */
+void output_emit_line(const char *ident, pid_t pid, struct log_ring *ring, const char *line, size_t len, bool cut);
+
 /* Open sources (each frees itself after EOF); for status and tests. */
 size_t output_source_count(void);
 

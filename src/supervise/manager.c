@@ -429,6 +429,7 @@ void manager_free(void) {
         free(mgr.queue);
         proc_index_free();
         os_close(mgr.devnull);
+        unit_layout_free(&mgr.layout);
         mgr = (struct manager_state){ .devnull = -1 };
 }
 

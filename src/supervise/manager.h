@@ -50,7 +50,12 @@ void manager_free(void);
  * reported (file:line) and left out; the others load. Returns how many
  * units are loaded, or -errno for what stops vigil from running at all.
  * runit_dir (--runit-dir, or NULL): its service directories too. */
-int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir);
+int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir, const char *systemd_root);
+
+/* A unit not loaded yet, by name (a template's instance, a unit of the
+ * layout that is not enabled): found, loaded and added, or NULL (logged:
+ * not found, masked, broken). For start requests. */
+struct unit *manager_load_on_demand(const char *name);
 
 void manager_start_all(void);
 /* The shutdown's stop budget (supervisor.h, --stop-timeout): every unit's

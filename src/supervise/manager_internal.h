@@ -9,6 +9,7 @@
 #define VIGIL_SUPERVISE_MANAGER_INTERNAL_H
 
 #include "supervise/manager.h"
+#include "supervise/unit_layout.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@ struct manager_state {
         int devnull;                 /* stdin of units, handed to the unit module */
         char *const *dirs;           /* --units, kept for daemon-reload */
         size_t n_dirs;
+        struct unit_layout layout;   /* where a unit is found by name: --units or the systemd layout */
         bool graph_dirty;            /* a definition changed: rebuild the graph when settled */
         bool tidy;                   /* some unit has a pending definition or was removed */
 };
@@ -79,6 +81,9 @@ int mgr_build_graph(void);
 void mgr_free_graph(void);
 /* The table changed: new indexes, new graph, a queue as long as the table. */
 void mgr_rebuild(size_t old_n);
+
+/* manager_layout.c: the systemd layout's enabled units, and units by name */
+int mgr_load_enabled(void);
 
 /* manager_reload.c */
 void mgr_apply_pending(struct unit *u);

@@ -8,8 +8,10 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/proc.h"
+#include "os/system.h"
 #include "supervise/unit_source.h"
 #include "unit/dep_graph.h"
+#include "unit/install_plan.h"
 #include "unit/reload_plan.h"
 #include "unit/runit_dir.h"
 
@@ -86,6 +88,11 @@ static int load_dir(const char *dir) {
         for (size_t i = 0; i < n; i++) {
                 struct unit_config c;
                 struct unit_diags diags = { 0 };
+                const char *name = strrchr(paths[i], '/');
+                if (unit_name_is_template(name ? name + 1 : paths[i])) {
+                        log_debug("%s: a template: its instances load when started", paths[i]);
+                        continue;
+                }
                 r = unit_source_load(paths[i], &c, &diags);
                 unit_report_diags(&diags);
                 unit_diags_free(&diags);
@@ -303,20 +310,46 @@ int mgr_build_graph(void) {
         return r;
 }
 
-int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir) {
+int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir, const char *systemd_root) {
         mgr.dirs = dirs;
         mgr.n_dirs = n_dirs;
+        int r = systemd_root ? unit_layout_systemd(systemd_root, &mgr.layout)
+                             : unit_layout_from_dirs(dirs, n_dirs, &mgr.layout);
+        if (r < 0)
+                return r;
+        if (systemd_root) {
+                char host[80] = "";
+                char *text = NULL;
+                if (os_read_file("/proc/sys/kernel/hostname", sizeof(host) - 1, &text, NULL) == 0) {
+                        snprintf(host, sizeof(host), "%.*s", (int)strcspn(text, "\n"), text);
+                        unit_specifier_set_hostname(host);
+                }
+                free(text);
+                log_info("units from the systemd layout under %s", systemd_root);
+                /* sd_booted(3)'s marker: deb-systemd-invoke, Ansible's
+                 * service_mgr and dh's maintainer scripts act only when it
+                 * is there; vigil then answers what they ask (its systemctl,
+                 * NOTIFY_SOCKET). Only for the machine's own layout. */
+                if (strcmp(systemd_root, "/") == 0) {
+                        r = os_make_dirs("/run/systemd/system", 0755);
+                        if (r < 0 && r != -EEXIST)
+                                log_warning("cannot create /run/systemd/system: %s", strerror(-r));
+                }
+                r = mgr_load_enabled();
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < n_dirs; i++) {
-                int r = load_dir(dirs[i]);
+                r = load_dir(dirs[i]);
                 if (r < 0)
                         return r;
         }
         if (runit_dir) {
-                int r = load_runit_dir(runit_dir);
+                r = load_runit_dir(runit_dir);
                 if (r < 0)
                         return r;
         }
-        int r = mgr_build_graph();
+        r = mgr_build_graph();
         if (r < 0)
                 return r;
         r = mgr_queue_size();

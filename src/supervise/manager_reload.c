@@ -10,6 +10,7 @@
 #include "os/proc.h"
 #include "supervise/unit_source.h"
 #include "unit/dep_graph.h"
+#include "unit/install_plan.h"
 #include "unit/reload_plan.h"
 #include "unit/runit_dir.h"
 
@@ -64,8 +65,9 @@ void mgr_tidy(void) {
 
 /* One definition read back by daemon-reload. */
 struct reread {
-        const char *name;            /* points into path */
+        const char *name;            /* points into path, or is own_name */
         char *path;
+        char *own_name;              /* found by name (an instance: path is the template's) */
         bool loaded;
         struct unit_config c;        /* when loaded */
         char error[700];             /* the report line when not */
@@ -83,6 +85,7 @@ static void reread_free(struct reread_set *rs) {
                 if (rs->v[i].loaded)
                         unit_config_free(&rs->v[i].c);
                 free(rs->v[i].path);
+                free(rs->v[i].own_name);
         }
         free(rs->v);
 }
@@ -111,21 +114,24 @@ static void describe_failure(struct reread *d, const struct unit_diags *diags) {
                          stays);
 }
 
-/* Read one file into the set. 0 or -ENOMEM. */
-static int reread_one(struct reread_set *rs, const char *path) {
+/* Read one file (f, found by name, else path) into the set. 0 or -ENOMEM. */
+static int reread_one(struct reread_set *rs, const char *path, const struct unit_found *f) {
         struct reread *v = realloc(rs->v, (rs->n + 1) * sizeof(*v));
         if (!v)
                 return -ENOMEM;
         rs->v = v;
         struct reread *d = &v[rs->n];
-        *d = (struct reread){ .path = strdup(path) };
-        if (!d->path)
+        *d = (struct reread){ .path = strdup(path), .own_name = f ? strdup(f->name) : NULL };
+        if (!d->path || (f && !d->own_name)) {
+                free(d->path);
+                free(d->own_name);
                 return -ENOMEM;
+        }
         const char *base = strrchr(d->path, '/');
-        d->name = base ? base + 1 : d->path;
+        d->name = f ? d->own_name : base ? base + 1 : d->path;
         rs->n++;
         struct unit_diags diags = { 0 };
-        int q = unit_source_load(path, &d->c, &diags);
+        int q = f ? unit_source_load_found(&mgr.layout, f, &d->c, &diags) : unit_source_load(path, &d->c, &diags);
         unit_report_diags(&diags);
         if (q == 0) {
                 d->loaded = true;
@@ -136,6 +142,27 @@ static int reread_one(struct reread_set *rs, const char *path) {
         }
         unit_diags_free(&diags);
         return q == -ENOMEM ? q : 0;
+}
+
+/* Units loaded by name (the systemd layout's, templates' instances), not
+ * read from a listing: read again by name; gone or masked, not read
+ * (so removed). */
+static int reread_loaded(struct reread_set *rs) {
+        int q = 0;
+        for (size_t i = 0; i < mgr.n && q == 0; i++) {
+                const char *name = unit_name(mgr.units[i]);
+                bool read = false;
+                for (size_t k = 0; k < rs->n && !read; k++)
+                        read = strcmp(rs->v[k].name, name) == 0;
+                if (read || mgr_slot(mgr.units[i])->runit)
+                        continue;
+                struct unit_found f;
+                q = unit_layout_find(&mgr.layout, name, &f);
+                if (q == 0 && f.kind == UNIT_FOUND_FILE && strcmp(f.name, name) == 0)
+                        q = reread_one(rs, f.path, &f);
+                unit_found_free(&f);
+        }
+        return q;
 }
 
 /* The I/O half: every --units directory listed and read, in order. */
@@ -154,8 +181,9 @@ static int reread_dirs(struct reread_set *rs, struct strbuf *report) {
                 }
                 for (size_t i = 0; i < n && q == 0; i++) {
                         const char *base = strrchr(paths[i], '/');
-                        if (!shadowed(rs, base ? base + 1 : paths[i]))
-                                q = reread_one(rs, paths[i]);
+                        if (!shadowed(rs, base ? base + 1 : paths[i]) &&
+                            !unit_name_is_template(base ? base + 1 : paths[i]))
+                                q = reread_one(rs, paths[i], NULL);
                 }
                 unit_source_paths_free(paths, n);
                 if (q < 0)
@@ -281,6 +309,8 @@ int manager_reload(struct strbuf *report, unsigned *ret_errors) {
         struct unit **added = NULL;
         size_t n_added = 0;
         int r = reread_dirs(&rs, report);
+        if (r == 0)
+                r = reread_loaded(&rs);
         if (r == 0)
                 r = plan(&rs, &vn, &vo);
         if (r == 0)

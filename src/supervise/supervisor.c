@@ -17,6 +17,7 @@
 #include "supervise/stop_budget.h"
 #include "supervise/unit.h"
 #include "notify/notify_server.h"
+#include "logcap/syslog_server.h"
 #include "notify/outer_notify.h"
 #include "system/shutdown_report.h"
 #include "container/startup.h"
@@ -555,7 +556,8 @@ int supervisor_init(const struct supervisor_config *cfg) {
 }
 
 int supervisor_load_units(void) {
-        int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir);
+        int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir,
+                             sup.config.systemd_root);
         if (r < 0)
                 return r;
         bool notify = manager_wants_notify() && sup.config.notify_socket;
@@ -567,6 +569,12 @@ int supervisor_load_units(void) {
         /* Without it Type=notify units time out; the others run. */
         if (notify)
                 (void)notify_server_open(sup.config.notify_socket, unit_notify_from);
+        /* Without it syslog-only daemons' lines are lost; everything else runs. */
+        if (sup.config.syslog_socket &&
+            syslog_server_open(sup.config.syslog_socket, unit_syslog_attribute) == -EADDRINUSE)
+                log_msg(sup.config.syslog_default ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR,
+                        "syslog: %s is another process's socket, leaving it alone%s", sup.config.syslog_socket,
+                        sup.config.syslog_default ? "" : " (--syslog-socket)");
         /* Without it vigilctl cannot reach this vigil; everything else runs. */
         if (sup.config.control_socket && sup.config.control.open)
                 (void)sup.config.control.open(sup.config.control_socket);
@@ -678,6 +686,7 @@ void supervisor_free(void) {
         if (sup.config.control.close)
                 sup.config.control.close();
         notify_server_close();
+        syslog_server_close();
         outer_notify_free();
         manager_free();
         os_close(sup.main_cmd.status_fd);

@@ -61,8 +61,11 @@ struct supervisor_config {
         char *const *unit_dirs;        /* --units */
         size_t n_unit_dirs;
         const char *runit_dir;         /* --runit-dir */
+        const char *systemd_root;      /* --systemd-layout ROOT, or NULL */
         const char *notify_socket;     /* NOTIFY_SOCKET address: "/path" or "@name" */
         const char *control_socket;    /* vigilctl's socket: "/path" or "@name" */
+        const char *syslog_socket;     /* the /dev/log receiver's path; NULL: none */
+        bool syslog_default;           /* it is the default: a live socket there is fine, left alone */
         struct supervisor_server control;
         const char *runtime_dir;       /* made (0755) if a socket is a default one inside it */
         const struct startup_config *startup; /* SPEC §9; must outlive the supervisor */

@@ -12,6 +12,7 @@
 #include "container/startup.h"
 #include "core/log.h"
 #include "notify/notify_server.h"
+#include "logcap/syslog_server.h"
 #include "notify/outer_notify.h"
 #include "os/proc.h"
 #include "os/signals.h"
@@ -137,6 +138,7 @@ void supervisor_signals_ready(struct loop_io *io, uint32_t events) {
         if (child_changed) {
                 /* What a process said before it exited is heard before its exit. */
                 notify_server_drain();
+                syslog_server_drain();
                 supervisor_reap_children();
         }
 }

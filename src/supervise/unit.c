@@ -17,6 +17,7 @@
 #include "unit/exec_line.h"
 #include "unit/spawn_build.h"
 #include "supervise/proc_index.h"
+#include "supervise/unit_dirs.h"
 #include "supervise/unit_source.h"
 #include "unit/unit_result.h"
 
@@ -463,6 +464,7 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
         if (old == UNIT_STOP_SIGTERM)
                 u->stop_by_notify = false;
         unit_probe_state_changed(u, old);
+        unit_dirs_state_changed(u->config.name, &u->config, old, s);
 
         /* The start job (After= dependents, the main command) ends here. */
         if (u->start_job == UNIT_JOB_PENDING) {

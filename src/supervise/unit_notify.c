@@ -176,6 +176,18 @@ bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struc
         return true;
 }
 
+/* The syslog server's attribution (logcap/syslog_server.h): the same rule
+ * as for sd_notify; the line goes into the unit's ring under its ident. */
+bool unit_syslog_attribute(pid_t pid, struct log_ring **ret_ring, const char **ret_ident) {
+        struct unit *u;
+        enum unit_sender sender;
+        if (!proc_index_attribute(pid, &u, &sender))
+                return false;
+        *ret_ring = &u->log;
+        *ret_ident = u->ident;
+        return true;
+}
+
 /* The notify server's delivery (notify/notify_server.h): attribution by
  * the process index, then NotifyAccess= and the message. */
 enum notify_verdict unit_notify_from(pid_t pid, const struct notify_msg *msg, char *why, size_t why_size,

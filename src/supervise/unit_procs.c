@@ -15,6 +15,7 @@
 #include "supervise/spawn_inputs.h"
 #include "unit/env_file.h"
 #include "unit/exec_line.h"
+#include "supervise/unit_dirs.h"
 #include "unit/spawn_build.h"
 
 #include <errno.h>
@@ -181,6 +182,7 @@ static int spawn_env(struct unit *u, const struct spawn_credentials *cred, bool 
                         .stop_vars = stop_vars,
                         .result = u->result,
                         .main_exit = u->main_exit_known ? &u->main_exit : NULL,
+                        .exec_dirs = &u->config.exec_dirs,
                         .environment = u->config.environment,
                         .n_environment = u->config.n_environment,
                         .file_env = files,
@@ -227,6 +229,8 @@ static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_v
         bool first = probe_out < 0 && first_of_start(u);
 
         int r = spawn_inputs_credentials(&u->spawn_cache, u->config.name, &u->config, first, &cred);
+        if (r == 0 && first)
+                r = unit_dirs_make(u->config.name, &u->config, cred);
         if (r < 0)
                 return r;
         r = spawn_env(u, cred, stop_vars, main, &env, &n_env);

@@ -79,11 +79,27 @@ static void free_texts(char **texts, size_t n) {
         free(texts);
 }
 
+int unit_source_load_files(const char *name, char *const *paths, size_t n_paths, struct unit_config *ret,
+                           struct unit_diags *diags) {
+        struct unit_source *sources = calloc(n_paths ? n_paths : 1, sizeof(*sources));
+        char **texts = calloc(n_paths ? n_paths : 1, sizeof(char *));
+        size_t n = 0;
+        int r = sources && texts ? 0 : -ENOMEM;
+
+        unit_config_init(ret);
+        for (; r == 0 && n < n_paths; n++)
+                r = read_source(paths[n], &sources[n], &texts[n], diags);
+        if (r == 0)
+                r = unit_load_from_texts(name, sources, n_paths, ret, diags);
+        free_texts(texts, n_paths);
+        free(sources);
+        return r;
+}
+
 int unit_source_load(const char *path, struct unit_config *ret, struct unit_diags *diags) {
         const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-        struct unit_source *sources = NULL;
-        char **dropins = NULL, **texts = NULL, *dir = NULL;
-        size_t n_dropins = 0, n = 0;
+        char **dropins = NULL, *dir = NULL;
+        size_t n_dropins = 0;
         int r;
 
         unit_config_init(ret);
@@ -95,17 +111,30 @@ int unit_source_load(const char *path, struct unit_config *ret, struct unit_diag
                 unit_diags_add(diags, UNIT_DIAG_ERROR, path, 0, "cannot list drop-ins in %s.d: %s", path, strerror(-r));
                 return r;
         }
-        sources = calloc(n_dropins + 1, sizeof(*sources));
-        texts = calloc(n_dropins + 1, sizeof(char *));
-        if (!sources || !texts)
-                r = -ENOMEM;
-        for (; r == 0 && n < n_dropins + 1; n++)
-                r = read_source(n == 0 ? path : dropins[n - 1], &sources[n], &texts[n], diags);
-        if (r == 0)
-                r = unit_load_from_texts(name, sources, n_dropins + 1, ret, diags);
-        free_texts(texts, n_dropins + 1);
-        free(sources);
+        char **all = calloc(n_dropins + 1, sizeof(char *));
+        if (!all) {
+                unit_source_paths_free(dropins, n_dropins);
+                return -ENOMEM;
+        }
+        all[0] = (char *)path;
+        for (size_t i = 0; i < n_dropins; i++)
+                all[i + 1] = dropins[i];
+        r = unit_source_load_files(name, all, n_dropins + 1, ret, diags);
+        free(all);
         unit_source_paths_free(dropins, n_dropins);
+        return r;
+}
+
+int unit_source_load_found(const struct unit_layout *l, const struct unit_found *f, struct unit_config *ret,
+                     struct unit_diags *diags) {
+        struct strv paths = { 0 };
+        unit_config_init(ret);
+        int r = strv_push(&paths, f->path);
+        if (r == 0)
+                r = unit_layout_dropins(l, f->name, &paths);
+        if (r == 0)
+                r = unit_source_load_files(f->name, paths.v, paths.n, ret, diags);
+        strv_free(&paths);
         return r;
 }
 

@@ -14,6 +14,7 @@
 #ifndef VIGIL_SUPERVISE_UNIT_SOURCE_H
 #define VIGIL_SUPERVISE_UNIT_SOURCE_H
 
+#include "supervise/unit_layout.h"
 #include "unit/unit_config.h"
 #include "unit/unit_file.h"
 
@@ -34,6 +35,16 @@ void unit_source_paths_free(char **paths, size_t n);
  * initialised (see unit_load_from_texts()). A file that cannot be read is an
  * error diagnostic and -errno. */
 int unit_source_load(const char *path, struct unit_config *ret, struct unit_diags *diags);
+
+/* The unit `name` from paths[0] (its file) and paths[1..n) (drop-ins, in
+ * the order to apply), as unit_source_load(). */
+int unit_source_load_files(const char *name, char *const *paths, size_t n_paths, struct unit_config *ret,
+                           struct unit_diags *diags);
+
+/* The unit found in the layout (kind UNIT_FOUND_FILE): its file and the
+ * drop-ins of every directory read and loaded under f->name. */
+int unit_source_load_found(const struct unit_layout *l, const struct unit_found *f, struct unit_config *ret,
+                     struct unit_diags *diags);
 
 /* A small file (an EnvironmentFile=, a PIDFile=): os/files' bounded reader
  * with the unit file's cap (UNIT_FILE_SIZE_MAX). 0 or -errno. */

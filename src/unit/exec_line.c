@@ -203,19 +203,82 @@ static const struct {
         { 'E', "/etc" }, { 'T', "/tmp" },     { 'V', "/var/tmp" },
 };
 
-/* The parts of "prefix@instance.type" that %N, %p and %i need. */
+static int hex_digit(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* systemd-escape --unescape (unit_name_unescape()): "-" is "/", "\\xNN" a byte. */
+static int unit_name_unescape(const char *s, size_t len, char **ret) {
+        char *out = malloc(len + 1), *w = out;
+        *ret = NULL;
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < len; i++) {
+                int hi, lo;
+                if (s[i] == '-')
+                        *w++ = '/';
+                else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && (hi = hex_digit(s[i + 2])) >= 0 &&
+                         (lo = hex_digit(s[i + 3])) >= 0) {
+                        *w++ = (char)(hi * 16 + lo);
+                        i += 3;
+                } else
+                        *w++ = s[i];
+        }
+        *w = '\0';
+        *ret = out;
+        return 0;
+}
+
+/* The parts of "prefix@instance.type" that %N, %p, %i, %P, %I and %f need. */
 static void put_name_part(struct strbuf *b, const char *unit_name, char which) {
         const char *dot = strrchr(unit_name, '.'), *at = strchr(unit_name, '@');
         size_t base = dot ? (size_t)(dot - unit_name) : strlen(unit_name);
+        const char *part;
+        size_t len;
 
         if (at && (size_t)(at - unit_name) > base)
                 at = NULL;
-        if (which == 'N')
+        if (which == 'N') {
                 strbuf_put(b, unit_name, base);
-        else if (which == 'p')
-                strbuf_put(b, unit_name, at ? (size_t)(at - unit_name) : base);
-        else if (which == 'i' && at)
-                strbuf_put(b, at + 1, base - (size_t)(at - unit_name) - 1);
+                return;
+        }
+        if (which == 'p' || which == 'P' || (which == 'f' && !at)) {
+                part = unit_name;
+                len = at ? (size_t)(at - unit_name) : base;
+        } else if (at) {
+                part = at + 1;
+                len = base - (size_t)(at - unit_name) - 1;
+        } else {
+                return;   /* %i, %I of a name without instance: empty */
+        }
+        if (which == 'p' || which == 'i') {
+                strbuf_put(b, part, len);
+                return;
+        }
+        /* %P %I unescaped; %f: "/" + the unescaped instance (or prefix), no double "/". */
+        char *plain = NULL;
+        if (unit_name_unescape(part, len, &plain) < 0) {
+                b->oom = true;
+                return;
+        }
+        if (which == 'f' && plain[0] != '/')
+                strbuf_putc(b, '/');
+        strbuf_puts(b, plain);
+        free(plain);
+}
+
+/* %H: the host name, told once by the supervisor (the loader is pure). */
+static char specifier_host[65] = "localhost";
+
+void unit_specifier_set_hostname(const char *name) {
+        if (name && name[0])
+                snprintf(specifier_host, sizeof(specifier_host), "%s", name);
 }
 
 int unit_specifier_expand(const char *text, const char *unit_name, char **ret, struct exec_diag *diag) {
@@ -241,7 +304,12 @@ int unit_specifier_expand(const char *text, const char *unit_name, char **ret, s
                         strbuf_putc(&b, '%');
                 } else if (value) {
                         strbuf_puts(&b, value);
-                } else if (strchr("nNpi", *p)) {
+                } else if (*p == 'H') {
+                        strbuf_puts(&b, specifier_host);
+                } else if (*p == 'u' || *p == 'U' || *p == 'h') {
+                        /* The system manager's user (vigil does not resolve User= here). */
+                        strbuf_puts(&b, *p == 'u' ? "root" : *p == 'U' ? "0" : "/root");
+                } else if (strchr("nNpiPIf", *p)) {
                         if (!unit_name) {
                                 free(b.s);
                                 diag_error(diag, "specifier '%%%c' needs a unit name", *p);
@@ -254,8 +322,8 @@ int unit_specifier_expand(const char *text, const char *unit_name, char **ret, s
                 } else {
                         free(b.s);
                         diag_error(diag,
-                                   "specifier '%%%s' is not supported by vigil (supported: %%n %%N %%p %%i %%t %%S "
-                                   "%%C %%L %%E %%T %%V, and %%%% for a literal '%%')",
+                                   "specifier '%%%s' is not supported by vigil (supported: %%n %%N %%p %%P %%i %%I %%f "
+                                   "%%H %%u %%U %%h %%t %%S %%C %%L %%E %%T %%V, and %%%% for a literal '%%')",
                                    char_name(*p, name));
                         return -EINVAL;
                 }

@@ -97,10 +97,15 @@ int exec_word_next(const char **p, char **ret, struct exec_diag *diag);
  * %n full unit name, %N name without the type suffix, %p prefix (before
  * "@", or %N), %i instance (after "@", or empty), %% a literal '%', and the
  * system manager's fixed directories %t /run, %S /var/lib, %C /var/cache,
- * %L /var/log, %E /etc, %T /tmp, %V /var/tmp. Any other specifier is an
- * error naming it (they need the host, the user database or escaping that
- * vigil does not do); a '%' at the very end stays as is, as in systemd.
- * 0, -EINVAL (diag->error), -ENOMEM. */
+ * %L /var/log, %E /etc, %T /tmp, %V /var/tmp; %P and %I the prefix and
+ * instance unescaped (systemd-escape: "-" is "/", "\xNN" a byte), %f "/" +
+ * the unescaped instance (or prefix), %H the host name
+ * (unit_specifier_set_hostname(), "localhost" until told), %u %U %h the
+ * system manager's user: root, 0, /root (systemd resolves User= there;
+ * vigil does not). Any other specifier is an error naming it; a '%' at the
+ * very end stays as is, as in systemd. 0, -EINVAL (diag->error), -ENOMEM. */
 int unit_specifier_expand(const char *text, const char *unit_name, char **ret, struct exec_diag *diag);
+/* The host name %H gives (at most 64 bytes kept); NULL or "" keeps the last. */
+void unit_specifier_set_hostname(const char *name);
 
 #endif

@@ -127,6 +127,8 @@ int spawn_env_build(const struct spawn_env_input *in, char ***ret_env, size_t *r
                 r = env_set_listen(&env, &n, in);
         if (r == 0 && in->stop_vars)
                 r = env_set_stop(&env, &n, in);
+        if (r == 0 && in->exec_dirs)
+                r = exec_dirs_env(in->exec_dirs, &env, &n);
         if (r == 0)
                 r = env_set_all(&env, &n, in->environment, in->n_environment);
         if (r == 0)

@@ -17,6 +17,7 @@
  *      once known; NOTIFY_SOCKET for a unit that speaks sd_notify, and
  *      WATCHDOG_USEC/WATCHDOG_PID for its main process only; for
  *      ExecStop=/ExecStopPost= SERVICE_RESULT, EXIT_CODE, EXIT_STATUS;
+ *      RUNTIME_DIRECTORY, STATE_DIRECTORY, ... (unit/exec_dirs.h);
  *   3. Environment=;
  *   4. EnvironmentFile= (so a file overrides Environment=, as in systemd).
  * The main command (--env) uses the same builder: 1 then 3, with
@@ -82,6 +83,7 @@ struct spawn_env_input {
         bool stop_vars;                   /* ExecStop=/ExecStopPost= */
         enum unit_result result;          /* with stop_vars: SERVICE_RESULT */
         const struct exit_info *main_exit;/* with stop_vars: EXIT_CODE/STATUS; NULL: not known */
+        const struct exec_dirs *exec_dirs;/* RUNTIME_DIRECTORY= and kin (in 2); NULL: none */
         char *const *environment;         /* Environment= */
         size_t n_environment;
         char *const *file_env;            /* EnvironmentFile= entries, files in order */

@@ -128,6 +128,7 @@ void unit_config_init(struct unit_config *c) {
         c->memory_max = UINT64_MAX;
         c->tasks_max = UINT64_MAX;
         c->cpu_weight = 0;
+        exec_dirs_init(&c->exec_dirs);
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {
@@ -199,6 +200,7 @@ void unit_config_free(struct unit_config *c) {
         exec_command_done(&c->probe.exec);
         free(c->probe.http_host);
         free(c->probe.http_path);
+        exec_dirs_free(&c->exec_dirs);
         memset(c, 0, sizeof(*c));
 }
 

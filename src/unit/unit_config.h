@@ -10,6 +10,7 @@
 
 #include "unit/restart_policy.h"
 
+#include "unit/exec_dirs.h"
 #include "unit/exec_line.h"
 #include "unit/probe_schedule.h"
 #include "base/inet_target.h"
@@ -115,6 +116,10 @@ struct unit_config {
         uint64_t memory_max;           /* bytes; UINT64_MAX = infinity/unset */
         uint64_t tasks_max;            /* UINT64_MAX = infinity/unset */
         uint64_t cpu_weight;           /* 0 = unset; 1..10000 */
+
+        /* RuntimeDirectory= ... ConfigurationDirectory=, their *Mode=,
+         * RuntimeDirectoryPreserve= (unit/exec_dirs.h) */
+        struct exec_dirs exec_dirs;
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

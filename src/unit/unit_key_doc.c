@@ -3,6 +3,7 @@
 
 #include "base/signame.h"
 #include "base/timespan.h"
+#include "unit/install_plan.h"
 #include "unit/unit_config.h"
 #include "unit/unit_keys.h"
 
@@ -123,8 +124,18 @@ static void key_default(const char *key, const char *timeout_stop_text, char *bu
 
 int unit_key_doc_at(size_t i, const char *timeout_stop_text, struct unit_key_doc *ret) {
         const struct unit_key *k = unit_keys_at(i);
-        if (!k)
-                return -ENOENT;
+        if (!k) {
+                /* Then the [Install] keys, which only enable/disable read (install_plan.c). */
+                size_t n = 0;
+                while (unit_keys_at(n))
+                        n++;
+                const char *key = unit_install_key_at(i - n);
+                if (!key)
+                        return -ENOENT;
+                *ret = (struct unit_key_doc){ .section = "Install", .key = key, .enforced = true };
+                snprintf(ret->default_text, sizeof(ret->default_text), "-");
+                return 0;
+        }
         ret->section = k->section;
         ret->key = k->key;
         ret->enforced = is_enforced(k->key);

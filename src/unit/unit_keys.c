@@ -607,6 +607,20 @@ static const struct unit_key key_table[] = {
         { "Service", "MemoryMax", unit_key_parse_memory_max, OFF(memory_max), 0, 0 },
         { "Service", "TasksMax", unit_key_parse_tasks_max, OFF(tasks_max), 0, 0 },
         { "Service", "CPUWeight", unit_key_parse_cpu_weight, OFF(cpu_weight), 0, 0 },
+
+        /* systemd.exec(5) "Paths": unit_keys_dirs.c */
+        { "Service", "RuntimeDirectory", unit_key_parse_exec_dirs, OFF(exec_dirs), 0, EXEC_DIR_RUNTIME },
+        { "Service", "StateDirectory", unit_key_parse_exec_dirs, OFF(exec_dirs), 0, EXEC_DIR_STATE },
+        { "Service", "CacheDirectory", unit_key_parse_exec_dirs, OFF(exec_dirs), 0, EXEC_DIR_CACHE },
+        { "Service", "LogsDirectory", unit_key_parse_exec_dirs, OFF(exec_dirs), 0, EXEC_DIR_LOGS },
+        { "Service", "ConfigurationDirectory", unit_key_parse_exec_dirs, OFF(exec_dirs), 0, EXEC_DIR_CONFIGURATION },
+        { "Service", "RuntimeDirectoryMode", unit_key_parse_exec_dir_mode, OFF(exec_dirs), 0, EXEC_DIR_RUNTIME },
+        { "Service", "StateDirectoryMode", unit_key_parse_exec_dir_mode, OFF(exec_dirs), 0, EXEC_DIR_STATE },
+        { "Service", "CacheDirectoryMode", unit_key_parse_exec_dir_mode, OFF(exec_dirs), 0, EXEC_DIR_CACHE },
+        { "Service", "LogsDirectoryMode", unit_key_parse_exec_dir_mode, OFF(exec_dirs), 0, EXEC_DIR_LOGS },
+        { "Service", "ConfigurationDirectoryMode", unit_key_parse_exec_dir_mode, OFF(exec_dirs), 0,
+          EXEC_DIR_CONFIGURATION },
+        { "Service", "RuntimeDirectoryPreserve", unit_key_parse_preserve, OFF(exec_dirs), 0, 0 },
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))

@@ -107,5 +107,9 @@ int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, v
 const struct unit_key *unit_keys_probe_find(const char *section, const char *key);
 /* Its i-th row (after the main table's in unit_keys_at()), NULL past the end. */
 const struct unit_key *unit_keys_probe_at(size_t i);
+/* unit_keys_dirs.c (unit/exec_dirs.h); arg = enum exec_dir_kind */
+int unit_key_parse_exec_dirs(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_exec_dir_mode(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, void *field);
 
 #endif

@@ -11,6 +11,12 @@
 
 /* ---- applying a file -------------------------------------------------------- */
 
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+
 static int apply_assignment(struct unit_key_ctx *k, const char *section, const struct unit_assignment *a) {
         const struct unit_key *def = unit_keys_find(section, a->key);
         int r;
@@ -32,9 +38,10 @@ static int apply_file(struct unit_key_ctx *k, const struct unit_file *f) {
         size_t a = 0;
         for (size_t s = 0; s < f->n_sections; s++) {
                 const char *name = f->sections[s].name;
-                /* [X-Vigil]: vigil's own keys (unit_keys_probe.c), in a section systemd ignores. */
-                bool apply = strcmp(name, "Unit") == 0 || strcmp(name, "Service") == 0 ||
-                             strcmp(name, "X-Vigil") == 0;
+                /* [X-Vigil]: vigil's own keys (unit_keys_probe.c), in a section systemd ignores.
+                 * A .target has no [Service] (systemd.target(5)): unknown there. */
+                bool apply = strcmp(name, "Unit") == 0 || strcmp(name, "X-Vigil") == 0 ||
+                             (strcmp(name, "Service") == 0 && !has_suffix(k->c->name ? k->c->name : "", ".target"));
                 if (!apply && strcmp(name, "Install") != 0 && strncmp(name, "X-", 2) != 0)
                         unit_diags_add(k->diags, UNIT_DIAG_WARNING, k->file, f->sections[s].line,
                                        "unknown section [%s], ignoring it", name);
@@ -83,11 +90,6 @@ static void verify(struct unit_key_ctx *k) {
         unit_config_apply_derived_defaults(c);
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* FNV-1a, 64 bits. */
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -106,12 +108,19 @@ int unit_load_from_texts(const char *name, const struct unit_source *sources, si
 
         unit_config_init(ret);
         unit_config_init(&defaults);
-        if (!unit_name_is_valid(name) || !has_suffix(name, ".service"))
+        bool target = has_suffix(name, ".target");
+        if (!unit_name_is_valid(name) || (!has_suffix(name, ".service") && !target))
                 unit_diags_add(diags, UNIT_DIAG_ERROR, n_sources > 0 ? sources[0].path : name, 0,
                                "'%s' is not a valid service name (NAME.service or NAME@INSTANCE.service)", name);
         ret->name = strdup(name);
         if (!ret->name)
                 r = -ENOMEM;
+        if (target) {
+                /* A target: a grouping and ordering point, no process
+                 * (systemd.target(5)); a oneshot that stays active. */
+                ret->type = SERVICE_ONESHOT;
+                ret->remain_after_exit = true;
+        }
         /* daemon-reload tells a changed definition by this (the same bytes
          * the parser read, so no second read can disagree). */
         ret->fingerprint = 1469598103934665603ULL;

@@ -35,6 +35,10 @@
  *  - Description= keeps its text when it has an unsupported specifier
  *    ("100% busy"), with a warning.
  *
+ * A NAME.target loads too (systemd.target(5)): its [Unit] keys, no
+ * [Service]; it becomes a Type=oneshot RemainAfterExit=yes unit with no
+ * command, active once started: a grouping and ordering point.
+ *
  * Pure: the caller reads the files (supervise/unit_source.c) and hands
  * their bytes over.
  */

@@ -199,7 +199,8 @@ def test_readme_states_the_static_binary_s_size():
 
 # Flags of other programs the README shows (podman, docker, unshare, erl, redis, tools/test).
 FOREIGN_FLAGS = {"--init", "--mount-proc", "--quick", "--sdnotify", "--supervised", "--boot", "--hang-on-exit",
-                 "--build-arg", "--pull", "--network", "--from", "--install", "--root", "--format"}
+                 "--build-arg", "--pull", "--network", "--from", "--install", "--root", "--format",
+                 "--value"}  # systemctl show --value (vigilctl as systemctl)
 
 
 def test_readme_names_only_options_that_exist():

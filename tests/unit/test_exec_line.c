@@ -116,8 +116,8 @@ static const struct bad_case bad[] = {
         { "..", "names a directory" },
         { "+!/bin/x", "neither an absolute path" },
         { "--/bin/x", "neither an absolute path" },
-        { "/bin/echo %H", "specifier '%H' is not supported" },
-        { "/bin/%u/x", "specifier '%u' is not supported" },
+        { "/bin/echo %b", "specifier '%b' is not supported" },
+        { "/bin/%m/x", "specifier '%m' is not supported" },
         { "/bin/echo \\x01%", NULL },   /* fine: trailing '%' and a \x01 byte */
         { "/bin/ec\\x01ho", "control characters" },
 };

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Making, owning and removing paths, for a unit's RuntimeDirectory= and
+ * its kin (supervise/unit_dirs.c) and the boot's tmpfiles.d pass
+ * (supervise/tmpfiles_apply.c). Returns 0 or -errno; never logs. Symlinks are
+ * never followed where a path is changed (chown, chmod, removal), so a
+ * link planted in /run cannot turn a change on to another file.
+ */
+#ifndef VIGIL_OS_PATHS_H
+#define VIGIL_OS_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Of path itself (lstat(2)): its S_IFMT bits into *ret_type, its owner
+ * and mode bits (07777) into the others (each may be NULL). */
+int os_path_stat(const char *path, mode_t *ret_type, mode_t *ret_mode, uid_t *ret_uid, gid_t *ret_gid);
+
+/* chown(2)/chmod(2) of path itself, never through a symlink (-ELOOP for one). */
+int os_path_chown(const char *path, uid_t uid, gid_t gid);
+int os_path_chmod(const char *path, mode_t mode);
+
+/* Remove path and everything below it, not following symlinks nor
+ * crossing mounts; keep_top: only what is below it. A missing path is 0.
+ * Bounded by depth (-ELOOP deeper than 64 levels). */
+int os_remove_tree(const char *path, bool keep_top);
+
+/* symlink(2): path -> target. */
+int os_make_symlink(const char *target, const char *path);
+
+/* A regular file at path with data[0..len): made when missing (-EEXIST
+ * when something is there and !truncate), emptied first when truncate
+ * (O_NOFOLLOW: a symlink is -ELOOP). mode before the umask. */
+int os_write_new_file(const char *path, mode_t mode, const void *data, size_t len, bool truncate);
+
+#endif

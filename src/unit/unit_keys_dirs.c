@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* The keys of unit/exec_dirs.h: RuntimeDirectory= and its kin, their
+ * *Mode=, RuntimeDirectoryPreserve= (systemd.exec(5), "Paths"). */
+#include "unit/unit_keys.h"
+
+#include "unit/exec_dirs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define WHITESPACE UNIT_KEY_WHITESPACE
+
+static struct exec_dir_list *dir_list(const struct unit_key_ctx *k, void *field) {
+        struct exec_dirs *d = field;
+        return &d->dirs[k->def->arg];
+}
+
+static bool list_has(const struct exec_dir_list *l, const char *s) {
+        for (size_t i = 0; i < l->n; i++)
+                if (strcmp(l->v[i], s) == 0)
+                        return true;
+        return false;
+}
+
+/* One word of a RuntimeDirectory=-like value; "PATH:SYMLINK" keeps PATH. */
+static int add_dir(const struct unit_key_ctx *k, const char *value, struct exec_dir_list *l, const char *word) {
+        char *path, *colon;
+        int r = unit_key_resolve(k, word, &path);
+        if (r < 0)
+                return r;
+        colon = strchr(path, ':');
+        if (colon) {
+                unit_key_warning(k, value, "'%s': vigil makes no symlink '%s', only the directory", path, colon + 1);
+                *colon = '\0';
+        }
+        if (!exec_dir_path_is_valid(path)) {
+                r = unit_key_error(k, value, "'%s' is not a relative path without '.' or '..' parts", path);
+                free(path);
+                return r;
+        }
+        if (list_has(l, path)) {
+                free(path);
+                return 0;
+        }
+        return unit_key_list_push(&l->v, &l->n, path);
+}
+
+int unit_key_parse_exec_dirs(const struct unit_key_ctx *k, const char *value, void *field) {
+        struct exec_dir_list *l = dir_list(k, field);
+        const char *p = value;
+        int result = 0;
+
+        if (*value == '\0') {
+                unit_key_list_clear(&l->v, &l->n);
+                return 0;
+        }
+        for (;;) {
+                size_t len;
+                char *word;
+                int r;
+
+                p += strspn(p, WHITESPACE);
+                if (*p == '\0')
+                        return result;
+                len = strcspn(p, WHITESPACE);
+                word = strndup(p, len);
+                p += len;
+                if (!word)
+                        return -ENOMEM;
+                r = add_dir(k, value, l, word);
+                free(word);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        result = r;
+        }
+}
+
+/* RuntimeDirectoryMode= and its kin: octal, at most 07777 (systemd's parse_mode()). */
+int unit_key_parse_exec_dir_mode(const struct unit_key_ctx *k, const char *value, void *field) {
+        struct exec_dir_list *l = dir_list(k, field);
+        unsigned v = 0;
+
+        if (*value == '\0') {
+                l->mode = 0755;
+                return 0;
+        }
+        for (const char *p = value; *p; p++) {
+                if (*p < '0' || *p > '7' || v > 07777)
+                        return unit_key_error(k, value, "expected an octal mode such as 0755, at most 07777");
+                v = v * 8 + (unsigned)(*p - '0');
+        }
+        if (v > 07777)
+                return unit_key_error(k, value, "expected an octal mode such as 0755, at most 07777");
+        l->mode = (mode_t)v;
+        return 0;
+}
+
+/* RuntimeDirectoryPreserve=: a boolean or "restart". */
+int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, void *field) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+        struct exec_dirs *d = field;
+
+        if (*value == '\0') {
+                d->runtime_preserve = EXEC_PRESERVE_NO;
+                return 0;
+        }
+        if (strcmp(value, "restart") == 0) {
+                d->runtime_preserve = EXEC_PRESERVE_RESTART;
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+                if (strcasecmp(value, yes[i]) == 0) {
+                        d->runtime_preserve = EXEC_PRESERVE_YES;
+                        return 0;
+                }
+                if (strcasecmp(value, no[i]) == 0) {
+                        d->runtime_preserve = EXEC_PRESERVE_NO;
+                        return 0;
+                }
+        }
+        return unit_key_error(k, value, "expected yes, no or restart");
+}

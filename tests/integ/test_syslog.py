@@ -1,0 +1,151 @@
+"""The syslog receiver (issue 15, point 7): datagrams that syslog(3),
+logger(1) and Python's syslog module send are attributed to their unit by
+the sender's kernel-stamped pid and kept like the unit's stdout lines
+(`vigilctl log`, its JSON), "TAG: MESSAGE"; senders of no unit go to
+vigil's stdout as the pseudo-source "syslog"; garbage and floods cost one
+line each and harm nothing.
+
+The socket is --syslog-socket PATH under the test's directory (the host's
+/dev is shared: harness.py turns the default /dev/log off). Python's syslog
+module can only write to /dev/log: that unit runs it in a mount namespace
+of its own whose /dev holds a link to vigil's socket.
+"""
+import json
+import os
+import shutil
+import socket
+
+import pytest
+
+from harness import VIGILCTL, stderr_lines, stop_vigil, unit_text, wait_until
+
+pytestmark = pytest.mark.skipif(shutil.which("logger") is None, reason="logger(1) (bsdutils) is required")
+
+
+def log_messages(vigil, unit):
+    r = vigil.ctl("log", "--json", unit)
+    assert r.returncode == 0, r.stderr
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def has_line(vigil, unit, text):
+    return any(rec["message"] == text for rec in log_messages(vigil, unit))
+
+
+def start(units, vigil, *extra):
+    sock = str(vigil.tmp / "log.sock")
+    run = units.start(f"--syslog-socket={sock}", *extra)
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+    return run, sock
+
+
+def test_logger_lines_in_the_units_log(units, vigil):
+    sock = str(vigil.tmp / "log.sock")
+    units.add("cronlike", unit_text(
+        "[Service]",
+        f"ExecStart=/bin/sh -c 'logger -u {sock} -t CRON -i \"(root) CMD (true)\"; "
+        f"logger -u {sock} --rfc5424 -t app5424 \"five four two four\"; exec sleep 100'"))
+    run = units.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+    wait_until(run, lambda: has_line(vigil, "cronlike", "app5424: five four two four"), "the RFC 5424 line")
+    recs = log_messages(vigil, "cronlike")
+    cron = [r for r in recs if r["message"] == "CRON: (root) CMD (true)"]
+    assert cron, recs
+    assert cron[0]["unit"] == "cronlike.service" and cron[0]["pid"], cron
+    human = vigil.ctl("log", "cronlike").stdout
+    assert "CRON: (root) CMD (true)" in human
+    assert "cronlike" in run.stdout and "app5424: five four two four" in run.stdout
+    stop_vigil(run)
+    assert not os.path.exists(sock), "the socket file is removed at exit"
+
+
+def test_python_syslog_module_through_dev_log(units, vigil):
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare(1) is required")
+    sock = str(vigil.tmp / "log.sock")
+    py = units.script("pyapp.py", """
+        import syslog
+        syslog.openlog("pyapp", syslog.LOG_PID)
+        syslog.syslog(syslog.LOG_WARNING, "from python")
+        """, interpreter="/usr/bin/python3")
+    inner = units.script("pyapp.sh", f"""
+        mount -t tmpfs vigil-test /dev && ln -s {sock} /dev/log || exit 1
+        {py}
+        exec sleep 100
+        """)
+    units.add("pyapp", unit_text("[Service]", f"ExecStart=/usr/bin/unshare -m --propagation private {inner}"))
+    run = units.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: os.path.exists(vigil.control_socket()), "the control socket")
+    wait_until(run, lambda: has_line(vigil, "pyapp", "pyapp: from python"), "python's syslog line")
+    stop_vigil(run)
+
+
+def test_unattributed_sender_is_the_syslog_pseudo_source(units, vigil):
+    units.add("idle", unit_text("[Service]", "ExecStart=/bin/sleep 100"))
+    run, sock = start(units, vigil)
+    wait_until(run, lambda: os.path.exists(sock), "the syslog socket")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"<14>Dec  7 10:00:00 outsider[42]: not a unit's", sock)
+    wait_until(run, lambda: "outsider: not a unit's" in run.stdout, "the line on vigil's stdout")
+    line = [l for l in run.stdout.splitlines() if "outsider: not a unit's" in l][0]
+    assert line.startswith("syslog"), line
+    assert not any("outsider" in r["message"] for r in log_messages(vigil, "idle"))
+    stop_vigil(run)
+
+
+def test_garbage_datagrams_one_line_each_nothing_harmed(units, vigil):
+    sock = str(vigil.tmp / "log.sock")
+    units.add("talker", unit_text(
+        "[Service]",
+        f"ExecStart=/bin/sh -c 'while [ ! -e {vigil.tmp}/go ]; do sleep 0.02; done; "
+        f"logger -u {sock} -t after still-fine; exec sleep 100'"))
+    run = units.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: os.path.exists(sock), "the syslog socket")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        for junk in (b"", b"<999>too high", b"<12", b"a\x00b", b"<13>1 cut-short"):
+            s.sendto(junk, sock)
+    (vigil.tmp / "go").touch()
+    wait_until(run, lambda: has_line(vigil, "talker", "after: still-fine"), "the line after the garbage")
+    dropped = stderr_lines(run, "syslog: dropped a datagram")
+    # 5 malformed: logged at the 1st, 2nd and 4th.
+    assert len(dropped) == 3, run.stderr
+    for why in ("empty", "opens no priority", "NUL byte"):
+        assert any(why in l for l in dropped + stderr_lines(run, why)), run.stderr
+    assert vigil.ctl("status").returncode == 0
+    stop_vigil(run)
+
+
+def test_a_flood_is_bounded_and_vigil_stays_responsive(units, vigil):
+    sock = str(vigil.tmp / "log.sock")
+    flood = units.script("flood", f"""
+        import socket
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        for i in range(20000):
+            s.sendto(b"<13>flood: line %d" % i, "{sock}")
+        open("{vigil.tmp}/flood.done", "w").close()
+        import time; time.sleep(100)
+        """, interpreter="/usr/bin/python3")
+    units.add("flood", unit_text("[Service]", f"ExecStart={flood}"))
+    run = units.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: os.path.exists(vigil.tmp / "flood.done"), "the flood to be sent", timeout=60)
+    wait_until(run, lambda: has_line(vigil, "flood", "flood: line 19999"), "the flood's last line", timeout=20)
+    assert vigil.ctl("status").returncode == 0
+    recs = log_messages(vigil, "flood")
+    assert 10 < len(recs) < 20000, "the ring keeps the last lines only"
+    assert len(stderr_lines(run, "syslog")) <= 2, run.stderr
+    stop_vigil(run)
+
+
+def test_none_turns_it_off_and_a_live_socket_is_left_alone(units, vigil):
+    sock = str(vigil.tmp / "taken.sock")
+    owner = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    owner.bind(sock)
+    try:
+        units.add("idle", unit_text("[Service]", "ExecStart=/bin/sleep 100"))
+        run, _ = start(units, vigil, f"--syslog-socket={sock}")
+        wait_until(run, lambda: stderr_lines(run, "syslog:", sock, "another process"), "the one line")
+        owner.settimeout(0.2)
+        stop_vigil(run)
+        assert os.path.exists(sock), "another process's socket is not removed"
+    finally:
+        owner.close()
