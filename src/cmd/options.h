@@ -30,7 +30,7 @@ enum option_source { OPTION_SOURCE_FILE, OPTION_SOURCE_COMMAND_LINE, OPTION_SOUR
  * line is the options file's line, 0 elsewhere. */
 typedef void (*options_report_fn)(enum option_source source, unsigned line, const char *message);
 
-#define OPTIONS_MAX 40
+#define OPTIONS_MAX 48
 
 struct vigil_options {
         struct strv units, mounts, env;
@@ -38,6 +38,8 @@ struct vigil_options {
         char *hostname_pattern, *uniqueid_exec, *ctty, *working_directory;
         char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
         char *termination_log;         /* --termination-log FILE; "" or "none": off */
+        char *clock_file, *core_pattern, *tty_options;
+        bool update_clock, warn_unused_tty;
         bool container_env, wait_ready, process_group, no_kill_all, system;
         bool help, version;
         uint64_t kill_all_timeout_usec, default_timeout_stop_usec;
