@@ -166,7 +166,9 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o, bo
         if (r < 0 && (path || r != -ENOENT)) {
                 char msg[256];
                 snprintf(msg, sizeof(msg), "cannot read options file: %s", strerror(-r));
-                return usage_error(path ? path : DEFAULT_OPTIONS_FILE, 0, msg);
+                usage_error(path ? path : DEFAULT_OPTIONS_FILE, 0, msg);
+                if (!machine)
+                        return -EINVAL;   /* the machine's init boots on, with its other options */
         }
         if (text) {
                 r = options_parse_file(o, text, &line, &err);

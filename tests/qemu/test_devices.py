@@ -177,3 +177,69 @@ def test_reboot_param_file_reaches_reboot2_restart2(param_vm):
 
 def test_tty_options_set_the_consoles_line(param_vm):
     assert fact(param_vm, "TTY") == "57600"
+
+
+# ------------------------------------------- PID 1 never returns from main() (issue 16)
+
+# /init: few fds (vigil cannot make its event loop) and an option vigil does
+# not know. A static C launcher, not a shell script: ash moves each fd it
+# opens to 10 or above, which fails under the limit before its exec.
+FEW_FDS_C = r"""
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    struct rlimit rl = { 5, 5 };
+    char *args[64] = { "/sbin/vigil", "--bogus-option" };
+    int n = 2;
+    for (int i = 1; i < argc && n < 63; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        perror("fewfds: setrlimit");
+    execv(args[0], args);
+    perror("fewfds: execv");
+    return 127;
+}
+"""
+
+
+def few_fds_launcher(out_dir):
+    src, exe = out_dir / "fewfds.c", out_dir / "fewfds"
+    src.write_text(FEW_FDS_C)
+    subprocess.run([os.environ.get("CC", "cc"), "-static", "-O1", "-o", str(exe), str(src)], check=True)
+    return exe.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def exit_paths_vm(boot, kernel, run_dir):
+    """The paths out of main() that would end vigil elsewhere: an options
+    file that cannot be read (a directory), an unknown option on init's
+    command line, and an internal error before the loop (EMFILE making it):
+    as the machine's init each is logged and the machine reboots."""
+    # preload_modules: /init is a file of its own (else a hard link to /sbin/vigil).
+    img = q.Image(conf=None, kernel=kernel, preload_modules=True)
+    img.file("/etc/vigil.conf/not-a-file", "")
+    img.file("/init", few_fds_launcher(run_dir), 0o755)
+    return boot(img, "exit-paths", timeout=BOOT, append=["--", "--hostname-pattern", "exitpaths"])
+
+
+def test_unreadable_options_file_and_unknown_option_do_not_end_the_machines_init(exit_paths_vm):
+    vm = exit_paths_vm
+    assert vm.seen(r"vigil: /etc/vigil\.conf: cannot read options file: Is a directory")
+    assert vm.seen(r"vigil: init arguments: unknown option '--bogus-option'.*\(ignored\)"), \
+        vm.seen(r"bogus")
+    # The command line's other options still apply after both.
+    assert vm.seen(r"vigil: hostname set to exitpaths$")
+
+
+def test_internal_error_before_the_loop_reboots_instead_of_returning(exit_paths_vm):
+    vm = exit_paths_vm
+    vm.assert_no_panic()
+    assert vm.error is None, vm.error
+    assert not vm.seen(r"Attempted to kill init")
+    at = vm.index_of(r"vigil: cannot .*: (Too many open files|No file descriptors available)")   # EMFILE: glibc, musl
+    assert at is not None, "no log line for the failed set-up"
+    assert vm.index_of(r"ending with reboot", at) is not None
+    assert vm.seen(r"reboot: Restarting system")
+    assert vm.rc == 0
