@@ -154,7 +154,9 @@ def test_vigilctl_reboot_arg_reaches_reboot2_restart2(disk_vm):
 
 @pytest.fixture(scope="module")
 def param_vm(boot, kernel):
-    img = q.Image(conf=["--tty-options 57600n8"], kernel=kernel)
+    # Bad lines in the options file too: the machine's init logs and skips them.
+    img = q.Image(conf=["--tty-options 57600n8", "--bogus-file-option", "--on-exit sometimes", "--ctty 'unterminated"],
+                  kernel=kernel)
     unit(img, "facts", """
 echo "TTY=$(stty -F /dev/ttyS0 speed)"
 """)
@@ -173,6 +175,14 @@ def test_reboot_param_file_reaches_reboot2_restart2(param_vm):
     assert vm.seen(r"vigil: reboot argument '0 tryboot' \(from /run/reboot-param\)")
     assert vm.seen(r"reboot: Restarting system with command '0 tryboot'")
     assert vm.rc == 0
+
+
+def test_bad_options_file_lines_are_logged_and_the_boot_goes_on(param_vm):
+    vm = param_vm
+    assert vm.seen(r"vigil: /etc/vigil\.conf:2: unknown option '--bogus-file-option'.*\(ignored\)"), vm.seen("conf")
+    assert vm.seen(r"vigil: /etc/vigil\.conf:3: .*sometimes.*\(ignored\)"), vm.seen("conf")
+    assert vm.seen(r"vigil: /etc/vigil\.conf:4: .*\(ignored\)"), vm.seen("conf")
+    assert vm.index_of(r"vigil: /etc/vigil\.conf:4") < vm.index_of(r"Restarting system with command")
 
 
 def test_tty_options_set_the_consoles_line(param_vm):
