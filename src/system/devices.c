@@ -198,19 +198,21 @@ static void warn_unused_ttys(void) {
         char *active = NULL, host[65], *save = NULL;
         if (os_read_file(ACTIVE_CONSOLES, 4096, &active, NULL) < 0)
                 return;
-        const char *used = config.ctty ? config.ctty : NULL;
-        if (used && strncmp(used, "/dev/", 5) == 0)
+        /* sysfs-tty(5) ABI: the last entry of "active" is /dev/console's device. */
+        char *last = strrchr(active, ' ');
+        const char *used = config.ctty ? config.ctty : last ? last + 1 : active;
+        if (strncmp(used, "/dev/", 5) == 0)
                 used += 5;
+        char used_name[64];
+        snprintf(used_name, sizeof(used_name), "%.*s", (int)strcspn(used, " \n"), used);
         if (os_get_hostname(host, sizeof(host)) < 0)
                 snprintf(host, sizeof(host), "unknown");
         for (char *tty = strtok_r(active, " \n", &save); tty; tty = strtok_r(NULL, " \n", &save)) {
-                if (!used)
-                        used = tty;   /* the first active one is the console */
-                if (strcmp(tty, used) == 0)
+                if (strcmp(tty, used_name) == 0)
                         continue;
                 char path[300], msg[512];
                 int len = snprintf(msg, sizeof(msg), "vigil: the console is %s, not this tty; to use this one, "
-                                   "set -c %s (--ctty). Hostname: %s\r\n", used, tty, host);
+                                   "set -c %s (--ctty). Hostname: %s\r\n", used_name, tty, host);
                 snprintf(path, sizeof(path), "/dev/%s", tty);
                 int r = os_write_to_tty(path, msg, (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg) - 1);
                 log_debug("--warn-unused-tty: %s: %s", path, r < 0 ? strerror(-r) : "told");

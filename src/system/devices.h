@@ -8,7 +8,9 @@
  *   --update-clock (the clock raised to vigil's build time or the
  *   --clock-file's mtime, whichever is later; the file touched);
  *   --core-pattern into /proc/sys/kernel/core_pattern; --tty-options on
- *   the console (fd 0); --warn-unused-tty on the other active consoles.
+ *   the console (fd 0); --warn-unused-tty on the other active consoles
+ *   (the one in use: --ctty, else the last of /sys/class/tty/console/active,
+ *   which is /dev/console's).
  * End: before the kill-all, core dumps off ("|/bin/false", as erlinit: a
  *   process dying of the shutdown writes no core onto a file system being
  *   unmounted); before the unmount, --clock-file touched; the RESTART2

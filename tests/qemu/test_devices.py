@@ -155,17 +155,20 @@ def test_vigilctl_reboot_arg_reaches_reboot2_restart2(disk_vm):
 @pytest.fixture(scope="module")
 def param_vm(boot, kernel):
     # Bad lines in the options file too: the machine's init logs and skips them.
-    img = q.Image(conf=["--tty-options 57600n8", "--bogus-file-option", "--on-exit sometimes", "--ctty 'unterminated"],
-                  kernel=kernel)
+    img = q.Image(conf=["--tty-options 57600n8", "--warn-unused-tty", "--bogus-file-option", "--on-exit sometimes",
+                        "--ctty 'unterminated"], kernel=kernel)
     unit(img, "facts", """
 echo "TTY=$(stty -F /dev/ttyS0 speed)"
+# --warn-unused-tty: the note is on the VGA console's screen (tty1), read back from /dev/vcs1.
+tr -s ' ' < /dev/vcs1 | grep -o 'vigil: the console is [a-zA-Z0-9]*, not this tty' | sed 's/^/VCS: /'
 """)
     unit(img, "rebooter", """
 sleep 1
 echo "0 tryboot" > /run/reboot-param
 kill -TERM 1
 """)
-    return boot(img, "devices-param", timeout=BOOT)
+    # Two consoles, ttyS0 the preferred one (the last): tty0 is active but unused.
+    return boot(img, "devices-param", timeout=BOOT, append=["console=tty0", "console=ttyS0"])
 
 
 def test_reboot_param_file_reaches_reboot2_restart2(param_vm):
@@ -179,10 +182,14 @@ def test_reboot_param_file_reaches_reboot2_restart2(param_vm):
 
 def test_bad_options_file_lines_are_logged_and_the_boot_goes_on(param_vm):
     vm = param_vm
-    assert vm.seen(r"vigil: /etc/vigil\.conf:2: unknown option '--bogus-file-option'.*\(ignored\)"), vm.seen("conf")
-    assert vm.seen(r"vigil: /etc/vigil\.conf:3: .*sometimes.*\(ignored\)"), vm.seen("conf")
-    assert vm.seen(r"vigil: /etc/vigil\.conf:4: .*\(ignored\)"), vm.seen("conf")
-    assert vm.index_of(r"vigil: /etc/vigil\.conf:4") < vm.index_of(r"Restarting system with command")
+    assert vm.seen(r"vigil: /etc/vigil\.conf:3: unknown option '--bogus-file-option'.*\(ignored\)"), vm.seen("conf")
+    assert vm.seen(r"vigil: /etc/vigil\.conf:4: .*sometimes.*\(ignored\)"), vm.seen("conf")
+    assert vm.seen(r"vigil: /etc/vigil\.conf:5: .*\(ignored\)"), vm.seen("conf")
+    assert vm.index_of(r"vigil: /etc/vigil\.conf:5") < vm.index_of(r"Restarting system with command")
+
+
+def test_warn_unused_tty_notes_the_other_active_console(param_vm):
+    assert param_vm.seen(r"VCS: vigil: the console is ttyS0, not this tty$"), param_vm.seen(r"VCS|tty0")
 
 
 def test_tty_options_set_the_consoles_line(param_vm):
