@@ -12,7 +12,9 @@ STATIC_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -DVIGIL_VERSION='"$(VERSION)"'
+# --update-clock's floor (system/devices.c): SOURCE_DATE_EPOCH, else the commit's time, else now.
+BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -DVIGIL_VERSION='"$(VERSION)"' -DVIGIL_BUILD_TIME=$(BUILD_TIME)LL
 OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 

@@ -35,7 +35,7 @@ struct erlinit_def {
 /* erlinit's options (its src/options.c and README), in its names. */
 static const struct erlinit_def erlinit_table[] = {
         { "boot", 'b', true, ERL_BOOT, NULL },
-        { "core-pattern", 0, true, ERL_UNHONOURED, "not honoured yet" },
+        { "core-pattern", 0, true, ERL_SAME, "core-pattern" },
         { "ctty", 'c', true, ERL_SAME, "ctty" },
         { "uniqueid-exec", 'd', true, ERL_SAME, "uniqueid-exec" },
         { "env", 'e', true, ERL_ENV, NULL },
@@ -61,11 +61,11 @@ static const struct erlinit_def erlinit_table[] = {
         { "shutdown-report", 0, true, ERL_SAME, "shutdown-report" },
         { "print-timing", 't', false, ERL_UNHONOURED,
           "not honoured: vigil logs the main command's start and end itself" },
-        { "tty-options", 0, true, ERL_UNHONOURED, "not honoured yet" },
+        { "tty-options", 0, true, ERL_SAME, "tty-options" },
         { "uid", 0, true, ERL_ID, "uid" },
-        { "update-clock", 0, false, ERL_UNHONOURED, "not honoured yet" },
+        { "update-clock", 0, false, ERL_FIXED, "--update-clock" },
         { "verbose", 'v', false, ERL_FIXED, "--verbose" },
-        { "warn-unused-tty", 0, false, ERL_UNHONOURED, "not honoured yet" },
+        { "warn-unused-tty", 0, false, ERL_FIXED, "--warn-unused-tty" },
         { "working-directory", 0, true, ERL_SAME, "working-directory" },
         { "x-pivot-root-on-overlayfs", 0, false, ERL_UNHONOURED, "not honoured" },
 };

@@ -21,6 +21,7 @@
 #include "os/user.h"
 #include "unit/unit_config.h"
 #include "watchdog/hw_watchdog.h"
+#include "system/devices.h"
 #include "system/machine.h"
 #include "system/release_discover.h"
 #include "system/shutdown_report.h"
@@ -170,7 +171,9 @@ static int load_options(int argc, char *const *argv, struct vigil_options *o, bo
         if (r < 0 && (path || r != -ENOENT)) {
                 char msg[256];
                 snprintf(msg, sizeof(msg), "cannot read options file: %s", strerror(-r));
-                return usage_error(path ? path : DEFAULT_OPTIONS_FILE, 0, msg);
+                usage_error(path ? path : DEFAULT_OPTIONS_FILE, 0, msg);
+                if (!machine)
+                        return -EINVAL;   /* the machine's init boots on, with its other options */
         }
         if (text) {
                 r = options_parse_file(o, text, &line, &err);
@@ -456,6 +459,10 @@ static void phase_machine(struct boot *b) {
         if (b->system_mode) {
                 machine_boot(&b->mc);
                 (void)os_fill_stdio("/dev/console");  /* /dev is there now */
+                devices_boot(&(struct devices_config){
+                        .is_machine = b->machine, .update_clock = o->update_clock, .clock_file = o->clock_file,
+                        .core_pattern = o->core_pattern, .tty_options = o->tty_options,
+                        .warn_unused_tty = o->warn_unused_tty, .ctty = o->ctty });
         }
         start_postmortem(b);
         int r = os_cloexec_inherited_fds();
@@ -613,6 +620,7 @@ static void build_config(struct boot *b) {
                 .pre_run_exec = split_command("pre-run-exec", o->pre_run_exec, &b->pre_run_w),
                 .run_on_exit = split_command("run-on-exit", o->run_on_exit, &b->run_on_exit_w),
                 .shutdown_report = o->shutdown_report,
+                .before_kill_all = b->system_mode ? devices_before_kill_all : NULL,
                 .main_env = b->main_env.n ? b->main_env.v : o->env.v,
                 .main_working_directory = o->working_directory,
                 .main_ctty = b->system_mode,

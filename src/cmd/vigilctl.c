@@ -42,6 +42,7 @@ static void usage(FILE *f) {
                    "  metrics              Prometheus text format\n"
                    "  daemon-reload        read the unit files again; restart what changed\n"
                    "  reboot|poweroff|halt stop everything (a container: exit 1, 0, 0)\n"
+                   "  reboot ARG           system mode: reboot(2) RESTART2 with ARG (e.g. \"0 tryboot\")\n"
                    "  watchdog             the hardware watchdog\n"
                    "  watchdog snooze SEC  pet it whatever the health for SEC (at most 1 h; 0 ends it)\n"
                    "\n"
@@ -349,6 +350,18 @@ static int parse_arguments(int argc, char **argv, struct cli *cli) {
                 if (cli->n_args == CONTROL_ARGS_MAX) {
                         fprintf(stderr, "vigilctl: too many arguments\n");
                         return CONTROL_USAGE;
+                }
+                if (cli->verb == CONTROL_REBOOT) {
+                        /* reboot ARG: its words on the wire, one space between them again in vigil. */
+                        char *save = NULL;
+                        for (char *w = strtok_r(argv[i], " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                                if (cli->n_args == CONTROL_ARGS_MAX) {
+                                        fprintf(stderr, "vigilctl: too many arguments\n");
+                                        return CONTROL_USAGE;
+                                }
+                                cli->args[cli->n_args++] = w;
+                        }
+                        continue;
                 }
                 /* check --live|--ready|--startup: the probe's name on the wire. */
                 bool probe = cli->verb == CONTROL_CHECK && strncmp(argv[i], "--", 2) == 0;

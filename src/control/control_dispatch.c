@@ -11,6 +11,7 @@
 #include "supervise/manager.h"
 #include "supervise/unit.h"
 #include "supervise/unit_view.h"
+#include "system/devices.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,20 @@ static void reply_power(struct strbuf *b, const struct control_request *rq, cons
         char why[96];
         snprintf(why, sizeof(why), "vigilctl %s (pid %d, uid %u)", control_verb_name(rq->verb), (int)c->pid,
                  (unsigned)c->uid);
+        if (rq->verb == CONTROL_REBOOT) {
+                /* vigilctl reboot ARG: reboot(2) RESTART2 (system/devices.h); none clears an earlier one. */
+                char arg[REBOOT_ARG_BUF] = "";
+                size_t len = 0;
+                for (size_t i = 0; i < rq->n_args; i++) {
+                        size_t w = strlen(rq->args[i]);
+                        if (len + w + (len > 0) >= sizeof(arg)) {
+                                control_reply_header(b, CONTROL_USAGE, "reboot argument longer than 255 bytes");
+                                return;
+                        }
+                        len += (size_t)snprintf(arg + len, sizeof(arg) - len, "%s%s", len ? " " : "", rq->args[i]);
+                }
+                devices_request_reboot_arg(arg);
+        }
         control_reply_header(b, CONTROL_OK, "shutting down");
         manager_request_shutdown(action, code, why);
 }

@@ -26,7 +26,7 @@ static const struct {
         [CONTROL_RELOAD] = { 1, CONTROL_ARGS_MAX },  [CONTROL_KILL] = { 2, CONTROL_ARGS_MAX },
         [CONTROL_LOG] = { 2, 3 },                    [CONTROL_CHECK] = { 0, 1 },  
         [CONTROL_HISTORY] = { 1, 1 },                [CONTROL_METRICS] = { 0, 0 },
-        [CONTROL_DAEMON_RELOAD] = { 0, 0 },          [CONTROL_REBOOT] = { 0, 0 },
+        [CONTROL_DAEMON_RELOAD] = { 0, 0 },          [CONTROL_REBOOT] = { 0, 32 },
         [CONTROL_POWEROFF] = { 0, 0 },               [CONTROL_HALT] = { 0, 0 },
         [CONTROL_WATCHDOG] = { 0, 2 },
 };

@@ -33,7 +33,7 @@ enum control_verb {
         CONTROL_HISTORY,         /* UNIT */
         CONTROL_METRICS,
         CONTROL_DAEMON_RELOAD,
-        CONTROL_REBOOT,
+        CONTROL_REBOOT,          /* [WORD...]: the RESTART2 argument, words joined by one space */
         CONTROL_POWEROFF,
         CONTROL_HALT,
         CONTROL_WATCHDOG,        /* [snooze SEC] */

@@ -11,8 +11,14 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* include/uapi/linux/reboot.h (spelled here: musl's headers lack linux/). */
+#define VIGIL_REBOOT_MAGIC1 0xfee1deadU
+#define VIGIL_REBOOT_MAGIC2 672274793U
+#define VIGIL_REBOOT_CMD_RESTART2 0xA1B2C3D4U
 
 /* include/linux/proc_ns.h: the initial PID namespace's inode number. */
 #define PROC_PID_INIT_INO 0xEFFFFFFCU
@@ -140,19 +146,29 @@ int os_disable_cad(void) {
         return 0;
 }
 
-int os_reboot(enum os_reboot_cmd cmd) {
+/* reboot(2) itself; with an argument LINUX_REBOOT_CMD_RESTART2, which glibc's
+ * and musl's reboot() wrappers cannot pass. */
+static int call_reboot(int how, const char *arg) {
+        if (arg)
+                return (int)syscall(SYS_reboot, VIGIL_REBOOT_MAGIC1, VIGIL_REBOOT_MAGIC2, VIGIL_REBOOT_CMD_RESTART2, arg);
+        return reboot(how);
+}
+
+int os_reboot(enum os_reboot_cmd cmd, const char *arg) {
         int how = cmd == OS_REBOOT_RESTART ? RB_AUTOBOOT : cmd == OS_REBOOT_POWER_OFF ? RB_POWER_OFF : RB_HALT_SYSTEM;
+        if (cmd != OS_REBOOT_RESTART || (arg && !arg[0]))
+                arg = NULL;
         pid_t pid = fork();
         if (pid < 0) {
                 /* No child: PID 1 calls it itself; restart does not return. */
                 if (cmd != OS_REBOOT_RESTART)
                         return -errno;
-                if (reboot(how) < 0)
+                if (call_reboot(how, arg) < 0)
                         return -errno;
                 return 0;
         }
         if (pid == 0) {
-                (void)reboot(how);
+                (void)call_reboot(how, arg);
                 _exit(errno & 0xff);
         }
         int status;

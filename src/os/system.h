@@ -50,8 +50,11 @@ int os_disable_cad(void);
  * which end their caller, never end PID 1 (a panic). Returns only when the
  * call failed (-errno) or did not end the machine; in a PID namespace the
  * kernel kills the namespace's init instead (SIGHUP for restart, SIGINT
- * for the others), so this does not return there either. */
-int os_reboot(enum os_reboot_cmd cmd);
+ * for the others), so this does not return there either. arg (restart
+ * only; NULL or "" for none): LINUX_REBOOT_CMD_RESTART2 with that string,
+ * which the kernel hands to the platform's restart handler and logs as
+ * "Restarting system with command 'ARG'". */
+int os_reboot(enum os_reboot_cmd cmd, const char *arg);
 
 /* Block forever without spinning (hang, or waiting for the machine to go). */
 void os_pause_forever(void) __attribute__((noreturn));

@@ -203,6 +203,8 @@ static void killall_begin(void) {
                 return;
         }
         sup.stop.phase = STOP_TERM;
+        if (sup.config.before_kill_all)
+                sup.config.before_kill_all();
         /* Nobody left is the common case: done. */
         if (!os_has_children()) {
                 stop_finish();

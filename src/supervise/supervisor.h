@@ -77,6 +77,7 @@ struct supervisor_config {
         char *const *pre_run_exec;     /* argv of --pre-run-exec, or NULL */
         char *const *run_on_exit;      /* argv of --run-on-exit, or NULL */
         const char *shutdown_report;   /* --shutdown-report FILE, or NULL */
+        void (*before_kill_all)(void); /* system mode: called before the kill-all's SIGTERM, or NULL */
         /* The main command's context (system mode options). */
         char *const *main_env;         /* KEY=VAL entries added to vigil's environment */
         bool main_set_ids;

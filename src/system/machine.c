@@ -8,7 +8,9 @@
 #include "os/files.h"
 #include "os/proc.h"
 #include "os/system.h"
+#include "system/devices.h"
 #include "system/shutdown_report.h"
+#include "os/device.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -212,6 +214,18 @@ static void unmount_all(void) {
         free(text);
 }
 
+/* erlinit closes stdio before reboot(2): a tty held open (a g_serial
+ * gadget) can hang the restart. The machine's init hands fds 0-2 to
+ * /dev/null and, if reboot(2) comes back, takes the console again to say so. */
+static int reboot_closing_stdio(const struct machine_config *c, enum os_reboot_cmd cmd, const char *arg) {
+        if (!c->is_machine)
+                return os_reboot(cmd, arg);
+        (void)os_stdio_to_null();
+        int r = os_reboot(cmd, arg);
+        (void)os_use_console("/dev/console");
+        return r;
+}
+
 int machine_end(const struct machine_config *c, enum end_action action) {
         if (c->shutdown_report) {
                 shutdown_report_event("report written");
@@ -221,6 +235,7 @@ int machine_end(const struct machine_config *c, enum end_action action) {
                 else
                         log_notice("wrote shutdown report %s", c->shutdown_report);
         }
+        devices_end();
         log_notice("syncing file systems");
         os_sync();
         if (c->is_machine)
@@ -229,6 +244,7 @@ int machine_end(const struct machine_config *c, enum end_action action) {
                 log_info("not the machine's init: the mounts are left to the host");
         os_sync();
         enum os_reboot_cmd cmd;
+        char arg[REBOOT_ARG_BUF] = "";
         switch (action) {
         case END_POWEROFF:
                 log_notice("powering off");
@@ -242,13 +258,14 @@ int machine_end(const struct machine_config *c, enum end_action action) {
                 log_notice("hanging (--on-exit hang)");
                 return -1; /* the caller waits */
         default:
+                devices_reboot_arg(arg, sizeof(arg));
                 log_notice("rebooting");
                 cmd = OS_REBOOT_RESTART;
                 break;
         }
-        int r = os_reboot(cmd);
+        int r = reboot_closing_stdio(c, cmd, arg);
         if (r < 0)
-                log_error("reboot(2) failed: %s", strerror(-r));
+                log_error("reboot(2)%s%s failed: %s", arg[0] ? " RESTART2 " : "", arg, strerror(-r));
         if (c->is_machine) {
                 /* Halted (the call ended only its child), or reboot(2) failed:
                  * PID 1 must not exit, which would panic the kernel. */

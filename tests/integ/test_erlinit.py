@@ -75,7 +75,7 @@ def test_erlinit_config_and_command_line_reach_the_release(sysv, tmp_path):
     # -h is --hang-on-exit: the release's exit leaves vigil hanging, not exiting.
     wait_for(lambda: "hanging (--on-exit hang)" in run.stderr, what="the hang")
     assert run.running()
-    assert f"{config}:9: erlinit option --update-clock not honoured yet" in run.stderr, run.stderr
+    assert "--update-clock not honoured" not in run.stderr, run.stderr   # vigil's own since issue 16 point 2
     assert f"no release found in {tmp_path}/none" in run.stderr
     assert "-h/--help ignored" not in run.stderr
     run.signal(signal.SIGUSR2)

@@ -143,6 +143,25 @@ def test_vigilctl_reboot_poweroff_halt(sysv, verb, end, word):
     assert re.search(rf"shutting down \({word}\): vigilctl {verb} \(pid \d+, uid 0\)", run.stderr), run.stderr
 
 
+def test_vigilctl_reboot_argument_is_chosen_over_reboot_param(sysv):
+    """vigilctl reboot ARG: its words, one space between them, are reboot(2)'s
+    RESTART2 argument, over /run/reboot-param (the namespace's reboot(2) takes
+    RESTART2 as a restart: SIGHUP; QEMU's test_devices sees the kernel use it)."""
+    u = Units(sysv)
+    u.add("idle", f"""
+        [Service]
+        ExecStart={u.script("idle", "while :; do sleep 1; done")}
+    """)
+    run = u.start()
+    wait_for(lambda: os.path.exists(os.path.join(sysv.runtime, "control")), what="the control socket")
+    out = sysv.ctl("reboot", "0  tryboot", "x" * 300)
+    assert out.returncode == 2 and "longer than 255" in out.stderr, out   # refused, nothing stops
+    out = sysv.ctl("reboot", "0  tryboot")
+    assert out.returncode == 0, out
+    ended_by(run, RESTART)
+    assert "reboot argument '0 tryboot' (from vigilctl reboot)" in run.stderr, run.stderr
+
+
 def test_a_units_failure_action_reboots(sysv):
     u = Units(sysv)
     u.add("crash", f"""

@@ -538,7 +538,8 @@ int os_disable_cad(void) {
         return 0;
 }
 
-int os_reboot(enum os_reboot_cmd cmd) {
+int os_reboot(enum os_reboot_cmd cmd, const char *arg) {
+        (void)arg;
         record(SIM_EV_REBOOT, 0, (int)cmd, "reboot");
         return -ENOSYS;
 }

@@ -178,10 +178,9 @@ static void unhonoured_and_unknown_options_are_warned(void **state) {
                                                         "--uid", "abc", "--hang-on-fatal", "--tty-options",
                                                         "-l", "core:unlimited:unlimited" },
                                     lines, 15);
-        assert_string_equal(out, "");
-        assert_non_null(strstr(warnings, "1:erlinit option --update-clock not honoured yet"));
-        assert_non_null(strstr(warnings, "2:erlinit option --warn-unused-tty not honoured yet"));
-        assert_non_null(strstr(warnings, "3:erlinit option --core-pattern not honoured yet"));
+        /* Issue 16 point 2: the device options are vigil's own now. */
+        assert_string_equal(out, "--update-clock --warn-unused-tty --core-pattern=|/bin/false --tty-options=-l");
+        assert_null(strstr(warnings, "not honoured yet"));
         assert_non_null(strstr(warnings, "4:erlinit option --print-timing not honoured"));
         assert_non_null(strstr(warnings, "5:unknown option '--bogus'"));
         assert_non_null(strstr(warnings, "6:unknown option '-x'"));
@@ -190,9 +189,8 @@ static void unhonoured_and_unknown_options_are_warned(void **state) {
         assert_non_null(strstr(warnings, "9:erlinit option --uid: 'abc' is not a number"));
         assert_non_null(strstr(warnings, "10:erlinit option --hang-on-fatal not honoured"));
         /* --tty-options swallows -l as its value, as getopt does. */
-        assert_non_null(strstr(warnings, "11:erlinit option --tty-options not honoured yet"));
         assert_non_null(strstr(warnings, "12:ignoring 'core:unlimited:unlimited'"));
-        assert_int_equal(n_warnings, 12);
+        assert_int_equal(n_warnings, 8);
         erlinit_translation_free(&t);
 
         setup(NULL);
@@ -200,6 +198,25 @@ static void unhonoured_and_unknown_options_are_warned(void **state) {
         assert_non_null(strstr(warnings, "--limits not honoured yet"));
         assert_non_null(strstr(warnings, "option '-c' needs a value"));
         assert_int_equal(n_warnings, 2);
+        erlinit_translation_free(&t);
+}
+
+static void device_options_parse_as_vigils(void **state) {
+        struct erlinit_translation t;
+        struct vigil_options o;
+        struct options_error err;
+        (void)state;
+        translate(&t, TOKENS("--update-clock", "--tty-options", "115200n8", "--core-pattern", "/root/core",
+                             "--warn-unused-tty", "-c", "ttyS0"));
+        assert_int_equal(n_warnings, 0);
+        options_init(&o);
+        assert_int_equal(options_parse_args(&o, (int)t.words.n, t.words.v, OPTION_SOURCE_FILE, &err), 0);
+        assert_true(o.update_clock);
+        assert_true(o.warn_unused_tty);
+        assert_string_equal(o.tty_options, "115200n8");
+        assert_string_equal(o.core_pattern, "/root/core");
+        assert_string_equal(o.ctty, "ttyS0");
+        options_free(&o);
         erlinit_translation_free(&t);
 }
 
@@ -250,6 +267,7 @@ int main(void) {
                 cmocka_unit_test_setup(release_options_are_kept_aside, setup),
                 cmocka_unit_test_setup(dash_h_is_hang_on_exit, setup),
                 cmocka_unit_test_setup(unhonoured_and_unknown_options_are_warned, setup),
+                cmocka_unit_test_setup(device_options_parse_as_vigils, setup),
                 cmocka_unit_test_setup(double_dash_ends_options, setup),
                 cmocka_unit_test_setup(tokenizer_follows_erlinit, setup),
                 cmocka_unit_test(config_path_names_the_language),
