@@ -127,6 +127,7 @@ static const struct option_def option_table[] = {
         { "reboot-watchdog-sec", 0, KIND_TIMESPAN, OFF(reboot_watchdog_usec), NULL, NULL, "SEC", "hardware watchdog timeout for the shutdown path", true },
         { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", true },
         { "termination-log", 0, KIND_STRING, OFF(termination_log), NULL, NULL, "FILE", "on exit write why vigil ended to FILE ('' or none: off; default /dev/termination-log when writable)", true },
+        { "cgroup-root", 0, KIND_STRING, OFF(cgroup_root), NULL, check_nonempty, "DIR", "cgroup2 directory for the units' groups (off: process groups only; default: /sys/fs/cgroup in system mode, vigil's own group when writable)", true },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
         { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_socket_address, "PATH", "control socket (vigilctl): a path or @abstract-name", true },
         { "notify-socket", 0, KIND_STRING, OFF(notify_socket), NULL, check_socket_address, "PATH", "sd_notify socket: a path or @abstract-name", true },

@@ -38,6 +38,7 @@ struct vigil_options {
         char *hostname_pattern, *uniqueid_exec, *ctty, *working_directory;
         char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
         char *termination_log;         /* --termination-log FILE; "" or "none": off */
+        char *cgroup_root;             /* --cgroup-root DIR or "off"; NULL: the mode's default */
         bool container_env, wait_ready, process_group, no_kill_all, system;
         bool help, version;
         uint64_t kill_all_timeout_usec, default_timeout_stop_usec;

@@ -76,6 +76,8 @@ static const struct {
         { "restarts", JSON_NUMBER },     { "last_exit", JSON_STRING_OR_NULL }, { "ready", JSON_YES_NO },
         { "status", JSON_STRING_OR_NULL }, { "notify_denied", JSON_NUMBER }, { "watchdog_misses", JSON_NUMBER },
         { "description", JSON_STRING },
+        { "memory_current", JSON_NUMBER }, { "tasks_current", JSON_NUMBER }, { "cpu_usec", JSON_NUMBER },
+        { "oom_kills", JSON_NUMBER },
 };
 
 /* The hardware watchdog's fields (docs/CONTROL.md): their JSON types. */

@@ -6,6 +6,7 @@
 #include "core/loop.h"
 #include "notify/notify_server.h"
 #include "os/watchdog.h"
+#include "supervise/unit_cgroup.h"
 #include "supervise/manager.h"
 #include "supervise/supervisor.h"
 #include "supervise/unit_view.h"
@@ -46,7 +47,20 @@ bool control_find_units(struct strbuf *b, const struct control_request *rq, size
 static const char *const status_fields[] = {
         "name", "active", "sub", "result", "pid", "uptime_usec", "restarts", "last_exit",
         "ready", "status", "notify_denied", "watchdog_misses", "description",
+        "memory_current", "tasks_current", "cpu_usec", "oom_kills",
 };
+
+/* The cgroup's numbers (supervise/unit_cgroup.h): empty when unknown. */
+static void put_cgroup_fields(struct strbuf *b, const struct unit *u) {
+        struct unit_cgroup_stats s;
+        (void)unit_cgroup_stats(u, &s);
+        const uint64_t v[] = { s.memory_current, s.tasks_current, s.cpu_usage_usec, s.oom_kills };
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                strbuf_putc(b, '\t');
+                if (v[i] != UINT64_MAX)
+                        control_put_u64(b, v[i]);
+        }
+}
 
 /* "exited CODE" or "killed SIGNAME" */
 static void put_exit(struct strbuf *b, const struct exit_info *e) {
@@ -86,6 +100,7 @@ static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now
         tab_u64(b, v.watchdog_misses);
         strbuf_putc(b, '\t');
         control_put_field(b, v.description);
+        put_cgroup_fields(b, u);
         strbuf_putc(b, '\n');
 }
 

@@ -61,6 +61,7 @@ struct supervisor_config {
         char *const *unit_dirs;        /* --units */
         size_t n_unit_dirs;
         const char *runit_dir;         /* --runit-dir */
+        const char *cgroup_root;       /* --cgroup-root (supervise/unit_cgroup.h); NULL: the mode's default */
         const char *notify_socket;     /* NOTIFY_SOCKET address: "/path" or "@name" */
         const char *control_socket;    /* vigilctl's socket: "/path" or "@name" */
         struct supervisor_server control;

@@ -117,6 +117,9 @@ void unit_config_init(struct unit_config *c) {
         c->memory_max = UINT64_MAX;
         c->tasks_max = UINT64_MAX;
         c->cpu_weight = 0;
+        c->memory_high = UINT64_MAX;
+        c->cpu_quota_usec = 0;
+        c->io_weight = 0;
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {

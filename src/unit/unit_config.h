@@ -99,6 +99,9 @@ struct unit_config {
         uint64_t memory_max;           /* bytes; UINT64_MAX = infinity/unset */
         uint64_t tasks_max;            /* UINT64_MAX = infinity/unset */
         uint64_t cpu_weight;           /* 0 = unset; 1..10000 */
+        uint64_t memory_high;          /* bytes; UINT64_MAX = infinity/unset */
+        uint64_t cpu_quota_usec;       /* CPUQuota=: CPU time per second of wall time; 0 = unset */
+        uint64_t io_weight;            /* 0 = unset; 1..10000 */
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

@@ -607,6 +607,9 @@ static const struct unit_key key_table[] = {
         { "Service", "MemoryMax", unit_key_parse_memory_max, OFF(memory_max), 0, 0 },
         { "Service", "TasksMax", unit_key_parse_tasks_max, OFF(tasks_max), 0, 0 },
         { "Service", "CPUWeight", unit_key_parse_cpu_weight, OFF(cpu_weight), 0, 0 },
+        { "Service", "MemoryHigh", unit_key_parse_memory_max, OFF(memory_high), 0, 0 },
+        { "Service", "CPUQuota", unit_key_parse_cpu_quota, OFF(cpu_quota_usec), 0, 0 },
+        { "Service", "IOWeight", unit_key_parse_cpu_weight, OFF(io_weight), 0, 0 },
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
