@@ -7,6 +7,8 @@
 #include "os/cgroup.h"
 #include "os/event.h"
 #include "os/fd.h"
+#include "os/proc.h"
+#include "os/system.h"
 #include "unit/cgroup_limits.h"
 
 #include <errno.h>
@@ -43,27 +45,37 @@ __attribute__((format(printf, 1, 2))) static void off(const char *fmt, ...) {
         va_end(ap);
 }
 
-/* The root for the mode: /sys/fs/cgroup in system mode (mounted if need
- * be), else the group vigil runs in. */
+/* The root for the mode. System mode, as the machine's init:
+ * /sys/fs/cgroup, mounted if need be. Container mode: /sys/fs/cgroup
+ * when vigil is PID 1 and its group is the root of its cgroup namespace
+ * (a container with a private cgroup namespace: what a delegating engine
+ * gives); anything else (a subreaper, PID 1 of a bare pid namespace) needs
+ * --cgroup-root, so vigil never takes over a group it was not given. */
 static bool default_root(bool system_mode) {
+        char self[PATH_MAX];
         int r = os_cgroup_is_cgroup2(SYSTEM_ROOT);
-        if (system_mode && r == 0) {
-                int m = os_cgroup_mount(SYSTEM_ROOT);
-                if (m < 0) {
-                        off("cannot mount cgroup2 on " SYSTEM_ROOT ": %s", strerror(-m));
-                        return false;
+        if (system_mode && os_is_machine_init(NULL)) {
+                if (r == 0) {
+                        int m = os_cgroup_mount(SYSTEM_ROOT);
+                        if (m < 0) {
+                                off("cannot mount cgroup2 on " SYSTEM_ROOT ": %s", strerror(-m));
+                                return false;
+                        }
+                        log_info("mounted cgroup2 on %s", SYSTEM_ROOT);
+                        r = 1;
                 }
-                log_info("mounted cgroup2 on %s", SYSTEM_ROOT);
-                r = 1;
+        } else if (os_getpid() != 1) {
+                off("not PID 1 and no --cgroup-root");
+                return false;
+        } else if (os_cgroup_self(self, sizeof(self)) < 0 || strcmp(self, "/") != 0) {
+                off("vigil's cgroup is not the root of its cgroup namespace, and no --cgroup-root");
+                return false;
         }
         if (r <= 0) {
                 off("%s is not a cgroup2 file system%s", SYSTEM_ROOT, r < 0 ? " (missing)" : "");
                 return false;
         }
-        char self[PATH_MAX - sizeof(SYSTEM_ROOT)];
-        if (system_mode || os_cgroup_self(self, sizeof(self)) < 0)
-                snprintf(self, sizeof(self), "/");
-        snprintf(cg.root, sizeof(cg.root), "%s%s", SYSTEM_ROOT, strcmp(self, "/") == 0 ? "" : self);
+        snprintf(cg.root, sizeof(cg.root), "%s", SYSTEM_ROOT);
         return true;
 }
 
