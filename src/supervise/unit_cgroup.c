@@ -53,8 +53,9 @@ __attribute__((format(printf, 1, 2))) static void off(const char *fmt, ...) {
  * --cgroup-root, so vigil never takes over a group it was not given. */
 static bool default_root(bool system_mode) {
         char self[PATH_MAX];
+        const char *why;
         int r = os_cgroup_is_cgroup2(SYSTEM_ROOT);
-        if (system_mode && os_is_machine_init(NULL)) {
+        if (system_mode && os_is_machine_init(&why)) {
                 if (r == 0) {
                         int m = os_cgroup_mount(SYSTEM_ROOT);
                         if (m < 0) {
