@@ -294,6 +294,7 @@ static const char *cause_row(enum exit_cause c) {
         case EXIT_CAUSE_UNCLEAN_SIGNAL: return "unclean signal";
         case EXIT_CAUSE_TIMEOUT: return "timeout";
         case EXIT_CAUSE_WATCHDOG: return "watchdog";
+        case EXIT_CAUSE_OOM_KILL: return "oom-kill";
         default: return "?";
         }
 }
