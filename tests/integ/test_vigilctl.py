@@ -41,6 +41,9 @@ SCHEMA = {
     "uptime_usec": (int, type(None)), "restarts": (int,), "last_exit": (str, type(None)),
     "ready": (bool, type(None)), "status": (str, type(None)), "notify_denied": (int,),
     "watchdog_misses": (int,), "description": (str,),
+    # cgroup v2 (issue 17): null without a group or its controller
+    "memory_current": (int, type(None)), "tasks_current": (int, type(None)), "cpu_usec": (int, type(None)),
+    "oom_kills": (int, type(None)),
 }
 
 
