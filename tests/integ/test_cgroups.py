@@ -8,6 +8,7 @@ TasksMax=, CPUWeight=) are proven under QEMU, with a full tree
 (tests/qemu/test_cgroups.py).
 """
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -78,6 +79,10 @@ def test_units_get_their_own_groups_and_a_stop_waits_for_the_setsid_escaper(unit
     assert len(procs(cgroup_root / "other.service")) == 1
     doc = status_json(units.h)
     assert isinstance(unit_of(doc, "esc.service")["cpu_usec"], int)
+    table = units.h.ctl("status").stdout.splitlines()
+    assert table[0].split()[8:11] == ["MEMORY", "TASKS", "CPU"], table[0]
+    row = next(line for line in table if line.startswith("esc.service"))
+    assert re.search(r" \d+\.\d\ds ", row), row  # its CPU time from cpu.stat
 
     t0 = time.monotonic()
     r = units.h.ctl("stop", "esc", timeout=20)
