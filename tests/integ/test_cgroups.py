@@ -95,6 +95,14 @@ def test_units_get_their_own_groups_and_a_stop_waits_for_the_setsid_escaper(unit
     assert not populated(group)
     assert procs(group) == []
     assert len(procs(cgroup_root / "other.service")) == 1, "the other unit was touched"
+    # The watched cgroup.events fired and was read: no busy loop on EPOLLPRI.
+    # (a busy loop would be thousands of wake-ups; the last output EOFs may
+    # still arrive in the first moments)
+    time.sleep(0.3)
+    before = run.context_switches()
+    time.sleep(1)
+    woke = run.context_switches() - before
+    assert woke <= 5, f"vigil woke up {woke} times in 1 s with nothing to do"
     # The escaper outlived SIGTERM: the stop timed out into SIGKILL (systemd's result).
     assert unit_of(status_json(units.h), "esc.service")["result"] == "timeout"
     run.signal(15)
