@@ -132,7 +132,7 @@ unit: $(UNIT_BIN) $(UNIT_ASAN_BIN)
 # The simulated-clock tier (tests/sim/README.md): each tests/sim/test_X.c
 # with the harness and the fake os/ (tests/sim/fake_os.c) in place of the
 # os/ modules it fakes, and the real rest of the library, normal and ASan.
-SIM_FAKED := $(addprefix src/os/,event.c inet.c notify_socket.c pipe.c proc.c signals.c system.c unix_socket.c watchdog.c)
+SIM_FAKED := $(addprefix src/os/,cgroup.c event.c inet.c notify_socket.c pipe.c proc.c signals.c system.c unix_socket.c watchdog.c)
 SIM_LIB_SRC := $(filter-out $(SIM_FAKED),$(LIB_SRC))
 SIM_HARNESS := tests/sim/sim.c tests/sim/fake_os.c
 SIM_SRC := $(sort $(wildcard tests/sim/test_*.c))

@@ -55,6 +55,9 @@ struct spawn_plan {
         const char *working_directory;
         bool working_directory_optional; /* WorkingDirectory=-PATH: a missing one is fine */
         bool no_new_privileges;
+        bool set_cgroup;            /* join a cgroup before anything else: the child writes "0" */
+        int cgroup_procs_fd;        /* ...to this open cgroup.procs (O_WRONLY, CLOEXEC); the
+                                     * parent also writes the pid, as with setpgid */
 };
 
 /* Where in the child a failure happened, reported through the status pipe. */
@@ -68,6 +71,7 @@ enum spawn_stage {
         SPAWN_STAGE_USER,
         SPAWN_STAGE_CHDIR,
         SPAWN_STAGE_NO_NEW_PRIVILEGES,
+        SPAWN_STAGE_CGROUP,
 };
 
 /* "execute", "set up the process group", ... for "cannot %s: %s" messages. */
@@ -82,6 +86,7 @@ static inline const char *spawn_stage_action(int stage) {
         case SPAWN_STAGE_USER: return "change user/group (User=, Group=, SupplementaryGroups=) of";
         case SPAWN_STAGE_CHDIR: return "change to WorkingDirectory= of";
         case SPAWN_STAGE_NO_NEW_PRIVILEGES: return "apply NoNewPrivileges= to";
+        case SPAWN_STAGE_CGROUP: return "move into its cgroup";
         default: return "start";
         }
 }

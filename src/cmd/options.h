@@ -43,6 +43,7 @@ struct vigil_options {
         char *tmpfiles_root;           /* --tmpfiles ROOT: apply ROOT's tmpfiles.d at boot; NULL: off */
         char *clock_file, *core_pattern, *tty_options;
         bool update_clock, warn_unused_tty;
+        char *cgroup_root;             /* --cgroup-root DIR or "off"; NULL: the mode's default */
         bool container_env, wait_ready, process_group, no_kill_all, system;
         bool help, version;
         uint64_t kill_all_timeout_usec, default_timeout_stop_usec;

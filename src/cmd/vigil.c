@@ -609,6 +609,7 @@ static void build_config(struct boot *b) {
                 .n_unit_dirs = default_dir ? 1 : o->units.n,
                 .runit_dir = o->runit_dir,
                 .systemd_root = systemd_layout_root(b, default_dir),
+                .cgroup_root = o->cgroup_root,
                 .notify_socket = o->notify_socket ? o->notify_socket : b->notify_default,
                 .control_socket = o->control_socket ? o->control_socket : b->control_default,
                 .control = { .open = control_server_open, .settle = control_server_settle,

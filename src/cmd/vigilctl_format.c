@@ -39,6 +39,25 @@ static void json_number_or_null(const char *s) {
                 fputs("null", stdout);
 }
 
+/* The cgroup columns: bytes as K/M/G (base 1024), CPU usec as seconds; "-" when empty. */
+static void format_cgroup(const char *value, bool cpu, char *out, size_t size) {
+        if (!*value) {
+                snprintf(out, size, "-");
+                return;
+        }
+        double v = strtod(value, NULL);
+        if (cpu) {
+                snprintf(out, size, "%.2fs", v / 1e6);
+                return;
+        }
+        const char *units = "BKMGT";
+        while (v >= 1024 && units[1]) {
+                v /= 1024;
+                units++;
+        }
+        snprintf(out, size, *units == 'B' ? "%.0f%c" : "%.1f%c", v, *units);
+}
+
 static void format_uptime(const char *usec, char *out, size_t size) {
         if (!*usec) {
                 snprintf(out, size, "-");
@@ -77,6 +96,8 @@ static const struct {
         { "status", JSON_STRING_OR_NULL }, { "notify_denied", JSON_NUMBER }, { "watchdog_misses", JSON_NUMBER },
         { "description", JSON_STRING },
         { "health", JSON_STRING_OR_NULL }, { "health_failures", JSON_NUMBER }, { "health_output", JSON_STRING_OR_NULL },
+        { "memory_current", JSON_NUMBER }, { "tasks_current", JSON_NUMBER }, { "cpu_usec", JSON_NUMBER },
+        { "oom_kills", JSON_NUMBER },
 };
 
 /* The hardware watchdog's fields (docs/CONTROL.md): their JSON types. */
@@ -271,8 +292,8 @@ int vigilctl_print_status(char *body) {
                 print_status_json(&s);
                 return 0;
         }
-        printf("%-24s %-10s %-13s %7s %8s %8s %-16s %s\n", "UNIT", "ACTIVE", "SUB", "PID", "UPTIME", "RESTARTS",
-               "LAST EXIT", "STATUS");
+        printf("%-24s %-10s %-13s %7s %8s %8s %-16s %7s %5s %8s %s\n", "UNIT", "ACTIVE", "SUB", "PID", "UPTIME",
+               "RESTARTS", "LAST EXIT", "MEMORY", "TASKS", "CPU", "STATUS");
         for (size_t i = 0; i < s.n_lines; i++) {
                 char *f[VIGILCTL_MAX_FIELDS];
                 size_t n = control_split_fields(s.lines[i], f, VIGILCTL_MAX_FIELDS);
@@ -293,9 +314,14 @@ int vigilctl_print_status(char *body) {
                 for (char *p = status; *p; p++)
                         if ((unsigned char)*p < 0x20)
                                 *p = ' ';
-                printf("%-24s %s%-10s%s %-13s %7s %8s %8s %-16s %s\n", vigilctl_field(&s.t, f, n, "name"), state_color(active),
-                       active, vigilctl_color ? "\033[0m" : "", vigilctl_field(&s.t, f, n, "sub"), *pid ? pid : "-", up,
-                       vigilctl_field(&s.t, f, n, "restarts"), vigilctl_field(&s.t, f, n, "last_exit"), status);
+                char mem[16], cpu[24];
+                const char *tasks = vigilctl_field(&s.t, f, n, "tasks_current");
+                format_cgroup(vigilctl_field(&s.t, f, n, "memory_current"), false, mem, sizeof(mem));
+                format_cgroup(vigilctl_field(&s.t, f, n, "cpu_usec"), true, cpu, sizeof(cpu));
+                printf("%-24s %s%-10s%s %-13s %7s %8s %8s %-16s %7s %5s %8s %s\n", vigilctl_field(&s.t, f, n, "name"),
+                       state_color(active), active, vigilctl_color ? "\033[0m" : "", vigilctl_field(&s.t, f, n, "sub"),
+                       *pid ? pid : "-", up, vigilctl_field(&s.t, f, n, "restarts"),
+                       vigilctl_field(&s.t, f, n, "last_exit"), mem, *tasks ? tasks : "-", cpu, status);
         }
         char *pf[2];
         if (s.previous && control_split_fields(s.previous, pf, 2) == 2)

@@ -3,6 +3,7 @@
 
 #include "control/control_msg.h"
 #include "notify/notify_server.h"
+#include "supervise/unit_cgroup.h"
 #include "supervise/manager.h"
 #include "supervise/unit_view.h"
 #include "watchdog/hw_watchdog.h"
@@ -144,6 +145,37 @@ static void put_unit_gauges(struct strbuf *b, uint64_t now) {
         }
 }
 
+/* The cgroup's numbers of each unit that has one (supervise/unit_cgroup.h). */
+static void put_cgroup_metrics(struct strbuf *b) {
+        static const struct {
+                const char *name, *type, *help;
+        } rows[] = {
+                { "vigil_unit_memory_bytes", "gauge", "memory.current of the unit's cgroup." },
+                { "vigil_unit_tasks", "gauge", "pids.current of the unit's cgroup." },
+                { "vigil_unit_cpu_seconds_total", "counter", "CPU time of the unit's cgroup (cpu.stat usage_usec)." },
+                { "vigil_unit_oom_kills_total", "counter", "Processes of the unit's cgroup killed by the OOM killer." },
+        };
+        char v[32];
+        for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+                metric_head(b, rows[k].name, rows[k].type, rows[k].help);
+                for (size_t i = 0; i < manager_n_units(); i++) {
+                        struct unit_cgroup_stats s;
+                        struct unit_view u;
+                        if (!unit_cgroup_stats(manager_unit_at(i), &s))
+                                continue;
+                        const uint64_t values[] = { s.memory_current, s.tasks_current, s.cpu_usage_usec, s.oom_kills };
+                        if (values[k] == UINT64_MAX)
+                                continue;
+                        if (k == 2)
+                                snprintf(v, sizeof(v), "%.6f", (double)values[k] / 1e6);
+                        else
+                                snprintf(v, sizeof(v), "%llu", (unsigned long long)values[k]);
+                        unit_view_of(manager_unit_at(i), &u);
+                        metric_unit(b, rows[k].name, &u, NULL, NULL, v);
+                }
+        }
+}
+
 /* The counters of each unit, in the order of the table. */
 static void put_unit_counters(struct strbuf *b) {
         static const struct {
@@ -222,6 +254,7 @@ void control_metrics_reply(struct strbuf *b, uint64_t now, uint64_t started, uin
         put_unit_gauges(b, now);
         put_unit_counters(b);
         put_unit_health(b);
+        put_cgroup_metrics(b);
         put_notify_metrics(b);
         metric_head(b, "vigil_control_requests_malformed_total", "counter", "Malformed control requests.");
         snprintf(v, sizeof(v), "%llu", (unsigned long long)malformed);

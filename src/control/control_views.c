@@ -6,6 +6,7 @@
 #include "core/loop.h"
 #include "notify/notify_server.h"
 #include "os/watchdog.h"
+#include "supervise/unit_cgroup.h"
 #include "supervise/manager.h"
 #include "supervise/supervisor.h"
 #include "supervise/unit_view.h"
@@ -48,7 +49,20 @@ static const char *const status_fields[] = {
         "ready", "status", "notify_denied", "watchdog_misses", "description",
         "health", "health_failures", "health_output",
         "type", "restart", "path", "can_reload",
+        "memory_current", "tasks_current", "cpu_usec", "oom_kills",
 };
+
+/* The cgroup's numbers (supervise/unit_cgroup.h): empty when unknown. */
+static void put_cgroup_fields(struct strbuf *b, const struct unit *u) {
+        struct unit_cgroup_stats s;
+        (void)unit_cgroup_stats(u, &s);
+        const uint64_t v[] = { s.memory_current, s.tasks_current, s.cpu_usage_usec, s.oom_kills };
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                strbuf_putc(b, '\t');
+                if (v[i] != UINT64_MAX)
+                        control_put_u64(b, v[i]);
+        }
+}
 
 /* "exited CODE" or "killed SIGNAME" */
 static void put_exit(struct strbuf *b, const struct exit_info *e) {
@@ -101,6 +115,7 @@ static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now
         strbuf_putc(b, '\t');
         control_put_field(b, c->n_sources ? c->sources[0] : "");
         tab_str(b, v.has_exec_reload ? "yes" : "no");
+        put_cgroup_fields(b, u);
         strbuf_putc(b, '\n');
 }
 
@@ -294,6 +309,7 @@ static const char *cause_row(enum exit_cause c) {
         case EXIT_CAUSE_UNCLEAN_SIGNAL: return "unclean signal";
         case EXIT_CAUSE_TIMEOUT: return "timeout";
         case EXIT_CAUSE_WATCHDOG: return "watchdog";
+        case EXIT_CAUSE_OOM_KILL: return "oom-kill";
         default: return "?";
         }
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define OS_EVENT_IN 0x001u
+#define OS_EVENT_PRI 0x002u   /* EPOLLPRI: a kernfs file changed (cgroup.events) */
 #define OS_EVENT_OUT 0x004u
 #define OS_EVENT_ERR 0x008u
 #define OS_EVENT_HUP 0x010u

@@ -59,6 +59,16 @@ static int dup_onto(int fd, int target) {
  * limits, priority, umask, credentials, then the working directory as the
  * new user, then no_new_privs. */
 static void child_apply_context(const struct spawn_plan *plan, int status_fd) {
+        /* First, before the child can fork or change user: everything it
+         * will ever start is then born in the group. */
+        if (plan->set_cgroup) {
+                ssize_t n;
+                do
+                        n = write(plan->cgroup_procs_fd, "0", 1);
+                while (n < 0 && errno == EINTR);
+                if (n != 1)
+                        child_fail(status_fd, SPAWN_STAGE_CGROUP, n < 0 ? errno : EIO);
+        }
         if (dup_onto(plan->stdin_fd, 0) < 0 || dup_onto(plan->stdout_fd, 1) < 0 ||
             dup_onto(plan->stderr_fd, 2) < 0)
                 child_fail(status_fd, SPAWN_STAGE_FDS, errno);
@@ -141,6 +151,16 @@ int os_spawn(const struct spawn_plan *plan, pid_t *ret_pid, int *ret_status_fd) 
          * fork cannot miss the child; EACCES once the child has exec'd. */
         if (plan->group == SPAWN_GROUP_NEW)
                 (void)setpgid(pid, pid);
+        /* The same for the cgroup: a kill of the group right after fork
+         * reaches the child. Harmless once the child has moved itself. */
+        if (plan->set_cgroup) {
+                char v[24];
+                int len = snprintf(v, sizeof(v), "%d", (int)pid);
+                ssize_t n;
+                do
+                        n = write(plan->cgroup_procs_fd, v, (size_t)len);
+                while (n < 0 && errno == EINTR);
+        }
         if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
                 /* Harmless: the pipe is then read only after the child is reaped. */
         }

@@ -16,6 +16,7 @@
 #include "supervise/manager.h"
 #include "supervise/stop_budget.h"
 #include "supervise/unit.h"
+#include "supervise/unit_cgroup.h"
 #include "notify/notify_server.h"
 #include "logcap/syslog_server.h"
 #include "notify/outer_notify.h"
@@ -390,9 +391,12 @@ static void start_main(void) {
         plan.uid = sup.config.main_uid;
         plan.gid = sup.config.main_gid;
         plan.working_directory = sup.config.main_working_directory;
+        plan.cgroup_procs_fd = unit_cgroup_main_procs_fd();
+        plan.set_cgroup = plan.cgroup_procs_fd >= 0;
         sup.main_cmd.name = sup.main_cmd.argv[0];
         sup.main_cmd.started = true;
         int r = os_spawn(&plan, &sup.main_cmd.pid, &sup.main_cmd.status_fd);
+        os_close(plan.cgroup_procs_fd);
         env_list_free(&env, &n_env);
         /* Socket activation: handed on (or lost with a failed start), not vigil's to keep. */
         for (unsigned i = 0; i < sup.config.listen_fds; i++)
@@ -558,10 +562,12 @@ int supervisor_init(const struct supervisor_config *cfg) {
 }
 
 int supervisor_load_units(void) {
+        unit_cgroup_setup(sup.config.cgroup_root, sup.config.system_mode);
         int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir,
                              sup.config.systemd_root);
         if (r < 0)
                 return r;
+        unit_cgroup_report();
         bool notify = manager_wants_notify() && sup.config.notify_socket;
         if ((notify || sup.config.control_socket) && sup.config.runtime_dir) {
                 int q = os_make_dir(sup.config.runtime_dir, 0755);

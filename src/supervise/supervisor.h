@@ -62,6 +62,7 @@ struct supervisor_config {
         size_t n_unit_dirs;
         const char *runit_dir;         /* --runit-dir */
         const char *systemd_root;      /* --systemd-layout ROOT, or NULL */
+        const char *cgroup_root;       /* --cgroup-root (supervise/unit_cgroup.h); NULL: the mode's default */
         const char *notify_socket;     /* NOTIFY_SOCKET address: "/path" or "@name" */
         const char *control_socket;    /* vigilctl's socket: "/path" or "@name" */
         const char *syslog_socket;     /* the /dev/log receiver's path; NULL: none */

@@ -210,7 +210,7 @@ static void main_exited(struct unit *u, int status) {
         u->main_exit_known = true;
 
         bool oneshot = u->config.type == SERVICE_ONESHOT;
-        enum unit_result r = result_of_exit(u, &e, core, oneshot);
+        enum unit_result r = unit_cgroup_exit_result(u, result_of_exit(u, &e, core, oneshot));
         record_exit(u, pid_was, &e, core, r);
         /* "-": a failing exit is recorded (logged) and has no further effect. */
         const struct exec_list *l = &u->config.exec_start;
@@ -357,7 +357,7 @@ static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
         bool main_alive = u->main_pid > 0;
         if (forking_unknown) {
                 unit_groups_prune(u);
-                main_alive = u->n_groups > 0;
+                main_alive = u->n_groups > 0 || (unit_cgroup_active(u) && unit_cgroup_populated(u));
         }
         return (struct unit_facts){
                 .type = c->type,
@@ -714,6 +714,7 @@ struct unit *unit_new(struct unit_config *config, size_t index) {
         loop_timer_init(&u->watchdog_timer, unit_watchdog_fired, u);
         unit_probe_init(u);
         log_ring_init(&u->log, LOG_RING_CAPACITY, u);
+        unit_cgroup_init(u);
         if (set_ident(u) < 0) {
                 unit_config_free(&u->config);
                 free(u);
@@ -739,6 +740,7 @@ void unit_free(struct unit *u) {
         if (u->ident != u->config.syslog_identifier)
                 free((char *)u->ident);
         free(u->groups);
+        unit_cgroup_free(u);
         spawn_cache_free(u->spawn_cache);
         output_forget_ring(&u->log);
         log_ring_free(&u->log);

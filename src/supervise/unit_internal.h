@@ -100,6 +100,12 @@ struct unit {
 
         struct log_ring log;           /* its last output lines, for `vigilctl log` (owner: the unit) */
         struct unit_probe_run probe;   /* [X-Vigil] Health*= (unit_probe.c) */
+
+        /* cgroup v2 (supervise/unit_cgroup.h): */
+        int cgroup_fd;                 /* its group's directory, -1: none */
+        int cgroup_events_fd;          /* cgroup.events, watched for EPOLLPRI; -1: none */
+        struct loop_io cgroup_io;
+        uint64_t cgroup_oom_kills;     /* memory.events oom_kill at this start */
 };
 
 #define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
@@ -136,6 +142,23 @@ enum unit_result unit_spawn_failure_result(int r);
  * stop-post: the waits before SIGKILL, and ExecStopPost=); the first cut of
  * the unit is logged. TIMESPAN_INFINITY: no timer. */
 uint64_t unit_stop_cap(struct unit *u, uint64_t until);
+/* Its cgroup (unit_cgroup.c; supervise/unit_cgroup.h has the design). */
+void unit_cgroup_init(struct unit *u);
+void unit_cgroup_free(struct unit *u);
+bool unit_cgroup_active(const struct unit *u);
+/* Before a spawn: the group exists (made, watched), and on the first
+ * spawn of a start its limits are written and the OOM count taken. An
+ * O_WRONLY fd on its cgroup.procs, or -1 without a group. */
+int unit_cgroup_prepare(struct unit *u, bool first_of_start);
+/* "populated 1" in cgroup.events (a read error counts as populated). */
+bool unit_cgroup_populated(struct unit *u);
+/* sig to every process of the group (SIGKILL: cgroup.kill if there is
+ * one); cont: SIGCONT after it. How many took it. */
+int unit_cgroup_signal(struct unit *u, int sig, bool cont);
+/* The main process's exit result r, or oom-kill if the OOM killer killed
+ * in the group since the start (logged once). */
+enum unit_result unit_cgroup_exit_result(struct unit *u, enum unit_result r);
+
 /* The software watchdog (unit_notify.c): a new deadline from now; the timer's callback. */
 void unit_watchdog_reset(struct unit *u);
 void unit_watchdog_fired(struct loop_timer *t);

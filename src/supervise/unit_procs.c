@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A unit's processes: its process groups (for KillMode=control-group and
- * mixed), the signals of a stop, and spawning one Exec*= command (inputs
+ * mixed) or, with cgroups, its cgroup (supervise/unit_cgroup.h), the
+ * signals of a stop, and spawning one Exec*= command (inputs
  * from supervise/spawn_inputs, the plan from unit/spawn_build, os_spawn).
  * The state machine in unit.c decides when; this file only does.
  */
@@ -10,6 +11,7 @@
 #include "base/signame.h"
 #include "base/spawn_plan.h"
 #include "notify/notify_server.h"
+#include "os/fd.h"
 #include "os/proc.h"
 #include "supervise/proc_index.h"
 #include "supervise/spawn_inputs.h"
@@ -97,6 +99,8 @@ bool unit_procs_left(struct unit *u) {
                 return true;
         if (!uses_groups(u))
                 return false;
+        if (unit_cgroup_active(u))
+                return unit_cgroup_populated(u);
         unit_groups_prune(u);
         return u->n_groups > 0;
 }
@@ -118,7 +122,15 @@ int unit_send(struct unit *u, pid_t target, int sig) {
  * Returns how many targets took the signal. */
 int unit_signal_targets(struct unit *u, int sig, bool groups, bool cont) {
         int n = 0;
-        if (groups) {
+        bool cgroup = groups && unit_cgroup_active(u);
+        if (cgroup) {
+                /* Every process of the unit is in it (the main and control
+                 * processes join it before exec), setsid() escapers too. */
+                n += unit_cgroup_signal(u, sig, cont);
+                if (sig != SIGKILL)
+                        return n;
+                groups = false; /* SIGKILL to main/control too: harmless twice */
+        } else if (groups) {
                 unit_groups_prune(u);
                 for (size_t i = 0; i < u->n_groups; i++) {
                         n += unit_send(u, -u->groups[i], sig);
@@ -254,7 +266,10 @@ static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_v
                 return r;
         }
         r = spawn_plan_build(&u->config, cmd, cred, &out.fds, getenv("HOME"), argv, env, n_env, &b);
+        int cgroup_procs = r == 0 ? unit_cgroup_prepare(u, first) : -1;
         if (r == 0) {
+                b.plan.set_cgroup = cgroup_procs >= 0;
+                b.plan.cgroup_procs_fd = cgroup_procs;
                 r = os_spawn(&b.plan, ret_pid, ret_status_fd);
                 if (r < 0)
                         unit_log(LOG_LEVEL_ERROR, u, "cannot fork for %s: %s", cmd->path, strerror(-r));
@@ -263,6 +278,7 @@ static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_v
                 spawn_outputs_started(&out, *ret_pid);
                 unit_groups_add(u, *ret_pid);
         }
+        os_close(cgroup_procs);
         if (probe_out < 0)
                 spawn_outputs_close(&out);
         spawn_built_free(&b);

@@ -21,6 +21,7 @@ static const char *const cause_names[EXIT_CAUSE_MAX] = {
         [EXIT_CAUSE_UNCLEAN_SIGNAL] = "signal",
         [EXIT_CAUSE_TIMEOUT] = "timeout",
         [EXIT_CAUSE_WATCHDOG] = "watchdog",
+        [EXIT_CAUSE_OOM_KILL] = "oom-kill",
 };
 
 /* SPEC §4, the Restart= table: rows are exit causes, columns are modes.
@@ -32,6 +33,7 @@ static const bool table[EXIT_CAUSE_MAX][RESTART_MODE_MAX] = {
         [EXIT_CAUSE_UNCLEAN_SIGNAL]= { false, true, false, true,   true,  true,    false },
         [EXIT_CAUSE_TIMEOUT]       = { false, true, false, true,   true,  false,   false },
         [EXIT_CAUSE_WATCHDOG]      = { false, true, false, true,   true,  false,   true  },
+        [EXIT_CAUSE_OOM_KILL]      = { false, true, false, true,   true,  false,   false },
 };
 
 void exit_status_set_add_code(struct exit_status_set *s, int code) {

@@ -32,6 +32,7 @@ enum exit_cause {
         EXIT_CAUSE_UNCLEAN_SIGNAL,   /* core dumps included */
         EXIT_CAUSE_TIMEOUT,
         EXIT_CAUSE_WATCHDOG,
+        EXIT_CAUSE_OOM_KILL,         /* systemd: restarts on-failure and on-abnormal, not on-abort */
         EXIT_CAUSE_MAX,
 };
 

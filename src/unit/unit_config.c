@@ -129,6 +129,9 @@ void unit_config_init(struct unit_config *c) {
         c->tasks_max = UINT64_MAX;
         c->cpu_weight = 0;
         exec_dirs_init(&c->exec_dirs);
+        c->memory_high = UINT64_MAX;
+        c->cpu_quota_usec = 0;
+        c->io_weight = 0;
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {

@@ -120,6 +120,9 @@ struct unit_config {
         /* RuntimeDirectory= ... ConfigurationDirectory=, their *Mode=,
          * RuntimeDirectoryPreserve= (unit/exec_dirs.h) */
         struct exec_dirs exec_dirs;
+        uint64_t memory_high;          /* bytes; UINT64_MAX = infinity/unset */
+        uint64_t cpu_quota_usec;       /* CPUQuota=: CPU time per second of wall time; 0 = unset */
+        uint64_t io_weight;            /* 0 = unset; 1..10000 */
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

@@ -621,6 +621,9 @@ static const struct unit_key key_table[] = {
         { "Service", "ConfigurationDirectoryMode", unit_key_parse_exec_dir_mode, OFF(exec_dirs), 0,
           EXEC_DIR_CONFIGURATION },
         { "Service", "RuntimeDirectoryPreserve", unit_key_parse_preserve, OFF(exec_dirs), 0, 0 },
+        { "Service", "MemoryHigh", unit_key_parse_memory_max, OFF(memory_high), 0, 0 },
+        { "Service", "CPUQuota", unit_key_parse_cpu_quota, OFF(cpu_quota_usec), 0, 0 },
+        { "Service", "IOWeight", unit_key_parse_cpu_weight, OFF(io_weight), 0, 0 },
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))

@@ -102,6 +102,8 @@ int unit_key_parse_output(const struct unit_key_ctx *k, const char *value, void 
 int unit_key_parse_memory_max(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_tasks_max(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, void *field);
+/* CPUQuota=: a percentage of one CPU (may exceed 100%), as usec per second. */
+int unit_key_parse_cpu_quota(const struct unit_key_ctx *k, const char *value, void *field);
 
 /* unit_keys_probe.c: the [X-Vigil] health probe keys; the row or NULL. */
 const struct unit_key *unit_keys_probe_find(const char *section, const char *key);

@@ -511,3 +511,33 @@ int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, v
         return 0;
 }
 
+
+/* CPUQuota=: "N%" or "N.M%" of one CPU, above 100% for more than one
+ * (systemd.resource-control(5)); stored as CPU usec per second of wall
+ * time (1% = 10 ms/s, digits past the second decimal refused). Empty:
+ * unset. */
+int unit_key_parse_cpu_quota(const struct unit_key_ctx *k, const char *value, void *field) {
+        uint64_t *q = field, whole = 0, frac = 0;
+        size_t len = strlen(value), digits = strspn(value, "0123456789"), nfrac = 0;
+
+        if (*value == '\0') {
+                *q = 0;
+                return 0;
+        }
+        bool ok = len >= 2 && value[len - 1] == '%' && digits > 0 && digits <= 7;
+        if (ok && value[digits] == '.') {
+                nfrac = strspn(value + digits + 1, "0123456789");
+                ok = nfrac > 0 && nfrac <= 2 && digits + 1 + nfrac == len - 1;
+        } else if (ok) {
+                ok = digits == len - 1;
+        }
+        for (size_t i = 0; ok && i < digits; i++)
+                whole = whole * 10 + (uint64_t)(value[i] - '0');
+        for (size_t i = 0; ok && i < 2; i++)
+                frac = frac * 10 + (i < nfrac ? (uint64_t)(value[digits + 1 + i] - '0') : 0);
+        uint64_t usec = whole * 10000 + frac * 100;
+        if (!ok || usec == 0)
+                return unit_key_error(k, value, "expected a percentage above 0%%, such as 50%% or 150%%");
+        *q = usec;
+        return 0;
+}

@@ -67,6 +67,7 @@ static const char *const result_names[UNIT_RESULT_MAX] = {
         [UNIT_RESULT_RESOURCES] = "resources",
         [UNIT_RESULT_PROTOCOL] = "protocol",
         [UNIT_RESULT_DEPENDENCY] = "dependency",
+        [UNIT_RESULT_OOM_KILL] = "oom-kill",
 };
 
 const char *unit_state_to_string(enum unit_state s) {

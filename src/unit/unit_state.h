@@ -72,6 +72,7 @@ enum unit_result {
         UNIT_RESULT_RESOURCES,   /* vigil could not fork or prepare the process */
         UNIT_RESULT_PROTOCOL,    /* Type=notify/forking: main exited without becoming ready */
         UNIT_RESULT_DEPENDENCY,  /* a required unit failed */
+        UNIT_RESULT_OOM_KILL,    /* the kernel's OOM killer killed in its cgroup (memory.events) */
         UNIT_RESULT_MAX,
         UNIT_RESULT_KEEP = UNIT_RESULT_MAX,   /* in a transition: leave the result as it is */
 };

@@ -42,6 +42,9 @@ SCHEMA = {
     "ready": (bool, type(None)), "status": (str, type(None)), "notify_denied": (int,),
     "watchdog_misses": (int,), "description": (str,),
     "health": (str, type(None)), "health_failures": (int, type(None)), "health_output": (str, type(None)),
+    # cgroup v2 (issue 17): null without a group or its controller
+    "memory_current": (int, type(None)), "tasks_current": (int, type(None)), "cpu_usec": (int, type(None)),
+    "oom_kills": (int, type(None)),
 }
 
 

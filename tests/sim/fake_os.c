@@ -16,6 +16,7 @@
 #include "sim.h"
 
 #include "core/loop.h"
+#include "os/cgroup.h"
 #include "os/event.h"
 #include "os/inet.h"
 #include "os/notify_socket.h"
@@ -673,4 +674,66 @@ int os_socket_error(int fd) {
 ssize_t os_socket_send(int fd, const void *buf, size_t len) {
         (void)fd, (void)buf, (void)len;
         return -EPIPE;
+}
+
+/* cgroup v2 (os/cgroup.h): the simulated machine has no cgroup2 tree, so
+ * units are process groups, as the scenarios expect. */
+int os_cgroup_is_cgroup2(const char *path) {
+        (void)path;
+        return 0;
+}
+
+int os_cgroup_mount(const char *path) {
+        (void)path;
+        return -ENODEV;
+}
+
+int os_cgroup_self(char *buf, size_t cap) {
+        (void)buf, (void)cap;
+        return -ENOENT;
+}
+
+int os_cgroup_open(int at, const char *name, bool create, int *ret_fd) {
+        (void)at, (void)name, (void)create, (void)ret_fd;
+        return -ENOENT;
+}
+
+int os_cgroup_remove(int at, const char *name) {
+        (void)at, (void)name;
+        return -ENOENT;
+}
+
+int os_cgroup_write(int dir_fd, const char *file, const char *value) {
+        (void)dir_fd, (void)file, (void)value;
+        return -EBADF;
+}
+
+int os_cgroup_read(int dir_fd, const char *file, char *buf, size_t cap) {
+        (void)dir_fd, (void)file, (void)buf, (void)cap;
+        return -EBADF;
+}
+
+int os_cgroup_open_file(int dir_fd, const char *file, bool write, int *ret_fd) {
+        (void)dir_fd, (void)file, (void)write, (void)ret_fd;
+        return -EBADF;
+}
+
+int os_cgroup_read_fd(int fd, char *buf, size_t cap) {
+        (void)fd, (void)buf, (void)cap;
+        return -EBADF;
+}
+
+int os_cgroup_attach(int dir_fd, pid_t pid) {
+        (void)dir_fd, (void)pid;
+        return -EBADF;
+}
+
+int os_cgroup_kill(int dir_fd) {
+        (void)dir_fd;
+        return -EBADF;
+}
+
+int os_cgroup_signal_procs(int dir_fd, int sig) {
+        (void)dir_fd, (void)sig;
+        return -EBADF;
 }

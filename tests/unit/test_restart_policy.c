@@ -30,6 +30,7 @@ static const char *const spec_rows[EXIT_CAUSE_MAX] = {
         [EXIT_CAUSE_UNCLEAN_SIGNAL] = ".X.XXX.",
         [EXIT_CAUSE_TIMEOUT]        = ".X.XX..",
         [EXIT_CAUSE_WATCHDOG]       = ".X.XX.X",
+        [EXIT_CAUSE_OOM_KILL]       = ".X.XX..", /* systemd's service_shall_restart(), oom-kill */
 };
 
 static void every_cell_of_the_table(void **state) {

@@ -119,6 +119,7 @@ static void every_result_has_a_row(void **state) {
                 [UNIT_RESULT_RESOURCES] = { EXIT_CAUSE_UNCLEAN_CODE, true },
                 [UNIT_RESULT_PROTOCOL] = { EXIT_CAUSE_UNCLEAN_CODE, true },
                 [UNIT_RESULT_DEPENDENCY] = { EXIT_CAUSE_UNCLEAN_CODE, false },
+                [UNIT_RESULT_OOM_KILL] = { EXIT_CAUSE_OOM_KILL, true },
         };
         for (int r = 0; r < UNIT_RESULT_MAX; r++) {
                 struct unit_cause c = unit_result_cause(r);
