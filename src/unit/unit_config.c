@@ -173,7 +173,6 @@ void unit_config_free(struct unit_config *c) {
         free(c->description);
         for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
                 list_free(&deps[i]->v, &deps[i]->n);
-        list_free(&c->condition_path_exists, &c->n_condition_path_exists);
         free(c->pid_file);
         for (size_t i = 0; i < sizeof(execs) / sizeof(execs[0]); i++)
                 exec_list_free(execs[i]);
@@ -187,6 +186,7 @@ void unit_config_free(struct unit_config *c) {
         free(c->standard_error.path);
         free(c->syslog_identifier);
         exec_dirs_free(&c->exec_dirs);
+        unit_conditions_free(&c->conditions);
         memset(c, 0, sizeof(*c));
 }
 

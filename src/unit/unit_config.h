@@ -11,6 +11,7 @@
 #include "unit/restart_policy.h"
 
 #include "unit/exec_dirs.h"
+#include "unit/unit_condition.h"
 #include "unit/exec_line.h"
 
 #include <stdbool.h>
@@ -57,8 +58,6 @@ struct unit_config {
         /* [Unit] */
         char *description;
         struct unit_dep_list after, before, requires, wants, binds_to, part_of;
-        char **condition_path_exists;  /* raw values; "!" prefix negates, "|" trigger */
-        size_t n_condition_path_exists;
         uint64_t start_limit_interval_usec;   /* default 10 s */
         unsigned start_limit_burst;           /* default 5 */
         enum unit_action start_limit_action, failure_action, success_action;
@@ -104,6 +103,8 @@ struct unit_config {
         /* RuntimeDirectory= ... ConfigurationDirectory=, their *Mode=,
          * RuntimeDirectoryPreserve= (unit/exec_dirs.h) */
         struct exec_dirs exec_dirs;
+        /* Condition*=, Assert*= (ConditionPathExists= too), unit/unit_condition.h */
+        struct unit_conditions conditions;
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

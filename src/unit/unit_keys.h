@@ -105,5 +105,8 @@ int unit_key_parse_cpu_weight(const struct unit_key_ctx *k, const char *value, v
 int unit_key_parse_exec_dirs(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_exec_dir_mode(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, void *field);
+/* arg = enum condition_kind, | UNIT_KEY_ASSERT for Assert*= */
+#define UNIT_KEY_ASSERT 0x100
+int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, void *field);
 
 #endif

@@ -4,6 +4,7 @@
 #include "unit/unit_keys.h"
 
 #include "unit/exec_dirs.h"
+#include "unit/unit_condition.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -123,4 +124,56 @@ int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, voi
                 }
         }
         return unit_key_error(k, value, "expected yes, no or restart");
+}
+
+/* ---- Condition*= and Assert*= (unit/unit_condition.h) ----------------------- */
+
+/* arg: the kind, | UNIT_KEY_ASSERT for Assert*=. "|" then "!" prefixes. */
+int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, void *field) {
+        struct unit_conditions *l = field;
+        enum condition_kind kind = (enum condition_kind)(k->def->arg & ~UNIT_KEY_ASSERT);
+        bool assert = (k->def->arg & UNIT_KEY_ASSERT) != 0;
+        struct unit_condition c = { .kind = kind, .assert = assert, .file = k->file, .line = k->line };
+        char *resolved;
+        const char *p, *why;
+        int r;
+
+        if (*value == '\0') {
+                size_t kept = 0;
+                for (size_t i = 0; i < l->n; i++) {
+                        if (l->v[i].kind == kind && l->v[i].assert == assert)
+                                free(l->v[i].value);
+                        else
+                                l->v[kept++] = l->v[i];
+                }
+                l->n = kept;
+                return 0;
+        }
+        r = unit_key_resolve(k, value, &resolved);
+        if (r < 0)
+                return r;
+        p = resolved;
+        if (*p == '|') {
+                c.trigger = true;
+                p += 1 + strspn(p + 1, WHITESPACE);
+        }
+        if (*p == '!') {
+                c.negate = true;
+                p += 1 + strspn(p + 1, WHITESPACE);
+        }
+        why = condition_value_check(kind, p);
+        if (why) {
+                free(resolved);
+                return unit_key_error(k, value, "%s", why);
+        }
+        c.value = strdup(p);
+        free(resolved);
+        struct unit_condition *grown = c.value ? realloc(l->v, (l->n + 1) * sizeof(*grown)) : NULL;
+        if (!grown) {
+                free(c.value);
+                return -ENOMEM;
+        }
+        l->v = grown;
+        l->v[l->n++] = c;
+        return 0;
 }

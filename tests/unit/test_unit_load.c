@@ -555,8 +555,10 @@ static void lists_accumulate_and_empty_assignments_reset(void **state) {
         assert_null(c.after.v[3]);
         assert_int_equal(c.wants.n, 1);
         assert_string_equal(c.wants.v[0], "y.service");
-        assert_int_equal(c.n_condition_path_exists, 2);
-        assert_string_equal(c.condition_path_exists[1], "|!/etc/b");
+        assert_int_equal(c.conditions.n, 2);
+        assert_string_equal(c.conditions.v[1].value, "/etc/b");
+        assert_true(c.conditions.v[1].trigger && c.conditions.v[1].negate);
+        assert_int_equal(c.conditions.v[1].kind, COND_PATH_EXISTS);
         assert_int_equal(c.exec_start_pre.n, 2);
         assert_true(c.exec_start_pre.v[1].flags & EXEC_FLAG_IGNORE_FAILURE);
         assert_int_equal(c.exec_start.n, 1);
@@ -1047,7 +1049,8 @@ static void fixture_contents_are_read_right(void **state) {
         assert_int_equal(c.exec_start.n, 3);
         assert_true(c.remain_after_exit);
         assert_string_equal(c.exec_start.v[1].argv[2], "resize2fs /dev/mmcblk0p3 && mkdir -p /data/app");
-        assert_string_equal(c.condition_path_exists[0], "!/var/lib/firstboot.done");
+        assert_string_equal(c.conditions.v[0].value, "/var/lib/firstboot.done");
+        assert_true(c.conditions.v[0].negate);
         assert_int_equal(c.standard_output.kind, OUTPUT_FILE);
         unit_config_free(&c);
 
