@@ -118,6 +118,7 @@ void unit_config_init(struct unit_config *c) {
         c->tasks_max = UINT64_MAX;
         c->cpu_weight = 0;
         exec_dirs_init(&c->exec_dirs);
+        c->default_dependencies = true;
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {
@@ -187,6 +188,7 @@ void unit_config_free(struct unit_config *c) {
         free(c->syslog_identifier);
         exec_dirs_free(&c->exec_dirs);
         unit_conditions_free(&c->conditions);
+        list_free(&c->unset_environment, &c->n_unset_environment);
         memset(c, 0, sizeof(*c));
 }
 

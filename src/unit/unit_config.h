@@ -105,6 +105,9 @@ struct unit_config {
         struct exec_dirs exec_dirs;
         /* Condition*=, Assert*= (ConditionPathExists= too), unit/unit_condition.h */
         struct unit_conditions conditions;
+        bool default_dependencies;     /* DefaultDependencies=, default yes; only shapes target ordering */
+        char **unset_environment;      /* UnsetEnvironment=: "NAME" or "NAME=VALUE" */
+        size_t n_unset_environment;
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

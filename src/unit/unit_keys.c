@@ -597,6 +597,11 @@ static const struct unit_key key_table[] = {
           EXEC_DIR_CONFIGURATION },
         { "Service", "RuntimeDirectoryPreserve", unit_key_parse_preserve, OFF(exec_dirs), 0, 0 },
 
+        { "Unit", "DefaultDependencies", parse_bool, OFF(default_dependencies), 0, 0 },
+        { "Service", "StandardInput", unit_key_parse_standard_input, 0, 0, 0 },
+        { "Service", "PassEnvironment", unit_key_parse_pass_environment, 0, 0, 0 },
+        { "Service", "UnsetEnvironment", unit_key_parse_unset_environment,
+          LIST(unset_environment, n_unset_environment), 0 },
         /* systemd.unit(5) "Conditions and Asserts": unit_keys_dirs.c, unit/unit_condition.h */
         COND("PathExists", COND_PATH_EXISTS),
         COND("PathExistsGlob", COND_PATH_EXISTS_GLOB),

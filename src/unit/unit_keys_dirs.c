@@ -177,3 +177,48 @@ int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, vo
         l->v[l->n++] = c;
         return 0;
 }
+
+/* StandardInput=: vigil gives services /dev/null (systemd's default, null);
+ * anything else is a warning and null. */
+int unit_key_parse_standard_input(const struct unit_key_ctx *k, const char *value, void *field) {
+        (void)field;
+        if (*value != '\0' && strcmp(value, "null") != 0)
+                unit_key_warning(k, value, "%s, using null",
+                                 strncmp(value, "tty", 3) == 0 ? "vigil gives services no terminal"
+                                                               : "not supported by vigil");
+        return 0;
+}
+
+/* PassEnvironment=: names; every unit gets vigil's whole environment
+ * already (spawn_build.h), so the names are only checked. */
+int unit_key_parse_pass_environment(const struct unit_key_ctx *k, const char *value, void *field) {
+        (void)field;
+        for (const char *p = value; *p; p++)
+                if (!(*p == '_' || *p == ' ' || *p == '\t' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                      (*p >= 'A' && *p <= 'Z')))
+                        return unit_key_error(k, value, "expected variable names");
+        return 0;
+}
+
+/* UnsetEnvironment=: "NAME" or "NAME=VALUE" words, applied last. */
+int unit_key_parse_unset_environment(const struct unit_key_ctx *k, const char *value, void *field) {
+        char ***list = field;
+        size_t *n = unit_key_list_count(k);
+        const char *p = value;
+        if (*value == '\0') {
+                unit_key_list_clear(list, n);
+                return 0;
+        }
+        for (;;) {
+                size_t len;
+                char *word;
+                p += strspn(p, WHITESPACE);
+                if (*p == '\0')
+                        return 0;
+                len = strcspn(p, WHITESPACE);
+                word = strndup(p, len);
+                p += len;
+                if (!word || unit_key_list_push(list, n, word) < 0)
+                        return -ENOMEM;
+        }
+}
