@@ -128,6 +128,7 @@ static const struct option_def option_table[] = {
         { "shutdown-report", 0, KIND_STRING, OFF(shutdown_report), NULL, check_nonempty, "FILE", "write why and how the system went down", true },
         { "termination-log", 0, KIND_STRING, OFF(termination_log), NULL, NULL, "FILE", "on exit write why vigil ended to FILE ('' or none: off; default /dev/termination-log when writable)", true },
         { "syslog-socket", 0, KIND_STRING, OFF(syslog_socket), NULL, check_nonempty, "PATH", "syslog receiver for the units' syslog(3) lines (none: off; default /dev/log when PID 1 and nobody listens there)", true },
+        { "check-units", 0, KIND_STRING, OFF(check_units), NULL, check_nonempty, "DIR", "load DIR's .service files as vigil would, report (FILE:LINE, then a summary) and exit; start nothing", true },
         { "tmpfiles", 0, KIND_STRING, OFF(tmpfiles_root), NULL, check_nonempty, "ROOT", "at boot, apply the d/D/f/L/z lines of ROOT's tmpfiles.d (/: this machine's)", true },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },
         { "control-socket", 0, KIND_STRING, OFF(control_socket), NULL, check_socket_address, "PATH", "control socket (vigilctl): a path or @abstract-name", true },
