@@ -70,8 +70,12 @@ int unit_check_dir(const char *dir) {
                 t.checked++;
                 if (r == 0)
                         t.loaded++;
-                else
+                else {
+                        char line[4200];
+                        int len = snprintf(line, sizeof(line), "refused %s\n", paths[i]);
                         t.refused++;
+                        (void)os_write_all(STDOUT_FILENO, line, len > 0 && (size_t)len < sizeof(line) ? (size_t)len : 0);
+                }
                 count_unknown(&t, &d);
                 unit_report_diags(&d);
                 unit_diags_free(&d);
