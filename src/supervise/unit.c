@@ -547,6 +547,8 @@ static void go(struct unit *u, enum unit_state next) {
                         break;  /* STOPPING=1: the service is on its way out */
                 int sig = u->result == UNIT_RESULT_WATCHDOG ? u->config.watchdog_signal : u->config.kill_signal;
                 unit_kill(u, sig, false);
+                if (u->config.send_sighup && sig != SIGHUP)
+                        unit_kill(u, SIGHUP, false);   /* SendSIGHUP= (systemd.kill(5)) */
                 break;
         }
         case UNIT_STOP_SIGKILL:

@@ -106,6 +106,7 @@ struct unit_config {
         /* Condition*=, Assert*= (ConditionPathExists= too), unit/unit_condition.h */
         struct unit_conditions conditions;
         bool default_dependencies;     /* DefaultDependencies=, default yes; only shapes target ordering */
+        bool send_sighup;              /* SendSIGHUP=: SIGHUP right after KillSignal=, default no */
         char **unset_environment;      /* UnsetEnvironment=: "NAME" or "NAME=VALUE" */
         size_t n_unset_environment;
 };

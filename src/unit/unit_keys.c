@@ -599,6 +599,7 @@ static const struct unit_key key_table[] = {
 
         { "Unit", "DefaultDependencies", parse_bool, OFF(default_dependencies), 0, 0 },
         { "Service", "StandardInput", unit_key_parse_standard_input, 0, 0, 0 },
+        { "Service", "SendSIGHUP", parse_bool, OFF(send_sighup), 0, 0 },
         { "Service", "PassEnvironment", unit_key_parse_pass_environment, 0, 0, 0 },
         { "Service", "UnsetEnvironment", unit_key_parse_unset_environment,
           LIST(unset_environment, n_unset_environment), 0 },

@@ -27,7 +27,7 @@ static const char *const sandboxing[] = {
 
 static const char *const unapplied[] = {
         /* issue 15 point 6, not done yet: their meaning is not applied */
-        "Conflicts", "OnFailure", "OnSuccess", "ExecCondition", "SendSIGHUP",
+        "Conflicts", "OnFailure", "OnSuccess", "ExecCondition",
         "OOMScoreAdjust", "OOMPolicy", "Slice", "Delegate", "CPUQuota", "CPUQuotaPeriodSec", "CPUShares",
         "CPUAccounting", "MemoryAccounting", "MemoryLow", "MemoryMin", "MemoryHigh", "MemorySwapMax",
         "MemoryLimit", "TasksAccounting", "IOAccounting", "IOWeight", "IODeviceWeight", "IOReadBandwidthMax",

@@ -39,3 +39,20 @@ def test_unset_and_pass_environment_and_standard_input(units, vigil):
     assert "VIGIL_TEST_OUTER" not in env, "UnsetEnvironment= applies to the inherited environment too"
     wait_until(run, lambda: stderr_lines(run, f"{path}:3", "StandardInput=tty", "no terminal"), "the tty warning")
     stop_vigil(run)
+
+
+def test_send_sighup_follows_the_kill_signal(units, vigil):
+    ready, out = units.file("ready"), units.file("signals")
+    body = f"""
+        trap 'echo TERM >> {out}' TERM
+        trap 'echo HUP >> {out}' HUP
+        touch {ready}
+        while [ "$(wc -l < {out} 2>/dev/null || echo 0)" -lt 2 ]; do sleep 0.05; done
+        """
+    units.add("hup", unit_text("[Service]", f"ExecStart={units.script('hup', body)}", "SendSIGHUP=yes",
+                               "KillMode=process", "TimeoutStopSec=20"))
+    run = units.start()
+    wait_until(run, lambda: os.path.exists(ready), "the traps to be set")
+    stop_vigil(run)
+    # Both arrive at once; the shell runs pending traps in signal-number order.
+    assert sorted(read_lines(out)) == ["HUP", "TERM"], read_lines(out)
