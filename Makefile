@@ -30,7 +30,7 @@ CTL_SRC := src/cmd/vigilctl.c src/cmd/vigilctl_format.c src/control/control_clie
 # ... and, invoked as systemctl, the unit files' side (cmd/systemctl.h).
 CTL_SRC += src/cmd/systemctl.c src/cmd/systemctl_files.c src/supervise/unit_layout.c src/unit/install_plan.c \
            src/unit/unit_file.c src/unit/unit_config.c src/base/strv.c src/base/words.c src/os/files.c src/os/links.c \
-           src/os/system.c src/unit/exec_line.c src/unit/env_file.c src/unit/exec_dirs.c
+           src/os/system.c src/unit/exec_line.c src/unit/env_file.c src/unit/exec_dirs.c src/unit/unit_condition.c
 # vigil-heart: the Erlang heart drop-in, with only the protocol, the datagram sender
 # and the control client (vigil's watchdog facts, the guarded shutdowns).
 HEART_SRC := src/cmd/vigil_heart.c $(HEART_LIB_SRC) src/os/notify_socket.c src/os/unix_socket.c \

@@ -167,6 +167,7 @@ static const struct option_def option_table[] = {
         { "log-file-count", 0, KIND_ID, OFF(log_file_count), NULL, NULL, "N", "--log-dir: rotated files kept per unit (default 2, at most 99)", true },
         { "pmsg-device", 0, KIND_STRING, OFF(pmsg_device), NULL, check_nonempty, "PATH", "system mode: breadcrumbs device (default /dev/pmsg0 when present; none: off)", true },
         { "syslog-socket", 0, KIND_STRING, OFF(syslog_socket), NULL, check_nonempty, "PATH", "syslog receiver for the units' syslog(3) lines (none: off; default /dev/log when PID 1 and nobody listens there)", true },
+        { "check-units", 0, KIND_STRING, OFF(check_units), NULL, check_nonempty, "DIR", "load DIR's .service files as vigil would, report (FILE:LINE, then a summary) and exit; start nothing", true },
         { "tmpfiles", 0, KIND_STRING, OFF(tmpfiles_root), NULL, check_nonempty, "ROOT", "at boot, apply the d/D/f/L/z lines of ROOT's tmpfiles.d (/: this machine's)", true },
         { "cgroup-root", 0, KIND_STRING, OFF(cgroup_root), NULL, check_nonempty, "DIR", "cgroup2 directory for the units' groups (off: process groups only; default: /sys/fs/cgroup in system mode, vigil's own group when writable)", true },
         { "log-format", 0, KIND_ENUM, OFF(log_format), log_format_names, NULL, "FORMAT", "service output: prefixed|plain|json", true },

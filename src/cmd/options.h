@@ -40,6 +40,7 @@ struct vigil_options {
         char *watchdog_device, *shutdown_report, *control_socket, *notify_socket, *config;
         char *termination_log;         /* --termination-log FILE; "" or "none": off */
         char *syslog_socket;           /* --syslog-socket PATH; "none": off; NULL: the default */
+        char *check_units;             /* --check-units DIR: load, report, exit */
         char *tmpfiles_root;           /* --tmpfiles ROOT: apply ROOT's tmpfiles.d at boot; NULL: off */
         char *clock_file, *core_pattern, *tty_options;
         bool update_clock, warn_unused_tty;

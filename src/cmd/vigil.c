@@ -28,6 +28,7 @@
 #include "supervise/manager.h"
 #include "supervise/postmortem.h"
 #include "supervise/tmpfiles_apply.h"
+#include "supervise/unit_check.h"
 #include "container/startup.h"
 #include "container/termination_log.h"
 #include "logcap/output.h"
@@ -417,6 +418,8 @@ static int phase_options(struct boot *b, int argc, char **argv) {
         if (help_or_version(b))
                 return 0;
         log_set_level(LOG_LEVEL_NOTICE + o->verbosity);
+        if (o->check_units && !b->machine)
+                return unit_check_dir(o->check_units);   /* a check, not a boot */
         b->system_mode = b->machine || o->system;
         options_apply_defaults(o, b->system_mode);
         warn_unsupported(o);

@@ -20,6 +20,11 @@
  * takes are dropped from stdout by logcap/output.c (one notice), still
  * kept in the ring.
  *
+ * Attribution needs the sender alive when its datagram is read (or a
+ * process vigil reaps itself: what it sent is read before its exit is
+ * handled); a short-lived grandchild that is gone by then is unattributed,
+ * as for sd_notify.
+ *
  * Where: --syslog-socket PATH, "none" off; by default /dev/log when vigil
  * is PID 1 (container or system mode) and nobody listens there (a live
  * socket there, e.g. a syslog daemon's or journald's, is left alone: one

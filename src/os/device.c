@@ -166,13 +166,6 @@ int os_write_to_tty(const char *path, const char *text, size_t len) {
         return r;
 }
 
-int os_get_hostname(char *buf, size_t size) {
-        if (gethostname(buf, size) < 0)
-                return -errno;
-        buf[size - 1] = '\0';
-        return 0;
-}
-
 int os_stdio_to_null(void) {
         int fd;
         do

@@ -44,8 +44,6 @@ int os_tty_set_line(int fd, unsigned baud, char parity, unsigned bits);
  * terminal, write text, close. For a message on a console. */
 int os_write_to_tty(const char *path, const char *text, size_t len);
 
-int os_get_hostname(char *buf, size_t size);
-
 /* fds 0, 1 and 2 onto /dev/null: the console's tty is no longer held open
  * (erlinit: a g_serial gadget can hang reboot(2) otherwise) while every
  * later write to stdio still goes somewhere harmless. */

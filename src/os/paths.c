@@ -2,6 +2,9 @@
 #include "os/paths.h"
 
 #include <dirent.h>
+#include <glob.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -141,4 +144,55 @@ int os_write_new_file(const char *path, mode_t mode, const void *data, size_t le
         if (close(fd) < 0 && r == 0 && errno != EINTR)
                 r = -errno;
         return r;
+}
+
+int os_glob_matches(const char *pattern) {
+        glob_t g;
+        int r = glob(pattern, GLOB_NOSORT, NULL, &g);
+        if (r == GLOB_NOMATCH)
+                return 0;
+        if (r != 0)
+                return r == GLOB_NOSPACE ? -ENOMEM : -EIO;
+        globfree(&g);
+        return 1;
+}
+
+int os_path_read_only(const char *path) {
+        struct statvfs s;
+        if (statvfs(path, &s) < 0)
+                return -errno;
+        return (s.f_flag & ST_RDONLY) ? 1 : 0;
+}
+
+int os_path_size_mtime(const char *path, unsigned long long *ret_size, unsigned long long *ret_mtime_usec) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) && ret_size)
+                *ret_size = 0;
+        else if (ret_size)
+                *ret_size = (unsigned long long)st.st_size;
+        if (ret_mtime_usec)
+                *ret_mtime_usec = (unsigned long long)st.st_mtim.tv_sec * 1000000ULL +
+                                  (unsigned long long)st.st_mtim.tv_nsec / 1000ULL;
+        return 0;
+}
+
+int os_uname_machine(char *buf, size_t size) {
+        struct utsname u;
+        if (uname(&u) < 0)
+                return -errno;
+        snprintf(buf, size, "%s", u.machine);
+        return 0;
+}
+
+int os_get_hostname(char *buf, size_t size) {
+        if (gethostname(buf, size) < 0)
+                return -errno;
+        buf[size - 1] = '\0';
+        return 0;
+}
+
+gid_t os_getgid(void) {
+        return getgid();
 }

@@ -34,4 +34,18 @@ int os_make_symlink(const char *target, const char *path);
  * (O_NOFOLLOW: a symlink is -ELOOP). mode before the umask. */
 int os_write_new_file(const char *path, mode_t mode, const void *data, size_t len, bool truncate);
 
+/* For Condition*= (supervise/unit_conditions.c): whether any path matches
+ * the glob(3) pattern; whether path (symlinks followed) is on a read-only
+ * file system (1) or not (0); the size and mtime (usec) of what path names
+ * (followed). -errno when it cannot be examined. */
+int os_glob_matches(const char *pattern);
+int os_path_read_only(const char *path);
+int os_path_size_mtime(const char *path, unsigned long long *ret_size, unsigned long long *ret_mtime_usec);
+
+/* uname(2)'s machine ("x86_64"), and the host name, into buf. */
+int os_uname_machine(char *buf, size_t size);
+int os_get_hostname(char *buf, size_t size);
+/* getgid(2). */
+gid_t os_getgid(void);
+
 #endif

@@ -17,6 +17,7 @@
 #include "unit/exec_line.h"
 #include "unit/spawn_build.h"
 #include "supervise/proc_index.h"
+#include "supervise/unit_conditions.h"
 #include "supervise/unit_dirs.h"
 #include "supervise/unit_source.h"
 #include "unit/unit_result.h"
@@ -548,6 +549,8 @@ static void go(struct unit *u, enum unit_state next) {
                 bool hung = u->result == UNIT_RESULT_WATCHDOG && !unit_probe_unhealthy(u);
                 int sig = hung ? u->config.watchdog_signal : u->config.kill_signal;
                 unit_kill(u, sig, false);
+                if (u->config.send_sighup && sig != SIGHUP)
+                        unit_kill(u, SIGHUP, false);   /* SendSIGHUP= (systemd.kill(5)) */
                 break;
         }
         case UNIT_STOP_SIGKILL:
@@ -584,30 +587,17 @@ void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result) 
         go(u, t.next);
 }
 
-static bool conditions_met(struct unit *u) {
-        for (size_t i = 0; i < u->config.n_condition_path_exists; i++) {
-                const char *p = u->config.condition_path_exists[i];
-                bool negate = false;
-                if (*p == '|')
-                        p++;
-                if (*p == '!') {
-                        negate = true;
-                        p++;
-                }
-                if ((os_path_exists(p) == 1) == negate) {
-                        unit_log(LOG_LEVEL_NOTICE, u, "ConditionPathExists=%s not met, skipping",
-                                 u->config.condition_path_exists[i]);
-                        return false;
-                }
-        }
-        return true;
-}
-
 void unit_event(struct unit *u, enum unit_event e) {
         if (e == UNIT_EV_DEPS_UP && u->state == UNIT_WAITING) {
-                if (!conditions_met(u)) {
+                int met = unit_conditions_check(u->config.name, &u->config);
+                if (met == 0) {
                         u->start_job = UNIT_JOB_OK;
                         go(u, UNIT_DEAD);
+                        return;
+                }
+                if (met < 0) {   /* Assert*=: the start fails */
+                        u->result = UNIT_RESULT_EXIT_CODE;
+                        go(u, UNIT_FAILED);
                         return;
                 }
                 if (!start_limit_allow(&u->limit, u->config.start_limit_interval_usec, u->config.start_limit_burst,

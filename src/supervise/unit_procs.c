@@ -195,6 +195,8 @@ static int spawn_env(struct unit *u, const struct spawn_credentials *cred, bool 
                         .result = u->result,
                         .main_exit = u->main_exit_known ? &u->main_exit : NULL,
                         .exec_dirs = &u->config.exec_dirs,
+                        .unset = u->config.unset_environment,
+                        .n_unset = u->config.n_unset_environment,
                         .environment = u->config.environment,
                         .n_environment = u->config.n_environment,
                         .file_env = files,

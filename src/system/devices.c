@@ -6,6 +6,7 @@
 #include "os/fd.h"
 #include "os/files.h"
 #include "os/links.h"
+#include "os/paths.h"
 #include "system/device_plan.h"
 
 #include <errno.h>

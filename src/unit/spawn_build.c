@@ -106,6 +106,27 @@ static int env_set_listen(char ***env, size_t *n, const struct spawn_env_input *
         return r;
 }
 
+/* UnsetEnvironment= (systemd.exec(5)): a name drops that variable, an
+ * assignment only that exact one. */
+static void env_unset(char **env, size_t *n, char *const *unset, size_t n_unset) {
+        size_t kept = 0;
+        for (size_t i = 0; i < *n; i++) {
+                bool drop = false;
+                for (size_t j = 0; j < n_unset && !drop; j++) {
+                        size_t len = strlen(unset[j]);
+                        drop = strchr(unset[j], '=') ? strcmp(env[i], unset[j]) == 0
+                                                     : strncmp(env[i], unset[j], len) == 0 && env[i][len] == '=';
+                }
+                if (drop)
+                        free(env[i]);
+                else
+                        env[kept++] = env[i];
+        }
+        for (size_t i = kept; i < *n; i++)
+                env[i] = NULL;
+        *n = kept;
+}
+
 int spawn_env_build(const struct spawn_env_input *in, char ***ret_env, size_t *ret_n) {
         char **env = NULL;
         size_t n = 0;
@@ -133,6 +154,8 @@ int spawn_env_build(const struct spawn_env_input *in, char ***ret_env, size_t *r
                 r = env_set_all(&env, &n, in->environment, in->n_environment);
         if (r == 0)
                 r = env_set_all(&env, &n, in->file_env, in->n_file_env);
+        if (r == 0)
+                env_unset(env, &n, in->unset, in->n_unset);
         if (r == 0 && !env) {
                 env = calloc(1, sizeof(char *));
                 if (!env)

@@ -84,6 +84,8 @@ struct spawn_env_input {
         enum unit_result result;          /* with stop_vars: SERVICE_RESULT */
         const struct exit_info *main_exit;/* with stop_vars: EXIT_CODE/STATUS; NULL: not known */
         const struct exec_dirs *exec_dirs;/* RUNTIME_DIRECTORY= and kin (in 2); NULL: none */
+        char *const *unset;               /* UnsetEnvironment=, applied after 4: "NAME" or "NAME=VALUE" */
+        size_t n_unset;
         char *const *environment;         /* Environment= */
         size_t n_environment;
         char *const *file_env;            /* EnvironmentFile= entries, files in order */

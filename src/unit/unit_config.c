@@ -132,6 +132,7 @@ void unit_config_init(struct unit_config *c) {
         c->memory_high = UINT64_MAX;
         c->cpu_quota_usec = 0;
         c->io_weight = 0;
+        c->default_dependencies = true;
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {
@@ -187,7 +188,6 @@ void unit_config_free(struct unit_config *c) {
         free(c->description);
         for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
                 list_free(&deps[i]->v, &deps[i]->n);
-        list_free(&c->condition_path_exists, &c->n_condition_path_exists);
         free(c->pid_file);
         for (size_t i = 0; i < sizeof(execs) / sizeof(execs[0]); i++)
                 exec_list_free(execs[i]);
@@ -204,6 +204,8 @@ void unit_config_free(struct unit_config *c) {
         free(c->probe.http_host);
         free(c->probe.http_path);
         exec_dirs_free(&c->exec_dirs);
+        unit_conditions_free(&c->conditions);
+        list_free(&c->unset_environment, &c->n_unset_environment);
         memset(c, 0, sizeof(*c));
 }
 

@@ -11,6 +11,7 @@
 #include "unit/restart_policy.h"
 
 #include "unit/exec_dirs.h"
+#include "unit/unit_condition.h"
 #include "unit/exec_line.h"
 #include "unit/probe_schedule.h"
 #include "base/inet_target.h"
@@ -72,8 +73,6 @@ struct unit_config {
         /* [Unit] */
         char *description;
         struct unit_dep_list after, before, requires, wants, binds_to, part_of;
-        char **condition_path_exists;  /* raw values; "!" prefix negates, "|" trigger */
-        size_t n_condition_path_exists;
         uint64_t start_limit_interval_usec;   /* default 10 s */
         unsigned start_limit_burst;           /* default 5 */
         enum unit_action start_limit_action, failure_action, success_action;
@@ -123,6 +122,12 @@ struct unit_config {
         uint64_t memory_high;          /* bytes; UINT64_MAX = infinity/unset */
         uint64_t cpu_quota_usec;       /* CPUQuota=: CPU time per second of wall time; 0 = unset */
         uint64_t io_weight;            /* 0 = unset; 1..10000 */
+        /* Condition*=, Assert*= (ConditionPathExists= too), unit/unit_condition.h */
+        struct unit_conditions conditions;
+        bool default_dependencies;     /* DefaultDependencies=, default yes; only shapes target ordering */
+        bool send_sighup;              /* SendSIGHUP=: SIGHUP right after KillSignal=, default no */
+        char **unset_environment;      /* UnsetEnvironment=: "NAME" or "NAME=VALUE" */
+        size_t n_unset_environment;
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

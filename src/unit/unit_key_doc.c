@@ -15,7 +15,10 @@
 /* Keys accepted and validated whose effect vigil does not give yet (no
  * cgroups: DESIGN.md, "The processes of a unit"). A key made real leaves
  * this list, and its man page row leaves the "not enforced" table. */
-static const char *const not_enforced[] = { "MemoryMax", "TasksMax", "CPUWeight", NULL };
+/* Every key of the table takes effect (the cgroup ones where vigil has a
+ * tree: a boot warning says when not); systemd's keys vigil only knows are
+ * unit_keys_known.c's, outside this table. */
+static const char *const not_enforced[] = { NULL };
 
 enum doc_kind { DOC_TIMESPAN, DOC_UNSIGNED, DOC_BOOL, DOC_ACTION, DOC_TYPE, DOC_RESTART,
                 DOC_SIGNAL, DOC_NOTIFY, DOC_KILL_MODE, DOC_OCTAL, DOC_OUTPUT, DOC_U64_MAX };
@@ -54,6 +57,8 @@ static const struct doc_default defaults[] = {
         { "StandardError", DOC_OUTPUT, OFF(standard_error) },
         { "MemoryMax", DOC_U64_MAX, OFF(memory_max) },
         { "TasksMax", DOC_U64_MAX, OFF(tasks_max) },
+        { "DefaultDependencies", DOC_BOOL, OFF(default_dependencies) },
+        { "SendSIGHUP", DOC_BOOL, OFF(send_sighup) },
         { "HealthInterval", DOC_TIMESPAN, OFF(probe.timing.interval_usec) },
         { "HealthTimeout", DOC_TIMESPAN, OFF(probe.timing.timeout_usec) },
         { "HealthStartPeriod", DOC_TIMESPAN, OFF(probe.timing.start_period_usec) },

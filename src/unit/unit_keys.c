@@ -233,32 +233,6 @@ static int parse_deps(const struct unit_key_ctx *k, const char *value, void *fie
         }
 }
 
-/* ConditionPathExists=: "|" (trigger) then "!" (negate), then an absolute path. */
-static int parse_condition_path(const struct unit_key_ctx *k, const char *value, void *field) {
-        char ***list = field, *resolved;
-        size_t *n = unit_key_list_count(k);
-        const char *p;
-        int r;
-
-        if (*value == '\0') {
-                unit_key_list_clear(list, n);
-                return 0;
-        }
-        r = unit_key_resolve(k, value, &resolved);
-        if (r < 0)
-                return r;
-        p = resolved;
-        if (*p == '|')
-                p += 1 + strspn(p + 1, WHITESPACE);
-        if (*p == '!')
-                p += 1 + strspn(p + 1, WHITESPACE);
-        if (!unit_key_is_absolute_path(p)) {
-                free(resolved);
-                return unit_key_error(k, value, "the path must be absolute");
-        }
-        return unit_key_list_push(list, n, resolved);
-}
-
 static const char *action_name(int i) {
         return unit_action_to_string((enum unit_action)i);
 }
@@ -523,6 +497,9 @@ static int parse_kill_mode(const struct unit_key_ctx *k, const char *value, void
 #define OFF(field) offsetof(struct unit_config, field)
 #define LIST(field, count) OFF(field), OFF(count)
 #define DEPS(field) OFF(field.v), OFF(field.n)
+#define COND(name, kind)                                                                      \
+        { "Unit", "Condition" name, unit_key_parse_condition, OFF(conditions), 0, kind },             \
+        { "Unit", "Assert" name, unit_key_parse_condition, OFF(conditions), 0, (kind) | UNIT_KEY_ASSERT }
 #define LIMIT(name, resource) { "Service", name, unit_key_parse_rlimit, OFF(limits), 0, resource }
 
 /* Every key vigil reads, with systemd's section. StartLimit*= and
@@ -537,8 +514,6 @@ static const struct unit_key key_table[] = {
         { "Unit", "Wants", parse_deps, DEPS(wants), 0 },
         { "Unit", "BindsTo", parse_deps, DEPS(binds_to), 0 },
         { "Unit", "PartOf", parse_deps, DEPS(part_of), 0 },
-        { "Unit", "ConditionPathExists", parse_condition_path,
-          LIST(condition_path_exists, n_condition_path_exists), 0 },
         { "Unit", "StartLimitIntervalSec", parse_timespan, OFF(start_limit_interval_usec), 0, 0 },
         { "Unit", "StartLimitInterval", parse_timespan, OFF(start_limit_interval_usec), 0, 0 },
         { "Unit", "StartLimitBurst", parse_unsigned, OFF(start_limit_burst), 0, 0 },
@@ -624,6 +599,35 @@ static const struct unit_key key_table[] = {
         { "Service", "MemoryHigh", unit_key_parse_memory_max, OFF(memory_high), 0, 0 },
         { "Service", "CPUQuota", unit_key_parse_cpu_quota, OFF(cpu_quota_usec), 0, 0 },
         { "Service", "IOWeight", unit_key_parse_cpu_weight, OFF(io_weight), 0, 0 },
+
+        { "Unit", "DefaultDependencies", parse_bool, OFF(default_dependencies), 0, 0 },
+        { "Service", "StandardInput", unit_key_parse_standard_input, 0, 0, 0 },
+        { "Service", "SendSIGHUP", parse_bool, OFF(send_sighup), 0, 0 },
+        { "Service", "PassEnvironment", unit_key_parse_pass_environment, 0, 0, 0 },
+        { "Service", "UnsetEnvironment", unit_key_parse_unset_environment,
+          LIST(unset_environment, n_unset_environment), 0 },
+        /* systemd.unit(5) "Conditions and Asserts": unit_keys_dirs.c, unit/unit_condition.h */
+        COND("PathExists", COND_PATH_EXISTS),
+        COND("PathExistsGlob", COND_PATH_EXISTS_GLOB),
+        COND("PathIsDirectory", COND_PATH_IS_DIRECTORY),
+        COND("PathIsSymbolicLink", COND_PATH_IS_SYMBOLIC_LINK),
+        COND("PathIsMountPoint", COND_PATH_IS_MOUNT_POINT),
+        COND("PathIsReadWrite", COND_PATH_IS_READ_WRITE),
+        COND("DirectoryNotEmpty", COND_DIRECTORY_NOT_EMPTY),
+        COND("FileNotEmpty", COND_FILE_NOT_EMPTY),
+        COND("FileIsExecutable", COND_FILE_IS_EXECUTABLE),
+        COND("KernelCommandLine", COND_KERNEL_COMMAND_LINE),
+        COND("Virtualization", COND_VIRTUALIZATION),
+        COND("Capability", COND_CAPABILITY),
+        COND("Environment", COND_ENVIRONMENT),
+        COND("Architecture", COND_ARCHITECTURE),
+        COND("Host", COND_HOST),
+        COND("User", COND_USER),
+        COND("Group", COND_GROUP),
+        COND("FirstBoot", COND_FIRST_BOOT),
+        COND("NeedsUpdate", COND_NEEDS_UPDATE),
+        COND("Security", COND_SECURITY),
+        COND("ACPower", COND_AC_POWER),
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))

@@ -30,6 +30,9 @@ struct unit_key_marks {
         const char *type_file, *restart_file;
         unsigned type_line, restart_line;
         bool exec_start_error;   /* a malformed ExecStart= was reported already */
+        /* Known keys not applied (unit_keys_known.c): names for the summaries. */
+        char sandboxing[768], not_applied[768];
+        unsigned n_sandboxing, n_not_applied;
 };
 
 /* What a key parser gets besides the value and its field. */
@@ -55,6 +58,10 @@ struct unit_key {
         int arg;            /* parser-specific */
 };
 
+
+/* unit_keys_known.c: a key without a row that vigil knows of (docs/UNITS.md). */
+enum unit_key_known { UNIT_KEY_UNKNOWN, UNIT_KEY_SANDBOXING, UNIT_KEY_NOT_APPLIED };
+enum unit_key_known unit_keys_known(const char *key);
 
 /* The row of section.key, or NULL. */
 const struct unit_key *unit_keys_find(const char *section, const char *key);
@@ -113,5 +120,11 @@ const struct unit_key *unit_keys_probe_at(size_t i);
 int unit_key_parse_exec_dirs(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_exec_dir_mode(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, void *field);
+/* arg = enum condition_kind, | UNIT_KEY_ASSERT for Assert*= */
+#define UNIT_KEY_ASSERT 0x100
+int unit_key_parse_standard_input(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_pass_environment(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_unset_environment(const struct unit_key_ctx *k, const char *value, void *field);
+int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, void *field);
 
 #endif

@@ -4,6 +4,7 @@
 #include "unit/unit_keys.h"
 
 #include "unit/exec_dirs.h"
+#include "unit/unit_condition.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -123,4 +124,101 @@ int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, voi
                 }
         }
         return unit_key_error(k, value, "expected yes, no or restart");
+}
+
+/* ---- Condition*= and Assert*= (unit/unit_condition.h) ----------------------- */
+
+/* arg: the kind, | UNIT_KEY_ASSERT for Assert*=. "|" then "!" prefixes. */
+int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, void *field) {
+        struct unit_conditions *l = field;
+        enum condition_kind kind = (enum condition_kind)(k->def->arg & ~UNIT_KEY_ASSERT);
+        bool assert = (k->def->arg & UNIT_KEY_ASSERT) != 0;
+        struct unit_condition c = { .kind = kind, .assert = assert, .file = k->file, .line = k->line };
+        char *resolved;
+        const char *p, *why;
+        int r;
+
+        if (*value == '\0') {
+                size_t kept = 0;
+                for (size_t i = 0; i < l->n; i++) {
+                        if (l->v[i].kind == kind && l->v[i].assert == assert)
+                                free(l->v[i].value);
+                        else
+                                l->v[kept++] = l->v[i];
+                }
+                l->n = kept;
+                return 0;
+        }
+        r = unit_key_resolve(k, value, &resolved);
+        if (r < 0)
+                return r;
+        p = resolved;
+        if (*p == '|') {
+                c.trigger = true;
+                p += 1 + strspn(p + 1, WHITESPACE);
+        }
+        if (*p == '!') {
+                c.negate = true;
+                p += 1 + strspn(p + 1, WHITESPACE);
+        }
+        why = condition_value_check(kind, p);
+        if (why) {
+                free(resolved);
+                return unit_key_error(k, value, "%s", why);
+        }
+        c.value = strdup(p);
+        free(resolved);
+        struct unit_condition *grown = c.value ? realloc(l->v, (l->n + 1) * sizeof(*grown)) : NULL;
+        if (!grown) {
+                free(c.value);
+                return -ENOMEM;
+        }
+        l->v = grown;
+        l->v[l->n++] = c;
+        return 0;
+}
+
+/* StandardInput=: vigil gives services /dev/null (systemd's default, null);
+ * anything else is a warning and null. */
+int unit_key_parse_standard_input(const struct unit_key_ctx *k, const char *value, void *field) {
+        (void)field;
+        if (*value != '\0' && strcmp(value, "null") != 0)
+                unit_key_warning(k, value, "%s, using null",
+                                 strncmp(value, "tty", 3) == 0 ? "vigil gives services no terminal"
+                                                               : "not supported by vigil");
+        return 0;
+}
+
+/* PassEnvironment=: names; every unit gets vigil's whole environment
+ * already (spawn_build.h), so the names are only checked. */
+int unit_key_parse_pass_environment(const struct unit_key_ctx *k, const char *value, void *field) {
+        (void)field;
+        for (const char *p = value; *p; p++)
+                if (!(*p == '_' || *p == ' ' || *p == '\t' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                      (*p >= 'A' && *p <= 'Z')))
+                        return unit_key_error(k, value, "expected variable names");
+        return 0;
+}
+
+/* UnsetEnvironment=: "NAME" or "NAME=VALUE" words, applied last. */
+int unit_key_parse_unset_environment(const struct unit_key_ctx *k, const char *value, void *field) {
+        char ***list = field;
+        size_t *n = unit_key_list_count(k);
+        const char *p = value;
+        if (*value == '\0') {
+                unit_key_list_clear(list, n);
+                return 0;
+        }
+        for (;;) {
+                size_t len;
+                char *word;
+                p += strspn(p, WHITESPACE);
+                if (*p == '\0')
+                        return 0;
+                len = strcspn(p, WHITESPACE);
+                word = strndup(p, len);
+                p += len;
+                if (!word || unit_key_list_push(list, n, word) < 0)
+                        return -ENOMEM;
+        }
 }

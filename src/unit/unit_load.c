@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +17,40 @@ static bool has_suffix(const char *s, const char *suffix) {
         return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A known key not applied: its name once in the summary of its kind. */
+static void note_known(struct unit_key_marks *m, enum unit_key_known known, const char *key) {
+        char *list = known == UNIT_KEY_SANDBOXING ? m->sandboxing : m->not_applied;
+        unsigned *n = known == UNIT_KEY_SANDBOXING ? &m->n_sandboxing : &m->n_not_applied;
+        size_t used = strlen(list), len = strlen(key);
+        for (const char *p = list; (p = strstr(p, key)) != NULL; p += len)
+                if ((p == list || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+                        return;
+        (*n)++;
+        if (used + len + 3 < sizeof(m->sandboxing))
+                snprintf(list + used, sizeof(m->sandboxing) - used, "%s%s", used ? ", " : "", key);
+}
+
+/* One line per kind for the unit (systemd's keys vigil knows, not applied). */
+static void report_known(struct unit_key_ctx *k, const char *main_file) {
+        if (k->marks->n_sandboxing)
+                unit_diags_add(k->diags, UNIT_DIAG_WARNING, main_file, 0, "%u sandboxing settings not enforced: %s",
+                               k->marks->n_sandboxing, k->marks->sandboxing);
+        if (k->marks->n_not_applied)
+                unit_diags_add(k->diags, UNIT_DIAG_WARNING, main_file, 0, "%u settings known but not applied: %s",
+                               k->marks->n_not_applied, k->marks->not_applied);
+}
 
 static int apply_assignment(struct unit_key_ctx *k, const char *section, const struct unit_assignment *a) {
         const struct unit_key *def = unit_keys_find(section, a->key);
         int r;
 
+        if (!def && (strcmp(section, "Unit") == 0 || strcmp(section, "Service") == 0)) {
+                enum unit_key_known known = unit_keys_known(a->key);
+                if (known != UNIT_KEY_UNKNOWN) {
+                        note_known(k->marks, known, a->key);
+                        return 0;
+                }
+        }
         if (!def) {
                 if (strncmp(a->key, "X-", 2) != 0)
                         unit_diags_add(k->diags, UNIT_DIAG_WARNING, k->file, a->line,
@@ -142,8 +172,10 @@ int unit_load_from_texts(const char *name, const struct unit_source *sources, si
                         r = apply_file(&k, &f);
                 unit_file_free(&f);
         }
-        if (r == 0 && !too_big)
+        if (r == 0 && !too_big) {
                 verify(&k);   /* a file not read would only add noise */
+                report_known(&k, ret->n_sources > 0 ? ret->sources[0] : name);
+        }
         if (r == 0 && diags->oom && !oom_before)
                 r = -ENOMEM;
         if (r == 0 && diags->n_errors > errors_before)

@@ -555,8 +555,10 @@ static void lists_accumulate_and_empty_assignments_reset(void **state) {
         assert_null(c.after.v[3]);
         assert_int_equal(c.wants.n, 1);
         assert_string_equal(c.wants.v[0], "y.service");
-        assert_int_equal(c.n_condition_path_exists, 2);
-        assert_string_equal(c.condition_path_exists[1], "|!/etc/b");
+        assert_int_equal(c.conditions.n, 2);
+        assert_string_equal(c.conditions.v[1].value, "/etc/b");
+        assert_true(c.conditions.v[1].trigger && c.conditions.v[1].negate);
+        assert_int_equal(c.conditions.v[1].kind, COND_PATH_EXISTS);
         assert_int_equal(c.exec_start_pre.n, 2);
         assert_true(c.exec_start_pre.v[1].flags & EXEC_FLAG_IGNORE_FAILURE);
         assert_int_equal(c.exec_start.n, 1);
@@ -682,10 +684,11 @@ static void unknown_keys_and_sections_warn_and_load(void **state) {
         assert_int_equal(d.n_warnings, 4);
         assert_int_equal(d.v[0].line, 5);
         assert_string_equal(d.v[0].message, "unknown key 'Frobnicate' in section [Unit], ignoring");
-        assert_int_equal(d.v[1].line, 8);
-        assert_int_equal(d.v[2].line, 13);
-        assert_string_equal(d.v[2].message, "unknown section [Timer], ignoring it");
-        assert_int_equal(d.v[3].line, 17);   /* section names are case-sensitive */
+        assert_int_equal(d.v[1].line, 13);
+        assert_string_equal(d.v[1].message, "unknown section [Timer], ignoring it");
+        assert_int_equal(d.v[2].line, 17);   /* section names are case-sensitive */
+        assert_int_equal(d.v[3].line, 0);    /* known sandboxing keys: one summary */
+        assert_string_equal(d.v[3].message, "1 sandboxing settings not enforced: PrivateTmp");
         assert_int_equal(c.type, SERVICE_NOTIFY);
         unit_config_free(&c);
         unit_diags_free(&d);
@@ -940,11 +943,10 @@ static const struct fixture corpus[] = {
         { "firstboot.service", 0, { { 0 } }, 0 },
         { "webapp.service", 0, { { 0 } }, 0 },
         { "legacy-app.service", 0,
-          { { WARN, "legacy-app.service", 9, "unknown key 'PrivateTmp'" },
-            { WARN, "legacy-app.service", 10, "unknown key 'ProtectSystem'" },
-            { WARN, "legacy-app.service", 11, "unknown key 'OOMScoreAdjust'" },
-            { WARN, "legacy-app.service", 12, "StandardOutput=tty" },
-            { WARN, "legacy-app.service", 15, "unknown section [Socket]" } }, 5 },
+          { { WARN, "legacy-app.service", 12, "StandardOutput=tty" },
+            { WARN, "legacy-app.service", 15, "unknown section [Socket]" },
+            { WARN, "legacy-app.service", 0, "2 sandboxing settings not enforced: PrivateTmp, ProtectSystem" },
+            { WARN, "legacy-app.service", 0, "1 settings known but not applied: OOMScoreAdjust" } }, 4 },
         { "bad-restart.service", -EINVAL, { { ERR, "bad-restart.service", 6, "Restart=sometimes: expected" } }, 1 },
         { "bad-timespan.service", -EINVAL, { { ERR, "bad-timespan.service", 6, "RestartSec=5 parsecs" } }, 1 },
         { "unterminated-quote.service", -EINVAL,
@@ -1058,7 +1060,8 @@ static void fixture_contents_are_read_right(void **state) {
         assert_int_equal(c.exec_start.n, 3);
         assert_true(c.remain_after_exit);
         assert_string_equal(c.exec_start.v[1].argv[2], "resize2fs /dev/mmcblk0p3 && mkdir -p /data/app");
-        assert_string_equal(c.condition_path_exists[0], "!/var/lib/firstboot.done");
+        assert_string_equal(c.conditions.v[0].value, "/var/lib/firstboot.done");
+        assert_true(c.conditions.v[0].negate);
         assert_int_equal(c.standard_output.kind, OUTPUT_FILE);
         unit_config_free(&c);
 
