@@ -1,10 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 #include "base/linebuf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void linebuf_init(struct linebuf *b) {
         b->len = 0;
+        b->data = NULL;
+}
+
+void linebuf_free(struct linebuf *b) {
+        free(b->data);
+        b->data = NULL;
+        b->len = 0;
+}
+
+/* Keep p[0..len) (len <= LINEBUF_MAX - b->len) as the pending partial line;
+ * without memory for it, hand it over as a cut piece instead. */
+static void keep_partial(struct linebuf *b, const char *p, size_t len, linebuf_line_fn fn, void *userdata) {
+        if (!b->data && !(b->data = malloc(LINEBUF_MAX))) {
+                fn(p, len, true, userdata); /* b->len is 0: nothing pending */
+                return;
+        }
+        memcpy(b->data + b->len, p, len);
+        b->len += len;
 }
 
 size_t linebuf_utf8_cut(const char *s, size_t len) {
@@ -52,8 +71,7 @@ void linebuf_feed(struct linebuf *b, const char *p, size_t len, linebuf_line_fn 
                         continue;
                 }
                 if (!nl) {
-                        memcpy(b->data + b->len, p, len);
-                        b->len += len;
+                        keep_partial(b, p, len, fn, userdata);
                         return;
                 }
                 if (b->len == 0) {

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Bytes in, lines out: the splitter between a unit's output pipe and the
- * writer of vigil's stdout. Pure; the only memory is the struct itself, so a
- * source costs LINEBUF_MAX bytes however it writes.
+ * writer of vigil's stdout. Pure but for one malloc(): the LINEBUF_MAX bytes
+ * that hold a pending partial line are allocated the first time a partial
+ * line must be kept (and kept until linebuf_free()), so a source that writes
+ * nothing, or only whole lines in whole writes, costs just the struct; one
+ * that ever left a line unfinished costs LINEBUF_MAX bytes more.
  *
  *  - A line is the bytes before a '\n' (the '\n' is not handed over).
  *  - A line longer than LINEBUF_MAX is handed over in pieces of at most
@@ -17,6 +20,9 @@
  *  - Complete lines that arrive whole in one feed are handed over straight
  *    from the caller's bytes, without a copy; only a pending partial line is
  *    kept.
+ *  - Out of memory for that buffer, the partial line is handed over at
+ *    once as a piece with cut = true (the rest of the line follows as the
+ *    next piece): a line is marked cut, never lost.
  */
 #ifndef VIGIL_BASE_LINEBUF_H
 #define VIGIL_BASE_LINEBUF_H
@@ -31,13 +37,15 @@ typedef void (*linebuf_line_fn)(const char *line, size_t len, bool cut, void *us
 
 struct linebuf {
         size_t len;                 /* bytes of the pending partial line */
-        char data[LINEBUF_MAX];
+        char *data;                 /* LINEBUF_MAX bytes, or NULL until needed */
 };
 
 void linebuf_init(struct linebuf *b);
 void linebuf_feed(struct linebuf *b, const char *p, size_t len, linebuf_line_fn fn, void *userdata);
 /* At EOF: hand over the pending partial line, if any, as a whole line. */
 void linebuf_flush(struct linebuf *b, linebuf_line_fn fn, void *userdata);
+/* Releases the buffer (a pending partial line is dropped: flush first). */
+void linebuf_free(struct linebuf *b);
 
 /* Where to cut s[0..len) so no UTF-8 sequence is split: len, or the offset
  * of a trailing lead byte whose sequence is incomplete (never 0). */

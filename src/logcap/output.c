@@ -332,6 +332,7 @@ static void source_free(struct output_source *s) {
         if (s->next)
                 s->next->prev = s->prev;
         out.n_sources--;
+        linebuf_free(&s->lines);
         free(s);
 }
 

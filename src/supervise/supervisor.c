@@ -468,16 +468,18 @@ static void main_cmd_exited(int status) {
                 if (r < 0 && r != -ENOTTY)
                         log_warning("cannot reopen the console after the main command's exit: %s", strerror(-r));
         }
-        char why[192];
+        char why[192], fwd[96] = "";
+        if (sup.main_cmd.last_forwarded)
+                supervisor_signal_reason(&sup.main_cmd.forwarded, fwd, sizeof(fwd));
         if (WIFSIGNALED(status) && WTERMSIG(status) == sup.main_cmd.last_forwarded)
                 snprintf(why, sizeof(why), "main command %s was killed by %s (forwarded: %s)", sup.main_cmd.name,
-                         signame_from_number(WTERMSIG(status), name, sizeof(name)), sup.main_cmd.forwarded_why);
+                         signame_from_number(WTERMSIG(status), name, sizeof(name)), fwd);
         else if (WIFSIGNALED(status))
                 snprintf(why, sizeof(why), "main command %s was killed by %s", sup.main_cmd.name,
                          signame_from_number(WTERMSIG(status), name, sizeof(name)));
         else if (sup.main_cmd.last_forwarded == SIGTERM)
                 snprintf(why, sizeof(why), "main command %s exited with status %d (after %s)", sup.main_cmd.name,
-                         WEXITSTATUS(status), sup.main_cmd.forwarded_why);
+                         WEXITSTATUS(status), fwd);
         else
                 snprintf(why, sizeof(why), "main command %s exited with status %d", sup.main_cmd.name, WEXITSTATUS(status));
         if (!sup.config.system_mode) {

@@ -12,6 +12,7 @@
 #include "supervise/supervisor.h"
 
 #include "core/loop.h"
+#include "os/signals.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +29,7 @@ struct supervisor_main_cmd {
         bool started;
         bool termed;              /* SIGTERM was forwarded to it */
         int last_forwarded;       /* the last signal forwarded to it, and from whom */
-        char forwarded_why[96];
+        struct signal_event forwarded; /* put into words only when it exits */
 };
 
 struct supervisor_stop {
@@ -61,5 +62,7 @@ void supervisor_reap_children(void);
 /* supervisor_signals.c: the signalfd's callback; the drain's end. */
 void supervisor_signals_ready(struct loop_io *io, uint32_t events);
 void supervisor_drained(void);
+/* Who sent ev, in words ("SIGTERM from pid 7"): for the shutdown report. */
+void supervisor_signal_reason(const struct signal_event *ev, char *why, size_t size);
 
 #endif

@@ -24,7 +24,7 @@
 
 /* Who sent a signal that ends vigil, or that vigil forwarded to the main
  * command: for the shutdown report and the termination log. */
-static void signal_reason(const struct signal_event *ev, char *why, size_t size) {
+void supervisor_signal_reason(const struct signal_event *ev, char *why, size_t size) {
         char name[16];
         const char *sig = signame_from_number(ev->signo, name, sizeof(name));
         if (ev->code == SI_KERNEL)
@@ -50,7 +50,7 @@ static void forward_signal(const struct signal_event *ev) {
                 sup.main_cmd.termed = true;
         }
         sup.main_cmd.last_forwarded = ev->signo;
-        signal_reason(ev, sup.main_cmd.forwarded_why, sizeof(sup.main_cmd.forwarded_why));
+        sup.main_cmd.forwarded = *ev; /* formatted at its exit, not per signal */
         int r = os_kill(target, ev->signo);
         if (r < 0)
                 log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
@@ -80,7 +80,7 @@ static void system_signal(const struct signal_event *ev) {
                           signame_from_number(ev->signo, name, sizeof(name)));
                 return;
         }
-        signal_reason(ev, why, sizeof(why));
+        supervisor_signal_reason(ev, why, sizeof(why));
         supervisor_system_shutdown(action, why, false);
 }
 
@@ -106,7 +106,7 @@ static void on_signal(const struct signal_event *ev) {
         if (sup.main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
                 log_info("received %s, stopping", signame_from_number(ev->signo, name, sizeof(name)));
                 char why[96];
-                signal_reason(ev, why, sizeof(why));
+                supervisor_signal_reason(ev, why, sizeof(why));
                 supervisor_container_reason(why);
                 startup_cancel(); /* no further script; done() is not called */
                 supervisor_stop_begin(0);

@@ -90,6 +90,7 @@ static void splits_lines_as_the_table_says(void **state) {
                 for (size_t i = 0; i < want; i++)
                         assert_line(&g, i, t->want[i].p, t->want[i].len, false);
                 got_free(&g);
+                linebuf_free(&b);
         }
 }
 
@@ -109,6 +110,30 @@ static void byte_at_a_time_gives_the_same_lines(void **state) {
         assert_line(&g, 2, "cd\0e", 4, false);
         assert_line(&g, 3, "last", 4, false);
         got_free(&g);
+        linebuf_free(&b);
+}
+
+/* The pending-line buffer exists only once a partial line had to be kept:
+ * whole lines in whole feeds (and long lines cut straight from the caller's
+ * bytes) allocate nothing. */
+static void the_buffer_is_allocated_on_first_partial_line(void **state) {
+        (void)state;
+        static struct linebuf b;
+        struct got g = { .n = 0 };
+        linebuf_init(&b);
+        assert_null(b.data);
+        linebuf_feed(&b, "one\ntwo\n", 8, collect, &g);
+        linebuf_flush(&b, collect, &g);
+        assert_null(b.data);
+        assert_int_equal(g.n, 2);
+        linebuf_feed(&b, "thr", 3, collect, &g);
+        assert_non_null(b.data);
+        linebuf_feed(&b, "ee\n", 3, collect, &g);
+        assert_int_equal(g.n, 3);
+        assert_line(&g, 2, "three", 5, false);
+        got_free(&g);
+        linebuf_free(&b);
+        assert_null(b.data);
 }
 
 static char *repeat(char c, size_t n) {
@@ -132,6 +157,7 @@ static void a_line_of_exactly_the_cap_is_whole(void **state) {
                 assert_int_equal(g.n, 1);
                 assert_line(&g, 0, s, LINEBUF_MAX, false);
                 got_free(&g);
+                linebuf_free(&b);
         }
         free(s);
 }
@@ -159,6 +185,7 @@ static void a_long_line_is_cut_into_marked_pieces(void **state) {
                         assert_line(&g, i, s + i * LINEBUF_MAX, LINEBUF_MAX, true);
                 assert_line(&g, 3, s + 3 * LINEBUF_MAX, 5, false);
                 got_free(&g);
+                linebuf_free(&b);
         }
         free(s);
 }
@@ -198,6 +225,7 @@ static void a_cut_never_splits_a_utf8_character(void **state) {
                         assert_line(&g, 0, s, cases[c].want_first, true);
                         assert_line(&g, 1, s + cases[c].want_first, total - 1 - cases[c].want_first, false);
                         got_free(&g);
+                        linebuf_free(&b);
                 }
                 free(s);
         }
@@ -230,6 +258,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(splits_lines_as_the_table_says),
                 cmocka_unit_test(byte_at_a_time_gives_the_same_lines),
+                cmocka_unit_test(the_buffer_is_allocated_on_first_partial_line),
                 cmocka_unit_test(a_line_of_exactly_the_cap_is_whole),
                 cmocka_unit_test(a_long_line_is_cut_into_marked_pieces),
                 cmocka_unit_test(a_cut_never_splits_a_utf8_character),

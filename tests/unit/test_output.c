@@ -141,6 +141,7 @@ static int teardown(void **state) {
         if (reader_on)
                 loop_io_del(&reader);
         reader_on = false;
+        linebuf_free(&reader_lines);
         output_free();
         loop_free();
         if (out_rd >= 0)
