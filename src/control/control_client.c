@@ -93,11 +93,18 @@ void control_client_default_address(char *ret, size_t size) {
         bool too_long;
         size_t n = control_places(getenv("VIGIL_RUNTIME_DIR"), getenv("XDG_RUNTIME_DIR"), (unsigned long)os_getuid(),
                                   places, &too_long);
-        /* A socket this uid may not write (root's /run/vigil/control seen by a
-         * non-root vigilctl) cannot be its vigil's: the next place then. */
-        size_t i = 0;
-        while (i + 1 < n && (os_path_exists(places[i].control) != 1 || os_path_writable(places[i].control) < 0))
-                i++;
+        /* The first socket file there is; but one this uid may not write (root's
+         * /run/vigil/control seen by a non-root vigilctl) gives way to a later
+         * one it may, so that only "permission denied" is said when none is. */
+        size_t i = n - 1, writable = n;
+        for (size_t k = n - 1; k-- > 0;)
+                if (os_path_exists(places[k].control) == 1) {
+                        i = k;
+                        if (os_path_writable(places[k].control) == 0)
+                                writable = k;
+                }
+        if (writable < n)
+                i = writable;
         snprintf(ret, size, "%s", places[i].control);
 }
 
