@@ -67,7 +67,7 @@ int probe_http_status_parse(const char *buf, size_t n, int *ret_code) {
                 end++;
         if (end == n)   /* no end of line yet */
                 return n >= STATUS_LINE_MAX ? -EINVAL : 0;
-        if (end > STATUS_LINE_MAX)
+        if (end >= STATUS_LINE_MAX)   /* as an unended one of that length: never a longer prefix's verdict */
                 return -EINVAL;
         /* RFC 1945 6.1: HTTP-Version SP Status-Code SP Reason-Phrase; the
          * reason may be empty and some servers omit the space before it. */

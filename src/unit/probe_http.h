@@ -31,7 +31,7 @@ size_t probe_http_request(const char *host, const char *path, char *buf, size_t 
 /* The status line at the start of the n bytes read so far:
  * 1 with *ret_code (100-999) once the line is complete, 0 when more bytes
  * are needed (no CR/LF yet and n below the limit), -EINVAL when it is not
- * "HTTP/D.D SP DDD" (or the line is longer than 256 bytes). */
+ * "HTTP/D.D SP DDD" (or the line is 256 bytes or longer). */
 int probe_http_status_parse(const char *buf, size_t n, int *ret_code);
 
 /* 200-399. */
