@@ -49,14 +49,6 @@ int os_clock_set_realtime(int64_t sec) {
         return 0;
 }
 
-int os_file_mtime(const char *path, int64_t *ret_sec) {
-        struct stat st;
-        if (stat(path, &st) < 0)
-                return -errno;
-        *ret_sec = (int64_t)st.st_mtim.tv_sec;
-        return 0;
-}
-
 int os_touch(const char *path) {
         int fd;
         do

@@ -22,8 +22,6 @@ int os_loopback_up(void);
 int os_clock_realtime(int64_t *ret_sec);
 int os_clock_set_realtime(int64_t sec);
 
-/* The modification time of path (symlinks followed), whole seconds. */
-int os_file_mtime(const char *path, int64_t *ret_sec);
 /* Create path if missing (0644) and set its times to now; fsync'd. */
 int os_touch(const char *path);
 

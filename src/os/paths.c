@@ -118,10 +118,6 @@ int os_remove_tree(const char *path, bool keep_top) {
         return r;
 }
 
-int os_make_symlink(const char *target, const char *path) {
-        return symlink(target, path) < 0 ? -errno : 0;
-}
-
 int os_write_new_file(const char *path, mode_t mode, const void *data, size_t len, bool truncate) {
         int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (truncate ? O_TRUNC : O_EXCL);
         int fd = open(path, flags, mode);

@@ -26,9 +26,6 @@ int os_path_chmod(const char *path, mode_t mode);
  * Bounded by depth (-ELOOP deeper than 64 levels). */
 int os_remove_tree(const char *path, bool keep_top);
 
-/* symlink(2): path -> target. */
-int os_make_symlink(const char *target, const char *path);
-
 /* A regular file at path with data[0..len): made when missing (-EEXIST
  * when something is there and !truncate), emptied first when truncate
  * (O_NOFOLLOW: a symlink is -ELOOP). mode before the umask. */

@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "os/files.h"
+#include "os/links.h"
 #include "os/paths.h"
 #include "os/system.h"
 #include "os/user.h"
@@ -163,7 +164,7 @@ static int apply_one(const struct tmpfiles_item *it, const char *path) {
                         return 0;   /* there already: L leaves it */
                 r = exists == 0 ? os_remove_tree(path, false) : 0;
                 if (r == 0)
-                        r = os_make_symlink(it->argument, path);
+                        r = os_symlink(it->argument, path);
                 return r < 0 ? (fail(it, "make the symlink", r), r) : 0;
         case TMPFILES_ADJUST:
                 break;

@@ -152,8 +152,10 @@ static void update_clock(void) {
                 log_warning("--update-clock: cannot read the clock: %s", strerror(-r));
                 return;
         }
-        if (config.clock_file && (r = os_file_mtime(config.clock_file, &mtime)) < 0) {
-                mtime = -1;
+        unsigned long long mtime_usec;
+        if (config.clock_file && (r = os_path_size_mtime(config.clock_file, NULL, &mtime_usec)) == 0)
+                mtime = (int64_t)(mtime_usec / 1000000);
+        else if (config.clock_file) {
                 log_info("--clock-file %s: %s, using the build time only", config.clock_file, strerror(-r));
         }
         if (device_plan_clock_floor(now, VIGIL_BUILD_TIME, mtime, &target, &from)) {

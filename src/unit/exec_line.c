@@ -203,16 +203,6 @@ static const struct {
         { 'E', "/etc" }, { 'T', "/tmp" },     { 'V', "/var/tmp" },
 };
 
-static int hex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* systemd-escape --unescape (unit_name_unescape()): "-" is "/", "\\xNN" a byte. */
 static int unit_name_unescape(const char *s, size_t len, char **ret) {
         char *out = malloc(len + 1), *w = out;
@@ -223,8 +213,8 @@ static int unit_name_unescape(const char *s, size_t len, char **ret) {
                 int hi, lo;
                 if (s[i] == '-')
                         *w++ = '/';
-                else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && (hi = hex_digit(s[i + 2])) >= 0 &&
-                         (lo = hex_digit(s[i + 3])) >= 0) {
+                else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && (hi = unhex(s[i + 2])) >= 0 &&
+                         (lo = unhex(s[i + 3])) >= 0) {
                         *w++ = (char)(hi * 16 + lo);
                         i += 3;
                 } else

@@ -39,6 +39,16 @@ void unit_key_warning(const struct unit_key_ctx *k, const char *value, const cha
                        unit_diag_excerpt(value, excerpt, sizeof(excerpt)), message);
 }
 
+int unit_key_next_word(const char **p, char **ret) {
+        *p += strspn(*p, WHITESPACE);
+        if (**p == '\0')
+                return 0;
+        size_t len = strcspn(*p, WHITESPACE);
+        *ret = strndup(*p, len);
+        *p += len;
+        return *ret ? 1 : -ENOMEM;
+}
+
 void unit_key_list_clear(char ***v, size_t *n) {
         struct strv s = { *v, *n };
         strv_free(&s);
@@ -204,17 +214,9 @@ static int parse_deps(const struct unit_key_ctx *k, const char *value, void *fie
         for (;;) {
                 struct exec_diag d = { 0 };
                 char *word, *name = NULL;
-                size_t len;
-                int r;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == '\0')
-                        return 0;
-                len = strcspn(p, WHITESPACE);
-                word = strndup(p, len);
-                p += len;
-                if (!word)
-                        return -ENOMEM;
+                int r = unit_key_next_word(&p, &word);
+                if (r <= 0)
+                        return r;
                 r = unit_specifier_expand(word, k->c->name, &name, &d);
                 if (r == -EINVAL)
                         unit_key_warning(k, value, "%s in '%s', ignoring it", d.error, word);

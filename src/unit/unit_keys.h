@@ -90,6 +90,9 @@ static inline bool unit_key_is_absolute_path(const char *s) {
  * push takes s over (NULL = out of memory). */
 void unit_key_list_clear(char ***v, size_t *n);
 int unit_key_list_push(char ***v, size_t *n, char *s);
+/* The next blank-separated word at *p into *ret (malloc'd), *p moved past
+ * it: 1, 0 when none is left, -ENOMEM. The list keys' one word reader. */
+int unit_key_next_word(const char **p, char **ret);
 /* Specifiers in a setting (systemd's unit_full_printf()); errors are the key's. */
 int unit_key_resolve(const struct unit_key_ctx *k, const char *value, char **ret);
 

@@ -58,18 +58,10 @@ int unit_key_parse_exec_dirs(const struct unit_key_ctx *k, const char *value, vo
                 return 0;
         }
         for (;;) {
-                size_t len;
                 char *word;
-                int r;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == '\0')
-                        return result;
-                len = strcspn(p, WHITESPACE);
-                word = strndup(p, len);
-                p += len;
-                if (!word)
-                        return -ENOMEM;
+                int r = unit_key_next_word(&p, &word);
+                if (r <= 0)
+                        return r < 0 ? r : result;
                 r = add_dir(k, value, l, word);
                 free(word);
                 if (r == -ENOMEM)
@@ -210,15 +202,11 @@ int unit_key_parse_unset_environment(const struct unit_key_ctx *k, const char *v
                 return 0;
         }
         for (;;) {
-                size_t len;
                 char *word;
-                p += strspn(p, WHITESPACE);
-                if (*p == '\0')
-                        return 0;
-                len = strcspn(p, WHITESPACE);
-                word = strndup(p, len);
-                p += len;
-                if (!word || unit_key_list_push(list, n, word) < 0)
+                int r = unit_key_next_word(&p, &word);
+                if (r <= 0)
+                        return r;
+                if (unit_key_list_push(list, n, word) < 0)
                         return -ENOMEM;
         }
 }

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define WHITESPACE UNIT_KEY_WHITESPACE
 
 /* Environment=: words unquoted and C-unescaped, each KEY=VALUE
  * (systemd's config_parse_environ()). */
@@ -148,18 +147,10 @@ int unit_key_parse_supplementary_groups(const struct unit_key_ctx *k, const char
                 return 0;
         }
         for (;;) {
-                size_t len;
                 char *word, *resolved;
-                int r;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == '\0')
-                        return result;
-                len = strcspn(p, WHITESPACE);
-                word = strndup(p, len);
-                p += len;
-                if (!word)
-                        return -ENOMEM;
+                int r = unit_key_next_word(&p, &word);
+                if (r <= 0)
+                        return r < 0 ? r : result;
                 r = unit_key_resolve(k, word, &resolved);
                 free(word);
                 if (r == -ENOMEM)

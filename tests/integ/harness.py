@@ -301,9 +301,11 @@ class Leftover:
 def no_systemd_layout(args):
     """vigil as PID 1 with no command and no units would boot the host's own systemd
     layout (vigil(1) --systemd-layout, issue 15): tests that do not ask for a
-    layout get none (erlinit mode, --config, never takes that default)."""
+    layout get none (erlinit mode, --config DIR/erlinit.config, never takes
+    that default; an ordinary options file may, so it gets none either)."""
     args = [str(a) for a in args]
-    if any(a == "--systemd-layout" or a.startswith("--systemd-layout=") or a == "--config" for a in args):
+    erlinit = any(a == "--config" and b.endswith("erlinit.config") for a, b in zip(args, args[1:]))
+    if erlinit or any(a == "--systemd-layout" or a.startswith("--systemd-layout=") for a in args):
         return []
     return ["--systemd-layout", "no"]
 
@@ -350,12 +352,18 @@ class Harness:
         env.update(extra or {})
         return env
 
-    def argv(self, args, user=None):
-        # As PID 1 vigil binds /dev/log when nobody listens there; the tests
-        # share the host's /dev, so they get no syslog receiver unless they
-        # ask for one (test_syslog.py).
-        if self.mode in ("pid1", "system") and not any(str(a).startswith("--syslog-socket") for a in args):
+    def implied_args(self, args):
+        """What every test's vigil gets besides args. As PID 1 vigil binds
+        /dev/log when nobody listens there; the tests share the host's /dev,
+        so they get no syslog receiver unless they ask for one (test_syslog.py);
+        and no systemd layout unless they ask for one (no_systemd_layout)."""
+        args = [str(a) for a in args]
+        if self.mode in ("pid1", "system") and not any(a.startswith("--syslog-socket") for a in args):
             args = ["--syslog-socket=none", *args]
+        return no_systemd_layout(args) + args
+
+    def argv(self, args, user=None):
+        args = self.implied_args(args)
         if self.mode == "system":
             # `vigil --system` as PID 1 of its own PID, mount and UTS namespaces:
             # its mounts, hostname and reboot(2) stay inside them (reboot(2) in a
@@ -363,8 +371,7 @@ class Harness:
             # onto itself first, so vigil sees it mounted and leaves the tests'
             # files in view.
             return ["unshare", "-pfmu", "--mount-proc", "--propagation", "private", "sh", "-c",
-                    'mount --bind /tmp /tmp && exec "$0" "$@"', VIGIL, "--system"] + no_systemd_layout(args) + \
-                [str(a) for a in args]
+                    'mount --bind /tmp /tmp && exec "$0" "$@"', VIGIL, "--system"] + args
         binary, drop = VIGIL, []
         if user is not None:
             # As another uid (issue 14: non-root): unshare as root, then setpriv
@@ -372,7 +379,7 @@ class Harness:
             binary = self.public_copy(VIGIL)
             drop = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
         base = drop + [binary] if self.mode == "subreaper" else ["unshare", "-pf", "--mount-proc"] + drop + [binary]
-        return base + no_systemd_layout(args) + [str(a) for a in args]
+        return base + args
 
     def start(self, *args, stdin=subprocess.DEVNULL, stdout=None, pass_fds=(), preexec_fn=None,
               start_new_session=True, env=None, user=None, unset=()):

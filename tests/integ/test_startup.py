@@ -19,7 +19,7 @@ import subprocess
 
 import pytest
 
-from harness import VIGIL, children, no_systemd_layout, proc_table, tagged_pids, wait_for
+from harness import VIGIL, children, proc_table, tagged_pids, wait_for
 
 # Runs in the new mount namespace, then becomes vigil: $1 = the test's etc/,
 # $2 = an empty dir for the tmpfs; the rest is vigil's argv.
@@ -60,10 +60,10 @@ class Etc:
         # Shadow a host rc.local, if any: only the test's runs.
         self.file("rc.local", "#!/bin/sh\necho 'host rc.local must not run'\nexit 99\n", 0o644)
         prefix = ["unshare", "-m"] if vigil.mode == "subreaper" else ["unshare", "-pf", "--mount-proc"]
-        # As the harness's own argv: no systemd layout (PID 1 with nothing to
-        # run would boot the host's own) and no /dev/log receiver (shared /dev).
+        # The harness's implied arguments too (PID 1 with nothing to run
+        # would boot the host's own systemd layout).
         vigil.argv = lambda args: prefix + ["sh", "-c", OVERLAY_SETUP, "sh", str(self.src), str(self.ns), VIGIL] + \
-            no_systemd_layout(args) + ["--syslog-socket=none"] + [str(a) for a in args]
+            vigil.implied_args(args)
 
     def file(self, rel, text, mode=0o644):
         p = self.src / rel
