@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/device.h"
 
+#include "os/fd.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -79,21 +81,6 @@ int os_path_device(const char *path, unsigned *ret_major, unsigned *ret_minor) {
         return 0;
 }
 
-static int write_all(int fd, const char *text, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(fd, text, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EIO;
-                text += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 int os_write_text(const char *path, const char *text) {
         int fd;
         do
@@ -101,7 +88,7 @@ int os_write_text(const char *path, const char *text) {
         while (fd < 0 && errno == EINTR);
         if (fd < 0)
                 return -errno;
-        int r = write_all(fd, text, strlen(text));
+        int r = os_write_all(fd, text, strlen(text));
         if (close(fd) < 0 && r == 0 && errno != EINTR)
                 r = -errno;
         return r;
@@ -153,7 +140,7 @@ int os_write_to_tty(const char *path, const char *text, size_t len) {
         while (fd < 0 && errno == EINTR);
         if (fd < 0)
                 return -errno;
-        int r = write_all(fd, text, len);
+        int r = os_write_all(fd, text, len);
         close(fd);
         return r;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/paths.h"
 
+#include "os/fd.h"
+
 #include <dirent.h>
 #include <glob.h>
 #include <sys/statvfs.h>
@@ -121,22 +123,9 @@ int os_remove_tree(const char *path, bool keep_top) {
 int os_write_new_file(const char *path, mode_t mode, const void *data, size_t len, bool truncate) {
         int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (truncate ? O_TRUNC : O_EXCL);
         int fd = open(path, flags, mode);
-        const char *p = data;
-        int r = 0;
-
         if (fd < 0)
                 return -errno;
-        while (len > 0) {
-                ssize_t w = write(fd, p, len);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0) {
-                        r = -errno;
-                        break;
-                }
-                p += w;
-                len -= (size_t)w;
-        }
+        int r = os_write_all(fd, data, len);
         if (close(fd) < 0 && r == 0 && errno != EINTR)
                 r = -errno;
         return r;
