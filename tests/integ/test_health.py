@@ -84,7 +84,9 @@ def test_http_probe_first_success_gates_after_and_the_main_command(vigil, units)
     assert not read_lines(units.file("after.start")) and not read_lines(units.file("cmd.start"))
     with open(gate, "w"):
         pass
-    wait_until(run, lambda: read_lines(units.file("cmd.start")), "the main command", timeout=15)
+    # after.service and the main command both start at web's first success, in no set order.
+    wait_until(run, lambda: read_lines(units.file("cmd.start")) and read_lines(units.file("after.start")),
+               "the main command and after.service", timeout=15)
     listen = float(read_lines(units.file("web.listen"))[0])
     after = float(read_lines(units.file("after.start"))[0])
     main = float(read_lines(units.file("cmd.start"))[0])
