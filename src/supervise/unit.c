@@ -389,13 +389,12 @@ static bool stop_budget_spent(const struct unit *u) {
         return u->stop_deadline != 0 && loop_now() >= u->stop_deadline;
 }
 
-uint64_t unit_stop_cap(struct unit *u, uint64_t until) {
+uint64_t unit_stop_cap(struct unit *u, uint64_t until, uint64_t now) {
         if (u->stop_deadline == 0 || !budget_caps(u->state) || until <= u->stop_deadline)
                 return until;
         u->timer_cut = true;
         if (!u->stop_cut_logged) {
                 u->stop_cut_logged = true;
-                uint64_t now = loop_now();
                 char own[32], left[32], budget[32];
                 unit_log(LOG_LEVEL_NOTICE, u, "stop timeout cut from %s to %s: what is left of the %s stop budget",
                          timespan_format(until == TIMESPAN_INFINITY ? until : until - now, own, sizeof(own)),
@@ -411,7 +410,7 @@ void unit_set_stop_deadline(struct unit *u, uint64_t deadline, uint64_t budget_u
         if (deadline == 0 || !budget_caps(u->state))
                 return;
         uint64_t until = u->timer.heap_index != TIMER_NOT_ARMED ? u->timer.deadline : TIMESPAN_INFINITY;
-        uint64_t cut = unit_stop_cap(u, until);
+        uint64_t cut = unit_stop_cap(u, until, loop_now());
         if (cut != until && loop_timer_arm(&u->timer, cut) < 0)
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(u->state));
 }
@@ -448,7 +447,7 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
         uint64_t now = loop_now();
         uint64_t until = usec == TIMESPAN_INFINITY || usec > TIMESPAN_INFINITY - now ? TIMESPAN_INFINITY : now + usec;
         u->timer_cut = false;
-        until = unit_stop_cap(u, until);
+        until = unit_stop_cap(u, until, now);
         if (until != TIMESPAN_INFINITY && loop_timer_arm(&u->timer, until) < 0)
                 unit_log(LOG_LEVEL_ERROR, u, "cannot arm the %s timer: out of memory", unit_state_to_string(s));
 

@@ -140,8 +140,10 @@ enum unit_result unit_spawn_failure_result(int r);
 /* The absolute deadline `until` of the state's timer, cut to the stop
  * deadline in the states the stop budget caps (stop, stop-sigterm,
  * stop-post: the waits before SIGKILL, and ExecStopPost=); the first cut of
- * the unit is logged. TIMESPAN_INFINITY: no timer. */
-uint64_t unit_stop_cap(struct unit *u, uint64_t until);
+ * the unit is logged, its own wait as until - now (now: the time until was
+ * counted from, so the log says "5s", not "4.999999s"). TIMESPAN_INFINITY:
+ * no timer. */
+uint64_t unit_stop_cap(struct unit *u, uint64_t until, uint64_t now);
 /* Its cgroup (unit_cgroup.c; supervise/unit_cgroup.h has the design). */
 void unit_cgroup_init(struct unit *u);
 void unit_cgroup_free(struct unit *u);

@@ -77,8 +77,9 @@ static bool sender_allowed(const struct unit *u, pid_t pid, enum unit_sender sen
 /* EXTEND_TIMEOUT_USEC=: the running start/stop timer (and the watchdog)
  * fire no sooner than usec from now; never earlier than already due. */
 static void extend_timeout(struct unit *u, uint64_t usec) {
-        uint64_t until = loop_now() + usec;
-        uint64_t capped = unit_stop_cap(u, until); /* no extension past the stop budget */
+        uint64_t now = loop_now();
+        uint64_t until = now + usec;
+        uint64_t capped = unit_stop_cap(u, until, now); /* no extension past the stop budget */
         if (unit_state_timer(u->state) != UNIT_TIMER_NONE && u->state != UNIT_AUTO_RESTART &&
             u->timer.heap_index != TIMER_NOT_ARMED && u->timer.deadline < capped)
                 (void)loop_timer_arm(&u->timer, capped);
