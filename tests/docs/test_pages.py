@@ -14,7 +14,6 @@ import pathlib
 import re
 import subprocess
 
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VIGIL = os.environ.get("VIGIL", str(ROOT / "build" / "vigil"))

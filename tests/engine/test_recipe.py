@@ -6,8 +6,6 @@ build` on two bases with no registry: `scratch`, and a busybox root made by
 libc-free busybox). The context is what the README says: the static
 binaries at build/vigil-static and build/vigilctl-static, the units in
 units/."""
-import os
-import pathlib
 import re
 import shutil
 import subprocess

@@ -1,7 +1,6 @@
 """runit service directories (--runit-dir): run restarted always, finish
 with runit's two arguments, a down file, and log/run fed through a pipe that
 survives restarts of the service."""
-import os
 import time
 
 from harness import wait_for

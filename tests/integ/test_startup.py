@@ -17,7 +17,6 @@ import signal
 import stat
 import subprocess
 
-import pytest
 
 from harness import VIGIL, children, proc_table, tagged_pids, wait_for
 

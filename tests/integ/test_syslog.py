@@ -14,9 +14,8 @@ import json
 import os
 import socket
 
-import pytest
 
-from harness import VIGILCTL, stderr_lines, stop_vigil, unit_text, wait_until
+from harness import stderr_lines, stop_vigil, unit_text, wait_until
 
 def log_messages(vigil, unit):
     r = vigil.ctl("log", "--json", unit)

@@ -4,7 +4,6 @@ what boots is what default.target wants, the files' precedence, masks, drop-ins
 and bad links each get one clear line; systemctl answers as systemd's does."""
 import json
 import os
-import pathlib
 import signal
 import subprocess
 import textwrap

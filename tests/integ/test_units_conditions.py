@@ -5,7 +5,7 @@ must hold), "!" negates; bad values refused with FILE:LINE."""
 import os
 import platform
 
-from harness import read_lines, stderr_lines, stop_vigil, unit_text, wait_until
+from harness import stderr_lines, stop_vigil, unit_text, wait_until
 
 ARCH = {"x86_64": "x86-64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
 

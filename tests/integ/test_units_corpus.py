@@ -10,7 +10,6 @@ for now is an unsupported specifier (%I, %P...: issue 15 point 5, the
 templates, on the `layout` branch); each such file is listed in the report,
 and no other error may accompany it."""
 import os
-import pathlib
 import re
 import shutil
 import subprocess

@@ -19,9 +19,7 @@ hold boot, the unit failure and the shutdown's cause; the flood's files
 stay within their bound (each at most 16 KiB, at most three) and were
 rotated.
 """
-import pathlib
 import re
-import subprocess
 
 import pytest
 
@@ -62,16 +60,8 @@ exec sleep 1000
 """
 
 
-@pytest.fixture(scope="module")
-def pinger():
-    wd.OUT.mkdir(parents=True, exist_ok=True)
-    src, exe = wd.OUT / "pinger.c", wd.OUT / "pinger"
-    src.write_text(wd.PINGER_C)
-    cc = "musl-gcc" if subprocess.run(["sh", "-c", "command -v musl-gcc"], capture_output=True).returncode == 0 \
-        else "cc"
-    r = subprocess.run([cc, "-static", "-O2", "-o", str(exe), str(src)], capture_output=True, text=True)
-    assert r.returncode == 0, f"cannot build the pinger:\n{r.stderr}"
-    return exe.read_bytes()
+# The static sd_notify pinger, built once as test_watchdog.py builds it.
+pinger = wd.pinger
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,7 @@ Scenarios (one boot or two each; the runtime watchdog is 4 s):
 The helper that pings (sd_notify READY=1, then WATCHDOG=1) is a tiny static
 C program built here with musl-gcc (the image has no libc).
 """
-import os
 import pathlib
-import re
 import subprocess
 
 import pytest
