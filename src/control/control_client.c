@@ -88,23 +88,39 @@ static int read_reply(int fd, control_client_line_fn line, control_client_batch_
         return r;
 }
 
+/* Whether a vigil listens on the abstract name: a connect, closed at once
+ * (vigil drops a connection that says nothing without a word). */
+static bool abstract_listening(const char *address) {
+        int fd;
+        if (os_stream_connect_timeout(address, 200, &fd) < 0)
+                return false;
+        os_close(fd);
+        return true;
+}
+
 void control_client_default_address(char *ret, size_t size) {
         struct control_place places[CONTROL_PLACES_MAX];
         bool too_long;
         size_t n = control_places(getenv("VIGIL_RUNTIME_DIR"), getenv("XDG_RUNTIME_DIR"), (unsigned long)os_getuid(),
                                   places, &too_long);
-        /* The first socket file there is; but one this uid may not write (root's
-         * /run/vigil/control seen by a non-root vigilctl) gives way to a later
-         * one it may, so that only "permission denied" is said when none is. */
-        size_t i = n - 1, writable = n;
-        for (size_t k = n - 1; k-- > 0;)
+        /* The first socket file this uid may write. Failing that, the abstract
+         * name when a vigil listens there, so that a socket file this uid may
+         * not write (root's /run/vigil/control, live or stale, seen by a
+         * non-root vigilctl) does not hide its own vigil; else the first socket
+         * file there is, so that "permission denied" is what is said. */
+        size_t i = n - 1, first = n;
+        for (size_t k = 0; k + 1 < n; k++)
                 if (os_path_exists(places[k].control) == 1) {
-                        i = k;
-                        if (os_path_writable(places[k].control) == 0)
-                                writable = k;
+                        if (os_path_writable(places[k].control) == 0) {
+                                first = n;
+                                i = k;
+                                break;
+                        }
+                        if (first == n)
+                                first = i = k;
                 }
-        if (writable < n)
-                i = writable;
+        if (first < n && abstract_listening(places[n - 1].control))
+                i = n - 1;
         snprintf(ret, size, "%s", places[i].control);
 }
 

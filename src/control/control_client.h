@@ -24,7 +24,9 @@ typedef int (*control_client_line_fn)(void *ctx, char *line, size_t len, bool pa
 typedef void (*control_client_batch_fn)(void *ctx);
 
 /* Without --socket: the control socket of the first place of
- * control_places() (control/control_places.h) whose socket file exists,
+ * control_places() (control/control_places.h) whose socket file exists and
+ * this uid may write; else the abstract name when a vigil listens there;
+ * else the first socket file there is (to be told "permission denied");
  * else the abstract name, which needs no file. */
 void control_client_default_address(char *ret, size_t size);
 

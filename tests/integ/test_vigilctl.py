@@ -533,6 +533,34 @@ def test_non_root_sockets_in_xdg_runtime_dir(vigil, public_units):
     assert run.wait(20) == 0, run.stderr
 
 
+def test_a_root_socket_file_does_not_hide_a_non_root_vigil_on_abstract_names(vigil, public_units):
+    # Root's runtime directory holds a control socket only root may write (a
+    # root vigil's, here a stale one, as a killed benchmark leaves behind in
+    # /run/vigil): vigilctl of another uid finds its own vigil on the abstract
+    # name all the same, and says "permission denied" only when none listens.
+    uid = non_root_uid(vigil, 12349)
+    rootdir = public_units.root / "root-runtime"
+    rootdir.mkdir()
+    rootdir.chmod(0o755)
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(rootdir / "control"))
+    stale.close()
+    os.chmod(rootdir / "control", 0o600)
+    env = {"VIGIL_RUNTIME_DIR": str(rootdir)}
+    plain = ("HOME", "XDG_RUNTIME_DIR")
+    public_units.add("calm", unit_text("[Service]", "ExecStart=/bin/sleep 1000"))
+    r = vigil.ctl("check", user=uid, env=env, unset=plain)
+    assert r.returncode == 4 and "ermission denied" in r.stderr, r.stdout + r.stderr
+    run = public_units.start(user=uid, env=env, unset=plain)
+    wait_until(run, lambda: stderr_lines(run, f"@vigil-{uid}/control"), "the fallback to abstract names")
+    wait_until(run, lambda: vigil.ctl("check", user=uid, env=env, unset=plain).returncode == 0,
+               "vigilctl to find the abstract control socket past root's", timeout=15)
+    r = vigil.ctl("status", user=uid, env=env, unset=plain)
+    assert r.returncode == 0 and "calm.service" in r.stdout, r.stdout + r.stderr
+    run.signal(signal.SIGTERM)
+    assert run.wait(20) == 0, run.stderr
+
+
 def test_non_root_abstract_sockets_when_no_directory_can_be_made(vigil, public_units):
     uid = non_root_uid(vigil, 12347)
     # A Type=notify unit readied by systemd-notify (libsystemd's sd_notify
