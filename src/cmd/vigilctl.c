@@ -51,6 +51,7 @@ static void usage(FILE *f) {
                    "                       else $XDG_RUNTIME_DIR/vigil/control, else @vigil-UID/control)\n"
                    "      --json           status as JSON (schema in docs/CONTROL.md)\n"
                    "  -h, --help           this help\n"
+                   "      --version        vigilctl's version\n"
                    "\n"
                    "Exit status: 0 ok, 1 failed, 2 usage, 3 unit not found, 4 not authorised,\n"
                    "5 vigil not reachable.\n");
@@ -290,6 +291,7 @@ static int parse_options(int argc, char **argv, struct cli *cli) {
                 { "socket", required_argument, NULL, 's' },
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 { NULL, 0, NULL, 0 },
         };
         int c;
@@ -303,6 +305,9 @@ static int parse_options(int argc, char **argv, struct cli *cli) {
                         break;
                 case 'h':
                         usage(stdout);
+                        return 0;
+                case 'V':
+                        printf("vigilctl %s\n", VIGIL_VERSION);
                         return 0;
                 default:
                         usage(stderr);

@@ -287,3 +287,19 @@ def test_fuzzing_md_lists_every_fuzz_target():
     doc = (ROOT / "docs" / "FUZZING.md").read_text()
     targets = sorted(p.stem for p in (ROOT / "fuzz").glob("fuzz_*.c"))
     assert targets and [t for t in targets if f"`{t}`" not in doc] == []
+
+
+def test_every_program_answers_help_and_version_with_one_version():
+    # SPEC §1: --help and --version on every program.
+    heart = os.path.join(os.path.dirname(VIGIL), "vigil-heart")
+    versions = set()
+    for prog in (VIGIL, VIGILCTL, heart):
+        name = os.path.basename(prog)
+        h = subprocess.run([prog, "--help"], capture_output=True, text=True, timeout=10)
+        assert h.returncode == 0 and h.stdout.strip() and h.stderr == "", (name, h.stdout, h.stderr)
+        v = subprocess.run([prog, "--version"], capture_output=True, text=True, timeout=10)
+        assert v.returncode == 0 and v.stderr == "", (name, v.stdout, v.stderr)
+        m = re.fullmatch(rf"{re.escape(name)} (\S*\d\S*)\n", v.stdout)
+        assert m, (name, v.stdout)
+        versions.add(m.group(1))
+    assert len(versions) == 1, versions
