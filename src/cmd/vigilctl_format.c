@@ -26,9 +26,12 @@ void vigilctl_stdout_sink(void *ctx, const char *p, size_t len) {
 }
 
 /* A status or history field: '"', '\\' and control bytes escaped (as
- * \u00XX), every other byte as it is. */
+ * \u00XX), valid UTF-8 as it is, any other byte U+FFFD. The fields carry
+ * what units wrote (a unit file's Description=, a probe's output, names
+ * and paths): bytes the JSON reader must still be able to parse
+ * (RFC 8259 §8.1: JSON text is UTF-8). */
 void vigilctl_json_string(const char *s) {
-        static const struct json_style style = { JSON_INVALID_PASS, 0 };
+        static const struct json_style style = { JSON_INVALID_REPLACE, 0 };
         json_put_string(s, strlen(s), style, vigilctl_stdout_sink, NULL);
 }
 

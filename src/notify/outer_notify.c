@@ -4,6 +4,7 @@
 #include "base/num.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "os/fd.h"
 #include "os/notify_socket.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 static struct {
         char *address;            /* NULL: no outer manager */
+        int fd;                   /* the one client socket; -1: opened at the next send */
         uint64_t interval;        /* WATCHDOG=1 every this often; 0: none */
         struct loop_timer timer;
         bool timer_init;
@@ -27,7 +29,7 @@ static struct {
         char pending[512];        /* a state message to send again; "" : none */
         unsigned retries;
         struct loop_timer retry;
-} outer;
+} outer = { .fd = -1 };
 
 uint64_t outer_notify_watchdog_interval(const struct outer_notify_env *env, pid_t self) {
         uint64_t usec, pid;
@@ -40,12 +42,36 @@ uint64_t outer_notify_watchdog_interval(const struct outer_notify_env *env, pid_
         return usec / 2 > 0 ? usec / 2 : 1;
 }
 
+/* The receiver's side, not the socket's: a full queue, nobody bound there. */
+static bool peer_error(int r) {
+        return r == -EAGAIN || r == -ENOENT || r == -ECONNREFUSED;
+}
+
+/* One datagram from the kept socket. A failure of the socket itself (not
+ * peer_error()) closes it, and a socket that had already been used is
+ * replaced and the datagram tried once more at once (whatever went wrong
+ * with the old socket, a fresh one does not inherit it). */
+static int send_once(const char *text) {
+        for (int attempt = 0;; attempt++) {
+                bool fresh = outer.fd < 0;
+                int r = fresh ? os_notify_client_open(&outer.fd) : 0;
+                if (r == 0)
+                        r = os_notify_send_nowait(outer.fd, outer.address, text, strlen(text));
+                if (r == 0 || peer_error(r))
+                        return r;
+                os_close(outer.fd);
+                outer.fd = -1;
+                if (fresh || attempt > 0)
+                        return r;
+        }
+}
+
 /* One datagram; the first failure of a kind is logged, repeats are not
  * until a send works again (a full socket would log at every ping). */
 static int send_text(const char *text) {
         if (!outer.address)
                 return 0;
-        int r = os_notify_send_nowait(outer.address, text, strlen(text));
+        int r = send_once(text);
         if (r == 0) {
                 if (outer.last_error)
                         log_info("NOTIFY_SOCKET=%s: the outer manager's socket takes messages again", outer.address);
@@ -144,5 +170,7 @@ void outer_notify_free(void) {
         if (outer.address)
                 loop_timer_cancel(&outer.retry);
         free(outer.address);
+        os_close(outer.fd);
         memset(&outer, 0, sizeof(outer));
+        outer.fd = -1;
 }

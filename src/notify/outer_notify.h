@@ -7,7 +7,10 @@
  * STOPPING=1 when the stop begins, and WATCHDOG=1 from a loop timer at half
  * of an inherited WATCHDOG_USEC (only when WATCHDOG_PID is unset or is
  * vigil's pid as vigil sees itself; in a PID namespace of its own that is
- * 1). Every datagram is sent without blocking from a fresh socket; a
+ * 1). Every datagram is sent without blocking from one client socket kept
+ * for the run (opened at the first send; a failure of the socket itself,
+ * not of the receiver, closes it, and the datagram is tried once more
+ * from a fresh one); a
  * missing or full outer socket is one warning until a send works again,
  * and vigil runs on. A READY=1 or STOPPING=1 that did not get through is
  * sent again every second, for a minute at most (a ping is not: the next

@@ -143,6 +143,23 @@ int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd
         return notify_send(address, msg, len, pass_fd, 0);
 }
 
-int os_notify_send_nowait(const char *address, const void *msg, size_t len) {
-        return notify_send(address, msg, len, -1, MSG_DONTWAIT);
+int os_notify_client_open(int *ret_fd) {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int os_notify_send_nowait(int fd, const char *address, const void *msg, size_t len) {
+        struct sockaddr_un sa;
+        socklen_t salen;
+        int r = os_unix_address(address, &sa, &salen);
+        if (r < 0)
+                return r;
+        ssize_t n;
+        do
+                n = sendto(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT, (const struct sockaddr *)&sa, salen);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : (size_t)n == len ? 0 : -EMSGSIZE;
 }

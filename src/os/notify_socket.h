@@ -45,8 +45,13 @@ void os_notify_socket_unlink(const char *address);
  * again before returning, with pass_fd attached (SCM_RIGHTS) unless it is
  * -1. 0 or -errno. */
 int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd);
-/* The same without blocking and without fds: -EAGAIN when the receiver's
- * queue is full, -ENOENT/-ECONNREFUSED when nobody listens there. */
-int os_notify_send_nowait(const char *address, const void *msg, size_t len);
+/* A client socket for os_notify_send_nowait(), kept by the caller across
+ * datagrams (vigil telling its outer manager: one socket, not one per
+ * WATCHDOG=1): unbound, non-blocking, close-on-exec. 0 or -errno. */
+int os_notify_client_open(int *ret_fd);
+/* One datagram msg[0..len) from fd (os_notify_client_open()) to address,
+ * without blocking and without fds: -EAGAIN when the receiver's queue is
+ * full, -ENOENT/-ECONNREFUSED when nobody listens there. */
+int os_notify_send_nowait(int fd, const char *address, const void *msg, size_t len);
 
 #endif

@@ -151,20 +151,68 @@ static bool busy(const struct unit *u) {
 
 /* A stop job (the user's, a BindsTo= one, not a crash) goes on to the units
  * that Requires=, BindsTo= or are PartOf= the stopped one (systemd's stop
- * propagation), each through the queue: a unit already stopping or stopped
- * ends the walk, so cycles end too. */
+ * propagation), each through the queue: a unit already stopping, stopped
+ * or with its stop pending ends the walk, so cycles end too. The stop
+ * itself waits for its turn (stop_turn()): at shutdown (check_stop()) the
+ * whole set. */
 void mgr_stop_and_propagate(struct unit *u) {
-        if (busy(u))
+        struct slot *s = mgr_slot(u);
+        if (busy(u) || s->stop_pending)
                 return;
-        unit_stop(u);
+        if (mgr.stopping) {
+                unit_stop(u);
+                return;
+        }
+        s->stop_pending = true;
+        mgr.stops_pending = true;
         size_t i = unit_index(u);
         for (size_t k = 0; k < mgr.bound[i].n; k++) {
                 struct unit *b = mgr.units[mgr.bound[i].v[k]];
-                if (!busy(b) && !mgr_slot(b)->queued[JOB_STOP]) {
+                if (!busy(b) && !mgr_slot(b)->stop_pending && !mgr_slot(b)->queued[JOB_STOP]) {
                         log_notice("%s: stopping, as %s stops", unit_name(b), unit_name(u));
                         enqueue_kind(b, JOB_STOP);
                 }
         }
+}
+
+/* Stop jobs keep After= order as systemd's do (the reverse of the start
+ * order): a unit with a stop pending stops once no unit ordered after it
+ * has a stop pending or is stopping. Units the stop does not reach are not
+ * waited for. The After= graph has no cycles (dep_graph broke them), so
+ * every set of pending stops has a unit whose turn it is. */
+static bool stop_turn(const struct unit *u) {
+        size_t i = unit_index(u);
+        for (size_t k = 0; k < mgr.waiters[i].n; k++) {
+                const struct unit *w = mgr.units[mgr.waiters[i].v[k]];
+                if ((mgr_slot(w)->stop_pending && !busy(w)) || unit_state_is_stopping(unit_get_state(w)))
+                        return false;
+        }
+        return true;
+}
+
+/* Once the queue has settled (every propagation walked): stop the units
+ * whose turn it is. Whether any was stopped (there may be more to do). */
+static bool run_pending_stops(void) {
+        if (!mgr.stops_pending || mgr.stopping)
+                return false;
+        bool acted = false, left = false;
+        for (size_t i = 0; i < mgr.n; i++) {
+                struct unit *u = mgr.units[i];
+                struct slot *s = mgr_slot(u);
+                if (!s->stop_pending)
+                        continue;
+                if (busy(u)) {
+                        s->stop_pending = false; /* it went down on its own */
+                } else if (stop_turn(u)) {
+                        s->stop_pending = false;
+                        unit_stop(u);
+                        acted = true;
+                } else {
+                        left = true;
+                }
+        }
+        mgr.stops_pending = left;
+        return acted;
 }
 
 static void run_job(const struct job *j) {
@@ -189,8 +237,10 @@ static void run_job(const struct job *j) {
  * here, first in first out, each possibly enqueuing more. */
 void mgr_run_queue(void) {
         struct job j;
-        while (dequeue(&j))
-                run_job(&j);
+        do {
+                while (dequeue(&j))
+                        run_job(&j);
+        } while (run_pending_stops());
         check_all_stopped();
         if (mgr.progress) {
                 mgr.progress = false;
@@ -367,6 +417,7 @@ void manager_request_start(struct unit *u) {
         if (mgr.stopping)
                 return;
         mgr_slot(u)->restart_requested = false;
+        mgr_slot(u)->stop_pending = false; /* a start replaces a stop not begun (systemd's job replacement) */
         mgr_apply_pending(u); /* daemon-reload's new definition, now that it is inactive */
         unit_start(u);
         mgr_run_queue();

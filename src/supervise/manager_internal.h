@@ -32,6 +32,7 @@ struct manager_state {
         bool progress;               /* some unit changed state: tell hooks.boot_progress once settled */
         bool stopping;
         bool all_stopped_sent;
+        bool stops_pending;          /* some unit's stop waits for its turn (After= order) */
         size_t n_killing;            /* units in stop-sigterm/stop-sigkill: waiting for all-gone */
         int devnull;                 /* stdin of units, handed to the unit module */
         char *const *dirs;           /* --units, kept for daemon-reload */
@@ -46,6 +47,7 @@ extern struct manager_state mgr;
 struct slot {
         bool queued[2];              /* in the queue, per enum job_kind */
         bool restart_requested;      /* the user's restart: start again once stopped */
+        bool stop_pending;           /* a stop job waiting for the units ordered after it to stop */
         struct unit_config *pending; /* daemon-reload: the new definition, applied once inactive */
         bool removed;                /* daemon-reload: its file is gone; dropped once inactive */
         bool no_autostart;           /* a runit "down" file: not started at boot */
@@ -55,7 +57,7 @@ struct slot {
 /* A knock-on effect, run after the state write that caused it. */
 enum job_kind {
         JOB_CHECK,                   /* look again: its waits, its restart, its turn to stop at shutdown */
-        JOB_STOP,                    /* a propagated stop (Requires=/BindsTo=/PartOf=) */
+        JOB_STOP,                    /* a stop job: pending, propagated (Requires=/BindsTo=/PartOf=) */
 };
 struct job {
         struct unit *u;

@@ -158,7 +158,7 @@ static enum unit_result result_of_exit(struct unit *u, const struct exit_info *e
 }
 
 /* History: the cause as the Restart= table names it; a kill vigil made for
- * a timeout or the watchdog is that, not the signal it used. */
+ * a timeout, the watchdog or an OOM kill is that, not the signal it used. */
 static void record_exit(struct unit *u, pid_t pid, const struct exit_info *e, bool core, enum unit_result r) {
         struct unit_exit_record *h = &u->history[u->history_total % UNIT_HISTORY];
         uint64_t now = loop_now();

@@ -204,14 +204,18 @@ int unit_cgroup_main_procs_fd(void) {
 /* ---------------------------------------------------------------- a unit's group */
 
 void unit_cgroup_init(struct unit *u) {
-        u->cgroup_fd = u->cgroup_events_fd = -1;
-        u->cgroup_io.fd = -1;
+        u->cgroup_fd = u->cgroup_events_fd = u->cgroup_memory_events_fd = -1;
+        u->cgroup_io.fd = u->cgroup_memory_io.fd = -1;
         unit_cgroup_note(&u->config);
 }
 
 void unit_cgroup_free(struct unit *u) {
         if (u->cgroup_io.fd >= 0)
                 loop_io_del(&u->cgroup_io);
+        if (u->cgroup_memory_io.fd >= 0)
+                loop_io_del(&u->cgroup_memory_io);
+        os_close(u->cgroup_memory_events_fd);
+        u->cgroup_memory_events_fd = u->cgroup_memory_io.fd = -1;
         os_close(u->cgroup_events_fd);
         os_close(u->cgroup_fd);
         if (u->cgroup_fd >= 0)
@@ -261,6 +265,67 @@ static uint64_t oom_kills(struct unit *u) {
         return v;
 }
 
+/* An increase of oom_kill since the start: logged once, noted for the
+ * exit's result. Whether there was one. */
+static bool oom_noticed(struct unit *u) {
+        uint64_t now = oom_kills(u);
+        if (now <= u->cgroup_oom_kills)
+                return false;
+        unit_log(LOG_LEVEL_WARNING, u, "the OOM killer killed %" PRIu64 " process%s of its cgroup (memory.max)%s",
+                 now - u->cgroup_oom_kills, now - u->cgroup_oom_kills == 1 ? "" : "es",
+                 u->config.oom_policy == OOM_POLICY_CONTINUE ? ", OOMPolicy=continue: it runs on"
+                 : u->config.oom_policy == OOM_POLICY_KILL   ? ", OOMPolicy=kill: the kernel kills the whole group"
+                                                             : ", OOMPolicy=stop: stopping it");
+        u->cgroup_oom_kills = now;
+        u->cgroup_oom_seen = true;
+        return true;
+}
+
+/* memory.events changed (EPOLLPRI, the kernel's "file modified" event of
+ * cgroup-v2.rst): an OOM kill applies OOMPolicy= at once, not only when
+ * the main process exits (systemd watches the same file). stop: the unit
+ * is stopped with the result oom-kill; kill: memory.oom.group=1 made the
+ * kernel kill every process of the group, the main process's exit gives
+ * the result; continue: logged only. */
+static void memory_events_ready(struct loop_io *io, uint32_t events) {
+        struct unit *u = io->data;
+        (void)events;
+        if (oom_noticed(u) && u->config.oom_policy == OOM_POLICY_STOP)
+                unit_feed(u, UNIT_EV_OOM_KILL, UNIT_RESULT_KEEP);
+}
+
+/* Watch memory.events where the memory controller applies; without it
+ * there is no OOM count to watch (and nothing to say). */
+static void watch_memory_events(struct unit *u) {
+        if (!applies(CGROUP_CONTROLLER_MEMORY) || u->cgroup_memory_events_fd >= 0)
+                return;
+        int r = os_cgroup_open_file(u->cgroup_fd, "memory.events", false, &u->cgroup_memory_events_fd);
+        if (r == 0) {
+                u->cgroup_memory_io = (struct loop_io){ .fd = u->cgroup_memory_events_fd, .ready = memory_events_ready,
+                                                        .data = u };
+                char text[512];
+                (void)os_cgroup_read_fd(u->cgroup_memory_events_fd, text, sizeof(text)); /* take the event as seen */
+                r = loop_io_add(&u->cgroup_memory_io, OS_EVENT_PRI);
+                if (r < 0)
+                        u->cgroup_memory_io.fd = -1;
+        }
+        if (r < 0)
+                unit_log(LOG_LEVEL_WARNING, u, "cannot watch its memory.events: %s; OOMPolicy= applies at the main "
+                         "process's exit only", strerror(-r));
+}
+
+/* OOMPolicy=kill: memory.oom.group=1, the kernel kills the whole group at
+ * an OOM kill (systemd.service(5)); any other policy writes 0, as the
+ * group outlives a change of the unit file. */
+static void write_oom_group(struct unit *u) {
+        if (!applies(CGROUP_CONTROLLER_MEMORY))
+                return;
+        int r = os_cgroup_write(u->cgroup_fd, "memory.oom.group", u->config.oom_policy == OOM_POLICY_KILL ? "1" : "0");
+        if (r < 0 && (r != -ENOENT || u->config.oom_policy == OOM_POLICY_KILL))
+                unit_log(LOG_LEVEL_WARNING, u, "cannot apply OOMPolicy=%s (memory.oom.group): %s",
+                         oom_policy_to_string(u->config.oom_policy), strerror(-r));
+}
+
 static int make_group(struct unit *u) {
         int r = os_cgroup_open(cg.root_fd, u->config.name, true, &u->cgroup_fd);
         if (r < 0) {
@@ -302,7 +367,10 @@ int unit_cgroup_prepare(struct unit *u, bool first_of_start) {
                 return -1;
         if (first_of_start) {
                 write_limits(u);
+                write_oom_group(u);
+                watch_memory_events(u);
                 u->cgroup_oom_kills = oom_kills(u);
+                u->cgroup_oom_seen = false;
         }
         int fd = -1;
         int r = os_cgroup_open_file(u->cgroup_fd, "cgroup.procs", true, &fd);
@@ -333,12 +401,10 @@ int unit_cgroup_signal(struct unit *u, int sig, bool cont) {
 enum unit_result unit_cgroup_exit_result(struct unit *u, enum unit_result r) {
         if (u->cgroup_fd < 0 || r == UNIT_RESULT_SUCCESS)
                 return r;
-        uint64_t now = oom_kills(u);
-        if (now <= u->cgroup_oom_kills)
+        (void)oom_noticed(u);
+        /* OOMPolicy=continue: the exit is what it was (SIGKILL: signal), as systemd's. */
+        if (!u->cgroup_oom_seen || u->config.oom_policy == OOM_POLICY_CONTINUE)
                 return r;
-        unit_log(LOG_LEVEL_WARNING, u, "the OOM killer killed %" PRIu64 " process%s of its cgroup (memory.max)",
-                 now - u->cgroup_oom_kills, now - u->cgroup_oom_kills == 1 ? "" : "es");
-        u->cgroup_oom_kills = now;
         return UNIT_RESULT_OOM_KILL;
 }
 

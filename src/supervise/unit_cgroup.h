@@ -36,9 +36,14 @@
  * in the one loop (a change wakes the unit's check). The process groups
  * are still tracked: sd_notify attribution reads them.
  *
- * An OOM kill: memory.events' oom_kill is read at each start and at the
- * main process's exit; an increase turns a failed exit into the result
- * oom-kill (systemd's), which Restart=, history, status and metrics see.
+ * An OOM kill: memory.events' oom_kill is read at each start, at the
+ * main process's exit and whenever the file changes (EPOLLPRI, as
+ * cgroup.events). OOMPolicy= (systemd.service(5)) decides: stop (the
+ * default) stops the unit with the result oom-kill as soon as the change
+ * shows; kill writes memory.oom.group=1 at each start so the kernel kills
+ * the whole group; with either, an increase turns a failed exit into the
+ * result oom-kill (systemd's), which Restart=, history, status and metrics
+ * see. continue only logs it.
  */
 #ifndef VIGIL_SUPERVISE_UNIT_CGROUP_H
 #define VIGIL_SUPERVISE_UNIT_CGROUP_H

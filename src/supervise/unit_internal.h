@@ -106,6 +106,9 @@ struct unit {
         int cgroup_events_fd;          /* cgroup.events, watched for EPOLLPRI; -1: none */
         struct loop_io cgroup_io;
         uint64_t cgroup_oom_kills;     /* memory.events oom_kill at this start */
+        int cgroup_memory_events_fd;   /* memory.events, watched for EPOLLPRI (OOMPolicy=); -1: none */
+        struct loop_io cgroup_memory_io;
+        bool cgroup_oom_seen;          /* an OOM kill in the group since this start */
 };
 
 #define unit_log(level, u, fmt, ...) log_msg(level, "%s: " fmt, (u)->config.name, ##__VA_ARGS__)
@@ -158,7 +161,8 @@ bool unit_cgroup_populated(struct unit *u);
  * one); cont: SIGCONT after it. How many took it. */
 int unit_cgroup_signal(struct unit *u, int sig, bool cont);
 /* The main process's exit result r, or oom-kill if the OOM killer killed
- * in the group since the start (logged once). */
+ * in the group since the start (logged once) and OOMPolicy= is not
+ * continue. */
 enum unit_result unit_cgroup_exit_result(struct unit *u, enum unit_result r);
 
 /* The software watchdog (unit_notify.c): a new deadline from now; the timer's callback. */

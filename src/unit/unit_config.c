@@ -24,6 +24,12 @@ static const char *const kill_mode_names[KILL_MODE_MAX] = {
         [KILL_NONE] = "none",
 };
 
+static const char *const oom_policy_names[OOM_POLICY_MAX] = {
+        [OOM_POLICY_STOP] = "stop",
+        [OOM_POLICY_CONTINUE] = "continue",
+        [OOM_POLICY_KILL] = "kill",
+};
+
 static const char *const notify_access_names[NOTIFY_ACCESS_MAX] = {
         [NOTIFY_NONE] = "none",
         [NOTIFY_MAIN] = "main",
@@ -89,6 +95,14 @@ int kill_mode_from_string(const char *s) {
         return lookup(kill_mode_names, KILL_MODE_MAX, s);
 }
 
+const char *oom_policy_to_string(enum oom_policy p) {
+        return (unsigned)p < OOM_POLICY_MAX ? oom_policy_names[p] : "invalid";
+}
+
+int oom_policy_from_string(const char *s) {
+        return lookup(oom_policy_names, OOM_POLICY_MAX, s);
+}
+
 int notify_access_from_string(const char *s) {
         return lookup(notify_access_names, NOTIFY_ACCESS_MAX, s);
 }
@@ -133,6 +147,7 @@ void unit_config_init(struct unit_config *c) {
         c->cpu_quota_usec = 0;
         c->io_weight = 0;
         c->default_dependencies = true;
+        c->oom_policy = OOM_POLICY_STOP;                    /* DefaultOOMPolicy=stop */
 }
 
 void unit_config_apply_derived_defaults(struct unit_config *c) {

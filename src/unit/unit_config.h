@@ -24,6 +24,8 @@
 
 enum service_type { SERVICE_SIMPLE, SERVICE_EXEC, SERVICE_NOTIFY, SERVICE_ONESHOT, SERVICE_FORKING, SERVICE_TYPE_MAX };
 enum kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE, KILL_MODE_MAX };
+/* OOMPolicy= (systemd.service(5)): what an OOM kill in the unit's cgroup does. */
+enum oom_policy { OOM_POLICY_STOP, OOM_POLICY_CONTINUE, OOM_POLICY_KILL, OOM_POLICY_MAX };
 enum notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL, NOTIFY_ACCESS_MAX };
 enum unit_action {
         ACTION_NONE, ACTION_REBOOT, ACTION_REBOOT_FORCE, ACTION_REBOOT_IMMEDIATE,
@@ -128,6 +130,7 @@ struct unit_config {
         bool send_sighup;              /* SendSIGHUP=: SIGHUP right after KillSignal=, default no */
         char **unset_environment;      /* UnsetEnvironment=: "NAME" or "NAME=VALUE" */
         size_t n_unset_environment;
+        enum oom_policy oom_policy;    /* OOMPolicy=, default stop (DefaultOOMPolicy=) */
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere
@@ -169,6 +172,8 @@ const char *probe_kind_to_string(enum probe_kind k);
 /* The systemd spelling -> enum value; -EINVAL if unknown. */
 int service_type_from_string(const char *s);
 int kill_mode_from_string(const char *s);
+const char *oom_policy_to_string(enum oom_policy p);
+int oom_policy_from_string(const char *s);
 int notify_access_from_string(const char *s);
 int unit_action_from_string(const char *s);
 

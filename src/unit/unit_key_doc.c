@@ -21,7 +21,7 @@
 static const char *const not_enforced[] = { NULL };
 
 enum doc_kind { DOC_TIMESPAN, DOC_UNSIGNED, DOC_BOOL, DOC_ACTION, DOC_TYPE, DOC_RESTART,
-                DOC_SIGNAL, DOC_NOTIFY, DOC_KILL_MODE, DOC_OCTAL, DOC_OUTPUT, DOC_U64_MAX };
+                DOC_SIGNAL, DOC_NOTIFY, DOC_KILL_MODE, DOC_OCTAL, DOC_OUTPUT, DOC_U64_MAX, DOC_OOM_POLICY };
 
 struct doc_default {
         const char *key;
@@ -59,6 +59,7 @@ static const struct doc_default defaults[] = {
         { "TasksMax", DOC_U64_MAX, OFF(tasks_max) },
         { "DefaultDependencies", DOC_BOOL, OFF(default_dependencies) },
         { "SendSIGHUP", DOC_BOOL, OFF(send_sighup) },
+        { "OOMPolicy", DOC_OOM_POLICY, OFF(oom_policy) },
         { "HealthInterval", DOC_TIMESPAN, OFF(probe.timing.interval_usec) },
         { "HealthTimeout", DOC_TIMESPAN, OFF(probe.timing.timeout_usec) },
         { "HealthStartPeriod", DOC_TIMESPAN, OFF(probe.timing.start_period_usec) },
@@ -87,6 +88,7 @@ static void format_default(const struct doc_default *d, const struct unit_config
         case DOC_SIGNAL: snprintf(buf, size, "%s", signame_from_number(*(const int *)p, sig, sizeof(sig))); break;
         case DOC_NOTIFY: snprintf(buf, size, "%s", notify_access_to_string(*(const enum notify_access *)p)); break;
         case DOC_KILL_MODE: snprintf(buf, size, "%s", kill_mode_to_string(*(const enum kill_mode *)p)); break;
+        case DOC_OOM_POLICY: snprintf(buf, size, "%s", oom_policy_to_string(*(const enum oom_policy *)p)); break;
         case DOC_OCTAL: snprintf(buf, size, "%04o", (unsigned)*(const mode_t *)p); break;
         case DOC_OUTPUT:
                 snprintf(buf, size, "%s", output_kind_to_string(((const struct unit_output *)p)->kind));

@@ -494,6 +494,26 @@ static int parse_kill_mode(const struct unit_key_ctx *k, const char *value, void
         return 0;
 }
 
+static const char *oom_policy_name(int i) {
+        return oom_policy_to_string((enum oom_policy)i);
+}
+
+/* OOMPolicy= (systemd.service(5)): continue, stop or kill. */
+static int parse_oom_policy(const struct unit_key_ctx *k, const char *value, void *field) {
+        enum oom_policy *p = field;
+        char buf[128];
+        if (*value == '\0') {
+                unit_key_reset_field(k, field, sizeof(*p));
+                return 0;
+        }
+        int i = oom_policy_from_string(value);
+        if (i < 0)
+                return unit_key_error(k, value, "expected one of %s",
+                                      choices(oom_policy_name, OOM_POLICY_MAX, buf, sizeof(buf)));
+        *p = (enum oom_policy)i;
+        return 0;
+}
+
 /* ---- the table -------------------------------------------------------------- */
 
 #define OFF(field) offsetof(struct unit_config, field)
@@ -608,6 +628,7 @@ static const struct unit_key key_table[] = {
         { "Service", "PassEnvironment", unit_key_parse_pass_environment, 0, 0, 0 },
         { "Service", "UnsetEnvironment", unit_key_parse_unset_environment,
           LIST(unset_environment, n_unset_environment), 0 },
+        { "Service", "OOMPolicy", parse_oom_policy, OFF(oom_policy), 0, 0 },
         /* systemd.unit(5) "Conditions and Asserts": unit_keys_dirs.c, unit/unit_condition.h */
         COND("PathExists", COND_PATH_EXISTS),
         COND("PathExistsGlob", COND_PATH_EXISTS_GLOB),

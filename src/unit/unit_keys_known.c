@@ -28,7 +28,7 @@ static const char *const sandboxing[] = {
 static const char *const unapplied[] = {
         /* issue 15 point 6, not done yet: their meaning is not applied */
         "Conflicts", "OnFailure", "OnSuccess", "ExecCondition",
-        "OOMScoreAdjust", "OOMPolicy", "Slice", "Delegate", "CPUQuotaPeriodSec", "CPUShares",
+        "OOMScoreAdjust", "Slice", "Delegate", "CPUQuotaPeriodSec", "CPUShares",
         "CPUAccounting", "MemoryAccounting", "MemoryLow", "MemoryMin", "MemorySwapMax",
         "MemoryLimit", "TasksAccounting", "IOAccounting", "IODeviceWeight", "IOReadBandwidthMax",
         "IOWriteBandwidthMax", "BlockIOWeight", "BlockIOAccounting", "StartupCPUWeight", "StartupIOWeight",

@@ -58,7 +58,8 @@ struct unit_cause unit_result_cause(enum unit_result r) {
 }
 
 enum exit_cause unit_exit_record_cause(enum unit_result unit_result, enum unit_result exit_result) {
-        if (unit_result == UNIT_RESULT_WATCHDOG || unit_result == UNIT_RESULT_TIMEOUT)
+        if (unit_result == UNIT_RESULT_WATCHDOG || unit_result == UNIT_RESULT_TIMEOUT ||
+            unit_result == UNIT_RESULT_OOM_KILL)
                 return unit_result_cause(unit_result).cause;
         return unit_result_cause(exit_result).cause;
 }

@@ -56,7 +56,8 @@ struct unit_cause unit_result_cause(enum unit_result r);
 
 /* The cause to record for one main-process exit whose own result is
  * exit_result while the unit's result so far is unit_result: a kill vigil
- * made for a timeout or the watchdog is that, not the signal it used. */
+ * made for a timeout, the watchdog or OOMPolicy=stop is that, not the
+ * signal it used. */
 enum exit_cause unit_exit_record_cause(enum unit_result unit_result, enum unit_result exit_result);
 
 #endif

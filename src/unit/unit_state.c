@@ -54,6 +54,7 @@ static const char *const event_names[UNIT_EVENT_MAX] = {
         [UNIT_EV_NOTIFY_READY] = "READY=1",
         [UNIT_EV_NOTIFY_RELOADING] = "RELOADING=1",
         [UNIT_EV_NOTIFY_STOPPING] = "STOPPING=1",
+        [UNIT_EV_OOM_KILL] = "oom-kill",
 };
 
 static const char *const result_names[UNIT_RESULT_MAX] = {
@@ -194,6 +195,30 @@ static struct unit_transition note(enum unit_state s, enum unit_result r, const 
         return (struct unit_transition){ .next = s, .result = r, .ignored = false, .why = why };
 }
 
+/* OOMPolicy=stop (systemd's service_notify_cgroup_oom_event()): a unit
+ * that runs is stopped cleanly (ExecStop= first), one still starting gets
+ * KillSignal= at once, with the result oom-kill either way; a stop already
+ * under way records it. */
+static struct unit_transition oom_kill(enum unit_state s, const struct unit_facts *f) {
+        switch (s) {
+        case UNIT_START_PRE:
+        case UNIT_START:
+                return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_OOM_KILL, "OOM kill while starting");
+        case UNIT_START_POST:
+        case UNIT_RUNNING:
+        case UNIT_EXITED:
+        case UNIT_RELOAD:
+                return go(UNIT_STOP, f, UNIT_RESULT_OOM_KILL, "OOM kill, OOMPolicy=stop");
+        case UNIT_STOP:
+        case UNIT_STOP_SIGTERM:
+        case UNIT_STOP_SIGKILL:
+        case UNIT_STOP_POST:
+                return note(s, UNIT_RESULT_OOM_KILL, "OOM kill while stopping");
+        default:
+                return ignore(s, "no process running");
+        }
+}
+
 struct unit_transition unit_transition(enum unit_state s, enum unit_event e, const struct unit_facts *f) {
         if ((unsigned)s >= UNIT_STATE_MAX || (unsigned)e >= UNIT_EVENT_MAX)
                 return ignore(s, "invalid state or event");
@@ -220,6 +245,9 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                         return ignore(s, "already stopping");
                 }
         }
+
+        if (e == UNIT_EV_OOM_KILL)
+                return oom_kill(s, f);
 
         switch (s) {
         case UNIT_DEAD:

@@ -57,6 +57,7 @@ enum unit_event {
         UNIT_EV_NOTIFY_READY,    /* READY=1 from an authorised sender */
         UNIT_EV_NOTIFY_RELOADING,/* RELOADING=1 */
         UNIT_EV_NOTIFY_STOPPING, /* STOPPING=1 */
+        UNIT_EV_OOM_KILL,        /* the OOM killer killed in its cgroup, OOMPolicy=stop */
         UNIT_EVENT_MAX,
 };
 

@@ -278,6 +278,56 @@ def test_full_outer_socket(vigil, outer):
     assert run.wait(20) == 128 + signal.SIGTERM
 
 
+def unbound_dgram_sockets(pid):
+    """Inodes of pid's AF_UNIX datagram sockets bound to no address (/proc/net/unix):
+    the client socket vigil sends to its outer manager from."""
+    unbound = set()
+    with open(f"/proc/{pid}/net/unix") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            # Num RefCount Protocol Flags Type St Inode [Path]
+            if fields[4] == "0002" and len(fields) == 7:
+                unbound.add(int(fields[6]))
+    mine = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            mine.add(int(target[8:-1]))
+    return mine & unbound
+
+
+def test_one_client_socket_for_all_datagrams_and_a_restarted_outer_manager(vigil, outer):
+    # Every WATCHDOG=1 and READY=1 goes out from one socket vigil keeps (not a
+    # socket per datagram); when the outer manager goes away and binds its
+    # path again, one warning, then the pings reach the new socket.
+    listener = outer()
+    run = vigil.start("-v", "--", "sleep", "600",
+                      env={"NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "200000"})
+    wait_until(run, lambda: listener.lines("READY") and len(listener.lines("WATCHDOG")) >= 3, "READY=1 and pings")
+    first = unbound_dgram_sockets(run.pid)
+    assert len(first) == 1, f"vigil holds {len(first)} unbound datagram sockets: {first}"
+    seen = len(listener.lines("WATCHDOG"))
+    wait_until(run, lambda: len(listener.lines("WATCHDOG")) >= seen + 5, "five more pings")
+    assert unbound_dgram_sockets(run.pid) == first, "the pings did not all go out from the one socket"
+    listener.sock.close()
+    os.unlink(listener.address)
+    wait_until(run, lambda: stderr_lines(run, "cannot tell the outer manager"), "the warning for the missing socket")
+    listener.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.sock.bind(listener.address)
+    listener.sock.setblocking(False)
+    listener.got = []
+    wait_until(run, lambda: len(listener.lines("WATCHDOG")) >= 2, "pings to the outer manager's new socket")
+    assert len(stderr_lines(run, "cannot tell the outer manager")) == 1, run.stderr
+    assert len(stderr_lines(run, "takes messages again")) == 1, run.stderr
+    assert unbound_dgram_sockets(run.pid) == first
+    run.signal(signal.SIGTERM)
+    assert run.wait(20) == 128 + signal.SIGTERM
+
+
 def test_listen_fds_naming_a_closed_fd(vigil):
     """LISTEN_FDS=2 with fd 3 open and fd 4 closed: one line, no LISTEN_* for CMD, it runs."""
     out = vigil.path("cmd.env")

@@ -309,6 +309,33 @@ def test_part_of_follows_a_stop_of_its_unit(units):
     assert count_lines(units.file("charlie")) == 1
 
 
+def test_a_propagated_stop_keeps_after_order_in_reverse(vigil, units):
+    # db <- app (BindsTo= + After= db) <- web (PartOf= + After= app): `vigilctl
+    # stop db` stops web first, then app, then db, each once the one ordered
+    # after it is gone (its ExecStopPost= ran), as systemd orders stop jobs.
+    stamp = units.script("stamp", STAMP)
+    slow = units.script("slow-stop", """
+        echo "stop $(date +%s.%N) $$" >> "$1"
+        sleep 0.3
+    """)
+    deps = {"db": (), "app": ("BindsTo=db.service", "After=db.service"),
+            "web": ("PartOf=app.service", "After=app.service")}
+    for name, lines in deps.items():
+        units.add(name, unit_text("[Unit]", *lines, "[Service]", "ExecStart=/bin/sleep 1000",
+                                  f"ExecStop={slow} {units.file(name)}",
+                                  f"ExecStopPost={stamp} {units.file(name)} gone"))
+    run = units.start()
+    wait_until(run, lambda: vigil.ctl("check", "--ready").returncode == 0, "the three units up")
+    r = vigil.ctl("stop", "db")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert one(units.file("app"), "stop") >= one(units.file("web"), "gone"), \
+        f"app stopped before web (After=app) was gone:\n{run.stderr}"
+    assert one(units.file("db"), "stop") >= one(units.file("app"), "gone"), \
+        f"db stopped before app (After=db) was gone:\n{run.stderr}"
+    assert "web.service: stopping, as app.service stops" in run.stderr
+    stop_vigil(run)
+
+
 # ---------------------------------------------------------------- the main command
 
 def test_main_command_starts_after_oneshots_have_finished(units):

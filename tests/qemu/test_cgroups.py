@@ -11,7 +11,11 @@ prints CG-* lines on the console, then powers off:
   unit run on;
 * a setsid() grandchild that ignores SIGTERM is gone after `vigilctl stop`;
 * CPUWeight=100 vs 400, two busy units on the VM's one CPU: the heavy one
-  gets more than twice the CPU time.
+  gets more than twice the CPU time;
+* OOMPolicy= (a helper of the main process hits MemoryMax=16M): stop, the
+  default, stops the unit with the result oom-kill; kill makes the kernel
+  kill the whole group (memory.oom.group=1), the main process too;
+  continue leaves the unit running.
 """
 import re
 
@@ -34,6 +38,16 @@ vigilctl history hog | sed 's/^/CG-HISTORY /'
 echo "CG-HOG-RESTARTED $(cat /tmp/hog-second 2>/dev/null)"
 vigilctl metrics | grep -E '^vigil_unit_(memory_bytes|tasks|cpu_seconds_total|oom_kills_total)' | sed 's/^/CG-METRIC /'
 vigilctl --json status hog | sed 's/^/CG-JSON /'
+
+wait_json() { i=0; while ! vigilctl --json status $1 | grep -q "$2" && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done; }
+fields() { vigilctl --json status $1 | grep -o '"\(active\|sub\|result\)":"[a-z-]*"' | tr '\n' ' '; }
+wait_json oomstop '"result":"oom-kill"'
+wait_json oomkill '"result":"oom-kill"'
+i=0
+while [ ! -e /tmp/oomcont-done ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
+echo "CG-OOMSTOP $(fields oomstop)"
+echo "CG-OOMKILL $(fields oomkill) group=$(cat $cg/oomkill.service/memory.oom.group) survived=$(cat /tmp/oomkill-survived 2>/dev/null)"
+echo "CG-OOMCONT $(fields oomcont) group=$(cat $cg/oomcont.service/memory.oom.group) done=$(cat /tmp/oomcont-done 2>/dev/null)"
 
 i=0
 while [ ! -e /tmp/bomb-done ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
@@ -93,6 +107,15 @@ exec sleep 1000
 setsid sh -c 'trap "" TERM; echo $$ > /tmp/esc.pid; while :; do sleep 1; done' &
 exec sleep 1000
 """, "TimeoutStopSec=2")
+    # The main process (sh) outlives the helper the OOM killer picks (dd, the
+    # big one), unless OOMPolicy=kill has the kernel kill the whole group.
+    for name, policy in (("oomstop", None), ("oomkill", "kill"), ("oomcont", "continue")):
+        service(img, name, f"""
+dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null
+echo yes > /tmp/{name}-survived
+echo yes > /tmp/{name}-done
+exec sleep 1000
+""", "MemoryMax=16M\nTimeoutStopSec=2" + (f"\nOOMPolicy={policy}" if policy else ""))
     busy = "while [ ! -e /tmp/go ]; do sleep 0.2; done\nwhile :; do :; done\n"
     service(img, "light", busy, "CPUWeight=100")
     service(img, "heavy", busy, "CPUWeight=400")
@@ -148,3 +171,17 @@ def test_cpu_weights_split_the_cpu(cgroups_vm):
     assert m, line(vm, r"CG-CPU")
     light, heavy = map(int, m.groups())
     assert light > 0 and heavy > 2 * light, f"CPUWeight=100 got {light} us, CPUWeight=400 {heavy} us"
+
+
+def test_oom_policy_stop_kill_and_continue(cgroups_vm):
+    vm = cgroups_vm
+    stop = line(vm, r"CG-OOMSTOP")
+    assert '"result":"oom-kill"' in stop and '"active":"failed"' in stop, stop
+    assert vm.seen(r"oomstop.service: the OOM killer killed 1 process of its cgroup .*OOMPolicy=stop: stopping it")
+    kill = line(vm, r"CG-OOMKILL")
+    assert '"result":"oom-kill"' in kill and "group=1" in kill, kill
+    assert "survived=yes" not in kill, "the main process outlived OOMPolicy=kill: " + kill
+    cont = line(vm, r"CG-OOMCONT")
+    assert '"sub":"running"' in cont and '"result":"success"' in cont and "group=0" in cont, cont
+    assert "done=yes" in cont, cont
+    assert vm.seen(r"oomcont.service: the OOM killer killed .*OOMPolicy=continue: it runs on")

@@ -442,10 +442,22 @@ int os_notify_send(const char *address, const void *msg, size_t len, int pass_fd
         return -ENOSYS;
 }
 
-/* vigil to the outer manager: recorded when delivered (sim.outer_error unset). */
-int os_notify_send_nowait(const char *address, const void *msg, size_t len) {
+int os_notify_client_open(int *ret_fd) {
+        *ret_fd = fd_new(SIM_FD_NOTIFY);
+        sim.outer_client_fd = *ret_fd;
+        sim.outer_opens++;
+        return 0;
+}
+
+/* vigil to the outer manager: recorded when delivered (sim.outer_error
+ * unset, and not from the socket sim.outer_broken_fd). */
+int os_notify_send_nowait(int fd, const char *address, const void *msg, size_t len) {
         char text[256];
         (void)address;
+        if (fd != sim.outer_client_fd)
+                sim_fatal("a datagram to the outer manager from fd %d, not the client socket %d", fd, sim.outer_client_fd);
+        if (sim.outer_broken_fd && fd == sim.outer_broken_fd)
+                return -ENOBUFS;
         if (sim.outer_error)
                 return sim.outer_error;
         snprintf(text, sizeof(text), "%.*s", (int)len, (const char *)msg);

@@ -110,6 +110,9 @@ struct sim_world {
         unsigned long turns;
         int spawn_error;    /* the next os_spawn() fails with it */
         int outer_error;    /* os_notify_send_nowait() fails with it while set (-EAGAIN: full) */
+        int outer_client_fd;   /* the last os_notify_client_open() socket */
+        unsigned outer_opens;  /* how many were opened */
+        int outer_broken_fd;   /* sends from this socket fail (-ENOBUFS); 0: none */
 };
 
 extern struct sim_world sim;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Stop order (SPEC §3, §4): BindsTo= and PartOf= propagate a stop at the
- * same instant (the stopped unit first; After= is not waited for, unlike
- * the shutdown); BindsTo= also follows a unit that dies; the shutdown stops an After= chain in reverse, each unit
+/* Stop order (SPEC §3, §4): BindsTo= and PartOf= propagate a stop, and the
+ * stops keep After= order as systemd's jobs do (the reverse of the start
+ * order: a unit After= another stops first, the other once it is gone;
+ * units without order between them at the same instant); BindsTo= also
+ * follows a unit that dies; the shutdown stops an After= chain in reverse, each unit
  * only once the later one is gone; a unit stuck in stop holds the ones
  * before it until its TimeoutStopSec= SIGKILL. */
 #include "sim.h"
@@ -32,15 +34,101 @@ static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
         sim_handle(*b, SIGTERM);
 }
 
-SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_at_the_same_instant) {
+SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_unit) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
         two(&c, "BindsTo", &a, &b);
         sim_advance_to(10 * SEC);
         stop_unit("a");
-        expect_kill(&c, -a, SIGTERM, 10 * SEC);
         expect_kill(&c, -b, SIGTERM, 10 * SEC);
         expect_state("b", "stop-sigterm");
+        expect_state("a", "running");
+        sim_advance_to(12 * SEC);
+        sim_check(count_kills(&(struct sim_cursor){ 0 }, -a, SIGTERM) == 0, "a signalled while b (After=a) still runs");
+        sim_exit(b, 0);
+        expect_kill(&c, -a, SIGTERM, 12 * SEC);
+        sim_advance_to(13 * SEC);
+        sim_exit(a, 0);
+        expect_state("a", "dead");
+        expect_state("b", "dead");
+}
+
+SIM_SCENARIO(bindsto_without_after_stops_both_at_the_same_instant) {
+        struct sim_cursor c = { 0 };
+        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
+        sim_unit("b", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n");
+        sim_boot_default();
+        pid_t a = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0);
+        pid_t b = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0);
+        sim_handle(a, SIGTERM);
+        sim_handle(b, SIGTERM);
+        sim_advance_to(10 * SEC);
+        stop_unit("a");
+        expect_kill(&(struct sim_cursor){ 0 }, -a, SIGTERM, 10 * SEC);
+        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+}
+
+/* b BindsTo=a but a is ordered after b: a (the stopped one) goes first. */
+SIM_SCENARIO(bindsto_the_unit_ordered_after_its_dependent_stops_first) {
+        struct sim_cursor c = { 0 };
+        sim_unit("a", "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/a\n");
+        sim_unit("b", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n");
+        sim_boot_default();
+        pid_t b = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0);
+        pid_t a = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0);
+        sim_handle(a, SIGTERM);
+        sim_handle(b, SIGTERM);
+        sim_advance_to(10 * SEC);
+        stop_unit("a");
+        expect_kill(&c, -a, SIGTERM, 10 * SEC);
+        sim_advance_to(11 * SEC);
+        sim_check(count_kills(&(struct sim_cursor){ 0 }, -b, SIGTERM) == 0, "b signalled while a (After=b) runs");
+        sim_exit(a, 0);
+        expect_kill(&c, -b, SIGTERM, 11 * SEC);
+}
+
+/* a <- b <- c by BindsTo= and After= (c bound to b, b to a): a stop of a
+ * goes down the chain in reverse: c, then b, then a. */
+SIM_SCENARIO(bindsto_chain_stops_in_reverse_start_order) {
+        struct sim_cursor c = { 0 };
+        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
+        sim_unit("b", "[Unit]\nBindsTo=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\n");
+        sim_unit("c", "[Unit]\nBindsTo=b.service\nAfter=b.service\n[Service]\nExecStart=/bin/c\n");
+        sim_boot_default();
+        pid_t p[3] = { expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0),
+                       expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0),
+                       expect_spawn(&(struct sim_cursor){ 0 }, "/bin/c", 0) };
+        for (int k = 0; k < 3; k++)
+                sim_handle(p[k], SIGTERM);
+        sim_advance_to(10 * SEC);
+        stop_unit("a");
+        expect_kill(&c, -p[2], SIGTERM, 10 * SEC);
+        sim_advance_to(11 * SEC);
+        sim_exit(p[2], 0);
+        expect_kill(&c, -p[1], SIGTERM, 11 * SEC);
+        sim_advance_to(12 * SEC);
+        sim_exit(p[1], 0);
+        expect_kill(&c, -p[0], SIGTERM, 12 * SEC);
+        struct sim_cursor all = { 0 };
+        sim_check(count_kills(&all, -p[0], SIGTERM) == 1 && count_kills(&all, -p[1], SIGTERM) == 1,
+                  "each unit signalled once");
+}
+
+/* A start request while the stop waits for its turn replaces the stop. */
+SIM_SCENARIO(bindsto_a_start_before_its_turn_cancels_the_pending_stop) {
+        struct sim_cursor c = { 0 };
+        pid_t a, b;
+        two(&c, "BindsTo", &a, &b);
+        sim_advance_to(10 * SEC);
+        stop_unit("a");
+        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        manager_request_start(manager_find("a"));
+        sim_settle();
+        sim_advance_to(11 * SEC);
+        sim_exit(b, 0);
+        sim_advance_to(12 * SEC);
+        sim_check(count_kills(&(struct sim_cursor){ 0 }, -a, SIGTERM) == 0, "a stopped after its stop was replaced");
+        expect_state("a", "running");
 }
 
 SIM_SCENARIO(bindsto_the_bound_unit_dying_stops_the_dependent) {
@@ -52,14 +140,16 @@ SIM_SCENARIO(bindsto_the_bound_unit_dying_stops_the_dependent) {
         expect_kill(&c, -b, SIGTERM, 10 * SEC);
 }
 
-SIM_SCENARIO(partof_stop_of_the_unit_stops_the_part_at_the_same_instant) {
+SIM_SCENARIO(partof_stop_of_the_unit_stops_the_part_first_then_the_unit) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
         two(&c, "PartOf", &a, &b);
         sim_advance_to(10 * SEC);
         stop_unit("a");
-        expect_kill(&c, -a, SIGTERM, 10 * SEC);
         expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        sim_advance_to(11 * SEC);
+        sim_exit(b, 0);
+        expect_kill(&c, -a, SIGTERM, 11 * SEC);
 }
 
 SIM_SCENARIO(partof_the_unit_dying_on_its_own_leaves_the_part_running) {
@@ -82,9 +172,12 @@ SIM_SCENARIO(bindsto_propagated_stop_keeps_each_units_own_stop_timeout) {
         sim_handle(a, SIGTERM);
         sim_handle(b, SIGTERM);
         stop_unit("a");
-        sim_advance_to(10 * SEC);
-        expect_kill(&c, -a, SIGKILL, 3 * SEC);
+        sim_advance_to(20 * SEC);
+        /* b (After=a) first, killed at its own 6 s; then a, killed 3 s later. */
+        expect_kill(&c, -b, SIGTERM, 0);
         expect_kill(&c, -b, SIGKILL, 6 * SEC);
+        expect_kill(&c, -a, SIGTERM, 6 * SEC);
+        expect_kill(&c, -a, SIGKILL, 9 * SEC);
 }
 
 /* a <- b <- c (After=), each catching SIGTERM; vigil gets SIGTERM at 10 s. */
@@ -164,9 +257,13 @@ SIM_SCENARIO(main_command_exit_stops_the_units_and_ends_with_its_code) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(bindsto_stop_of_the_bound_unit_stops_the_dependent_at_the_same_instant),
+                cmocka_unit_test(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_unit),
+                cmocka_unit_test(bindsto_without_after_stops_both_at_the_same_instant),
+                cmocka_unit_test(bindsto_the_unit_ordered_after_its_dependent_stops_first),
+                cmocka_unit_test(bindsto_chain_stops_in_reverse_start_order),
+                cmocka_unit_test(bindsto_a_start_before_its_turn_cancels_the_pending_stop),
                 cmocka_unit_test(bindsto_the_bound_unit_dying_stops_the_dependent),
-                cmocka_unit_test(partof_stop_of_the_unit_stops_the_part_at_the_same_instant),
+                cmocka_unit_test(partof_stop_of_the_unit_stops_the_part_first_then_the_unit),
                 cmocka_unit_test(partof_the_unit_dying_on_its_own_leaves_the_part_running),
                 cmocka_unit_test(bindsto_propagated_stop_keeps_each_units_own_stop_timeout),
                 cmocka_unit_test(shutdown_chain_starts_in_order_and_stops_in_reverse),

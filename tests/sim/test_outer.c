@@ -146,8 +146,43 @@ SIM_SCENARIO(outer_refused_ready_is_given_up_after_a_minute) {
         sim_check(count_outer(from, "READY=1", NULL, NULL) == 0, "still retrying after a minute");
 }
 
+/* One client socket for the run, not one per datagram. */
+SIM_SCENARIO(outer_one_socket_for_every_datagram) {
+        sim_boot_default();
+        size_t from = sim.n_events;
+        outer_init("1000000", NULL);
+        sim_advance_to(10 * SEC);
+        sim_check(count_outer(from, "WATCHDOG=1", NULL, NULL) >= 18, "the pings did not go out");
+        sim_check(sim.outer_opens == 1, "%u sockets opened for the pings, not one", sim.outer_opens);
+}
+
+/* A socket that fails by itself is replaced and the ping sent at once
+ * from the new one (no gap, no warning); a receiver that is not there does
+ * not cost a new socket. */
+SIM_SCENARIO(outer_a_failing_socket_is_replaced_and_the_datagram_sent_at_once) {
+        sim_boot_default();
+        outer_init("1000000", NULL);
+        sim_advance_to(2 * SEC);
+        sim.outer_broken_fd = sim.outer_client_fd;
+        size_t from = sim.n_events;
+        sim_advance_to(2 * SEC + 500 * MSEC);
+        uint64_t t = 0;
+        sim_check(count_outer(from, "WATCHDOG=1", &t, NULL) == 1 && t == 2 * SEC + 500 * MSEC,
+                  "the ping after the socket broke was not sent at once");
+        sim_check(sim.outer_opens == 2, "%u sockets opened, want the first and one replacement", sim.outer_opens);
+        sim_check(!sim_log_has("cannot tell the outer manager"), "a replaced socket was reported as a failure");
+        sim.outer_error = -ECONNREFUSED;
+        sim_advance_to(5 * SEC);
+        sim.outer_error = 0;
+        sim_advance_to(6 * SEC);
+        sim_check(sim.outer_opens == 2, "nobody listening cost %u sockets", sim.outer_opens);
+        sim_check(sim_log_has("cannot tell the outer manager"), "the refused pings were not reported");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(outer_one_socket_for_every_datagram),
+                cmocka_unit_test(outer_a_failing_socket_is_replaced_and_the_datagram_sent_at_once),
                 cmocka_unit_test(outer_watchdog_pings_every_half_period),
                 cmocka_unit_test(outer_ready_only_after_the_probed_units_first_success),
                 cmocka_unit_test(outer_watchdog_pid_of_vigil_pings),

@@ -198,6 +198,32 @@ SIM_SCENARIO(start_limit_burst_counts_every_start) {
         expect_state("a", "failed");
 }
 
+/* systemd still reads StartLimitInterval=, StartLimitBurst= and
+ * StartLimitAction= in [Service] (load-fragment-gperf: "compatibility,
+ * they moved into [Unit]"): the same window, burst and action. */
+SIM_SCENARIO(start_limit_legacy_service_keys_mean_the_same) {
+        struct sim_cursor c = { 0 };
+        boot_one(&c, "[Service]\nStartLimitInterval=20\nStartLimitBurst=3\nStartLimitAction=exit\n"
+                     "ExecStart=/bin/a\nRestart=always\nRestartSec=0\n");
+        exit_and_expect_restart(&c, 1 * SEC, 1, 0);
+        exit_and_expect_restart(&c, 2 * SEC, 1, 0);
+        sim_advance_to(20 * SEC - 1);
+        sim_exit(sim_pid("/bin/a"), 7);
+        sim_check(count_spawns(&c, "/bin/a") == 0, "started beyond StartLimitBurst=3 of [Service]");
+        expect_result("a", "start-limit-hit");
+        expect_exit(&c, 7, 20 * SEC - 1);
+}
+
+SIM_SCENARIO(start_limit_legacy_service_interval_ends_the_window_as_the_unit_key) {
+        struct sim_cursor c = { 0 };
+        boot_one(&c, "[Service]\nStartLimitInterval=20\nStartLimitBurst=3\n"
+                     "ExecStart=/bin/a\nRestart=always\nRestartSec=0\n");
+        exit_and_expect_restart(&c, 1 * SEC, 1, 0);
+        exit_and_expect_restart(&c, 2 * SEC, 1, 0);
+        exit_and_expect_restart(&c, 20 * SEC, 1, 0);
+        expect_state("a", "running");
+}
+
 SIM_SCENARIO(start_limit_interval_zero_disables_the_limit) {
         struct sim_cursor c = { 0 };
         boot_one(&c, "[Unit]\nStartLimitIntervalSec=0\nStartLimitBurst=1\n"
@@ -277,6 +303,8 @@ int main(void) {
                 cmocka_unit_test(start_limit_allows_exactly_at_the_window_end),
                 cmocka_unit_test(start_limit_allows_one_usec_after_the_window_end),
                 cmocka_unit_test(start_limit_burst_counts_every_start),
+                cmocka_unit_test(start_limit_legacy_service_keys_mean_the_same),
+                cmocka_unit_test(start_limit_legacy_service_interval_ends_the_window_as_the_unit_key),
                 cmocka_unit_test(start_limit_interval_zero_disables_the_limit),
                 cmocka_unit_test(restart_on_failure_restarts_after_a_failure_exit),
                 cmocka_unit_test(restart_on_failure_does_not_restart_after_exit_0),

@@ -136,8 +136,10 @@ static void history_cause_uses_the_same_table(void **state) {
         assert_int_equal(unit_exit_record_cause(UNIT_RESULT_WATCHDOG, UNIT_RESULT_SIGNAL), EXIT_CAUSE_WATCHDOG);
         assert_int_equal(unit_exit_record_cause(UNIT_RESULT_WATCHDOG, UNIT_RESULT_SUCCESS), EXIT_CAUSE_WATCHDOG);
         assert_int_equal(unit_exit_record_cause(UNIT_RESULT_TIMEOUT, UNIT_RESULT_CORE_DUMP), EXIT_CAUSE_TIMEOUT);
+        /* OOMPolicy=stop stopped it: the main process's end is the OOM kill's. */
+        assert_int_equal(unit_exit_record_cause(UNIT_RESULT_OOM_KILL, UNIT_RESULT_SUCCESS), EXIT_CAUSE_OOM_KILL);
         for (int so_far = 0; so_far < UNIT_RESULT_MAX; so_far++) {
-                if (so_far == UNIT_RESULT_WATCHDOG || so_far == UNIT_RESULT_TIMEOUT)
+                if (so_far == UNIT_RESULT_WATCHDOG || so_far == UNIT_RESULT_TIMEOUT || so_far == UNIT_RESULT_OOM_KILL)
                         continue;
                 for (int r = UNIT_RESULT_SUCCESS; r <= UNIT_RESULT_CORE_DUMP; r++)
                         assert_int_equal(unit_exit_record_cause(so_far, r), unit_result_cause(r).cause);

@@ -223,9 +223,46 @@ static void notify_paths(void **state) {
         }
 }
 
+/* OOMPolicy=stop (systemd's service_notify_cgroup_oom_event()): a running
+ * unit stops cleanly (ExecStop= first), a starting one gets KillSignal=,
+ * result oom-kill; a stop under way records it; nothing running ignores it. */
+static void oom_kill_paths(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.has_stop = true;
+        enum unit_state up[] = { UNIT_START_POST, UNIT_RUNNING, UNIT_EXITED, UNIT_RELOAD };
+        for (size_t i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+                struct unit_transition t = unit_transition(up[i], UNIT_EV_OOM_KILL, &f);
+                assert_int_equal(t.next, UNIT_STOP);
+                assert_int_equal(t.result, UNIT_RESULT_OOM_KILL);
+        }
+        f.has_stop = false;
+        f.procs_left = true;
+        struct unit_transition t = unit_transition(UNIT_RUNNING, UNIT_EV_OOM_KILL, &f);
+        assert_int_equal(t.next, UNIT_STOP_SIGTERM);
+        enum unit_state starting[] = { UNIT_START_PRE, UNIT_START };
+        for (size_t i = 0; i < 2; i++) {
+                t = unit_transition(starting[i], UNIT_EV_OOM_KILL, &f);
+                assert_int_equal(t.next, UNIT_STOP_SIGTERM);
+                assert_int_equal(t.result, UNIT_RESULT_OOM_KILL);
+        }
+        enum unit_state stopping[] = { UNIT_STOP, UNIT_STOP_SIGTERM, UNIT_STOP_SIGKILL, UNIT_STOP_POST };
+        for (size_t i = 0; i < 4; i++) {
+                t = unit_transition(stopping[i], UNIT_EV_OOM_KILL, &f);
+                assert_int_equal(t.next, stopping[i]);
+                assert_int_equal(t.result, UNIT_RESULT_OOM_KILL);
+                assert_false(t.ignored);
+        }
+        enum unit_state idle[] = { UNIT_DEAD, UNIT_FAILED, UNIT_WAITING, UNIT_AUTO_RESTART };
+        for (size_t i = 0; i < 4; i++)
+                assert_true(unit_transition(idle[i], UNIT_EV_OOM_KILL, &f).ignored);
+        assert_string_equal(unit_event_to_string(UNIT_EV_OOM_KILL), "oom-kill");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(every_pair_defined),
+                cmocka_unit_test(oom_kill_paths),
                 cmocka_unit_test(names_complete),
                 cmocka_unit_test(notify_paths),
                 cmocka_unit_test(start_path_skips_empty_steps),
