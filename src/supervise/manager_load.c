@@ -268,9 +268,14 @@ int mgr_build_graph(void) {
                 return -ENOMEM;
         }
         int r = 0;
+        /* Every index first: an edge names units further down the table,
+         * whose old index (of the table before a unit was added) would
+         * make an edge to the wrong unit (basic.target <-> multi-user.target,
+         * a cycle of Debian's own targets). */
+        for (size_t i = 0; i < mgr.n; i++)
+                unit_set_index(mgr.units[i], i);
         for (size_t i = 0; i < mgr.n && r == 0; i++) {
                 struct unit *u = mgr.units[i];
-                unit_set_index(u, i);
                 names[i] = unit_config(u)->name;
                 const struct unit_dep_list *lists[2] = { &unit_config(u)->after, &unit_config(u)->before };
                 for (int which = 0; which < 2 && r == 0; which++) {
