@@ -1,10 +1,14 @@
 """What a Debian root's units needed from vigil (issue 15, the real-packages
 tier in tests/distro): each fix with small units of its own."""
 import ctypes
+import os
 import resource
 
-from harness import read_lines, stderr_lines, stop_vigil, wait_until
+import test_cgroups
+from harness import read_lines, stderr_lines, stop_vigil, unit_text, wait_until
 from test_systemd_layout import LIB, Layout, marker
+
+cgroup_root = test_cgroups.cgroup_root   # the fixture: a private cgroup2 mount's group
 
 # Debian bookworm's own targets (systemd 252), the lines that order them.
 DEBIAN_TARGETS = {
@@ -103,4 +107,32 @@ def test_a_limit_above_what_vigil_may_set_is_clamped_with_file_line(vigil):
     lines = stderr_lines(run, f"{path}:5: LimitNOFILE=65535 is above the hard limit 4096", "clamped to 4096")
     assert len(lines) == 1, run.stderr
     assert not stderr_lines(run, "LimitCORE"), run.stderr   # below the ceiling: as asked
+    stop_vigil(run)
+
+
+# A daemon as postfix's master: the main command forks a child that makes a
+# session of its own and forks the daemon, then both exit; the daemon (a
+# child of vigil now, in no group vigil knows) sends a syslog line and
+# stays, so its cgroup can be read when vigil reads the line.
+DOUBLE_FORK = """
+    ( setsid /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"<22>master[1]: daemon started", sys.argv[1])
+open(sys.argv[2], "w").close()
+time.sleep(1000)' "$1" "$2" & )
+    exit 0
+"""
+
+
+def test_a_syslog_line_of_a_daemon_that_forked_twice_goes_to_its_unit_by_cgroup(units, vigil, cgroup_root):
+    sock = str(vigil.tmp / "log.sock")
+    daemon = units.script("double-fork", DOUBLE_FORK)
+    sent = units.file("sent")
+    units.add("mta", unit_text("[Service]", "Type=forking", f"ExecStart={daemon} {sock} {sent}"))
+    run = units.start(f"--syslog-socket={sock}", "--cgroup-root", str(cgroup_root))
+    wait_until(run, lambda: os.path.exists(sent), "the daemon's line", timeout=10)
+    wait_until(run, lambda: "mta.service[" in vigil.ctl("log", "mta").stdout and
+               "master: daemon started" in vigil.ctl("log", "mta").stdout, "the line in the unit's log", timeout=10)
+    assert "syslog[" not in run.stdout, "not unattributed:\n" + run.stdout
     stop_vigil(run)
