@@ -109,6 +109,18 @@ static int add_links(struct unit_config *c, const char *asked) {
         return r;
 }
 
+/* Who "wants" what a start request names (a name nobody else wants: a
+ * target of no file and no links is then "not found", as systemctl says). */
+#define REQUEST "a request"
+
+static bool has_links(const char *name) {
+        struct strv wants = { 0 }, requires = { 0 };
+        bool any = unit_layout_wants(&mgr.layout, name, &wants, &requires) == 0 && (wants.n || requires.n);
+        strv_free(&wants);
+        strv_free(&requires);
+        return any;
+}
+
 /* A target wanted with no unit file anywhere: systemd's own targets
  * (multi-user.target, network-online.target...) come with the systemd
  * package, which a container image does not have, while the packages'
@@ -154,7 +166,8 @@ static int load_named(const char *name, const char *by, struct unit **ret) {
         int r = unit_layout_find(&mgr.layout, name, &f);
         if (r < 0)
                 return r;
-        if (f.kind == UNIT_FOUND_NONE && strcmp(unit_name_type(name), "target") == 0) {
+        if (f.kind == UNIT_FOUND_NONE && strcmp(unit_name_type(name), "target") == 0 &&
+            (strcmp(by, REQUEST) != 0 || has_links(name))) {
                 unit_found_free(&f);
                 return load_fileless_target(name, ret);
         }
@@ -245,7 +258,7 @@ struct unit *manager_load_on_demand(const char *name) {
         /* The unit, and what it requires and wants that is not loaded yet
          * (systemd's transaction for `start`). */
         struct strv names = { 0 }, by = { 0 };
-        int r = walk_push(&names, &by, full, "a request");
+        int r = walk_push(&names, &by, full, REQUEST);
         if (r == 0)
                 r = walk(&names, &by);
         if (r < 0)

@@ -59,6 +59,9 @@ def test_a_target_with_no_unit_file_is_its_wants_links(vigil):
     assert not stderr_lines(run, "wanted by", "no unit file of that name"), run.stderr
     st = vigil.ctl("status")
     assert "multi-user.target" in st.stdout, st.stdout
+    # A start request for a target of no file and no links: not found.
+    r = L.systemctl("start", "nosuch.target", root=False)
+    assert r.returncode == 5, (r.returncode, r.stdout, r.stderr)
     stop_vigil(run)
 
 
