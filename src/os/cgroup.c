@@ -46,8 +46,16 @@ static int read_all(int fd, char *buf, size_t cap, bool from_start) {
 }
 
 int os_cgroup_self(char *buf, size_t cap) {
-        char text[4096];
-        int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+        return os_cgroup_of(0, buf, cap);
+}
+
+int os_cgroup_of(pid_t pid, char *buf, size_t cap) {
+        char text[4096], path[64];
+        if (pid > 0)
+                snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+        else
+                snprintf(path, sizeof(path), "/proc/self/cgroup");
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         int n = read_all(fd, text, sizeof(text), false);

@@ -23,6 +23,8 @@ int os_cgroup_is_cgroup2(const char *path);
 int os_cgroup_mount(const char *path);
 /* This process's cgroup v2 path ("0::PATH" of /proc/self/cgroup) into buf. */
 int os_cgroup_self(char *buf, size_t cap);
+/* The same of process pid (0: this process); -ENOENT once it is gone. */
+int os_cgroup_of(pid_t pid, char *buf, size_t cap);
 
 #define OS_CGROUP_CWD AT_FDCWD
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,4 +430,49 @@ int os_run_capture(char *const *argv, int timeout_ms, char *buf, size_t cap, siz
         *ret_len = len;
         *ret_status = status;
         return r;
+}
+
+/* capget(2) by its raw ABI (linux/capability.h: the musl build has no
+ * kernel headers): version 3, two 32-bit words per set. */
+#define CAP_VERSION_3 0x20080522u
+#define CAP_SYS_RESOURCE_BIT 24
+static bool has_sys_resource(void) {
+        struct { uint32_t version; int pid; } hdr = { CAP_VERSION_3, 0 };
+        struct { uint32_t effective, permitted, inheritable; } data[2] = { 0 };
+        if (syscall(SYS_capget, &hdr, data) < 0)
+                return false;
+        return (data[0].effective >> CAP_SYS_RESOURCE_BIT) & 1;
+}
+
+int os_rlimit_ceiling(int resource, rlim_t *ret) {
+        struct rlimit own;
+        if (!has_sys_resource()) {
+                if (getrlimit(resource, &own) < 0)
+                        return -errno;
+                *ret = own.rlim_max;
+                return 0;
+        }
+        *ret = RLIM_INFINITY;
+        if (resource != RLIMIT_NOFILE)
+                return 0;
+        char buf[32];
+        int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n;
+        do
+                n = read(fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
+        int r = n < 0 ? -errno : 0;
+        close(fd);
+        if (r < 0)
+                return r;
+        buf[n] = '\0';
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(buf, &end, 10);
+        if (errno || end == buf)
+                return -EINVAL;
+        *ret = (rlim_t)v;
+        return 0;
 }

@@ -10,6 +10,7 @@
 #include "base/spawn_plan.h"
 
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /* Fork and exec per plan. On success *ret_pid is the child and *ret_status_fd
@@ -45,6 +46,11 @@ bool os_has_children(void);
 
 int os_set_child_subreaper(void);
 pid_t os_getpid(void);
+/* The highest hard limit of resource (RLIMIT_*) a child of vigil may set:
+ * RLIMIT_NOFILE's fs.nr_open with CAP_SYS_RESOURCE (effective), any other
+ * RLIM_INFINITY; without it vigil's own hard limit (setrlimit(2): raising
+ * it needs the capability). 0 or -errno. */
+int os_rlimit_ceiling(int resource, rlim_t *ret);
 
 /* pid's parent as /proc/PID/stat says (0 for a process whose parent is
  * outside vigil's pid namespace), -ESRCH when it is gone or a zombie. */

@@ -86,6 +86,9 @@ void mgr_rebuild(size_t old_n);
 
 /* manager_layout.c: the systemd layout's enabled units, and units by name */
 int mgr_load_enabled(void);
+/* Whether vigil runs units of name's type (.service, .target); the rest
+ * (.socket, .timer, .mount, .path...) is skipped wherever it is named. */
+bool mgr_runnable_type(const char *name);
 
 /* manager_reload.c */
 void mgr_apply_pending(struct unit *u);

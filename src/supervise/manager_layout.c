@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "base/words.h"
 #include "unit/install_plan.h"
+#include "unit/unit_load.h"
 #include "unit/unit_file.h"
 
 #include <errno.h>
@@ -28,7 +29,7 @@
 /* At most this many names walked from default.target. */
 #define ENABLED_MAX 10000
 
-static bool runnable_type(const char *name) {
+bool mgr_runnable_type(const char *name) {
         const char *t = unit_name_type(name);
         return strcmp(t, "service") == 0 || strcmp(t, "target") == 0;
 }
@@ -108,13 +109,53 @@ static int add_links(struct unit_config *c, const char *asked) {
         return r;
 }
 
+/* Who "wants" what a start request names (a name nobody else wants: a
+ * target of no file and no links is then "not found", as systemctl says). */
+#define REQUEST "a request"
+
+static bool has_links(const char *name) {
+        struct strv wants = { 0 }, requires = { 0 };
+        bool any = unit_layout_wants(&mgr.layout, name, &wants, &requires) == 0 && (wants.n || requires.n);
+        strv_free(&wants);
+        strv_free(&requires);
+        return any;
+}
+
+/* A target wanted with no unit file anywhere: systemd's own targets
+ * (multi-user.target, network-online.target...) come with the systemd
+ * package, which a container image does not have, while the packages'
+ * scripts (deb-systemd-helper) still make multi-user.target.wants/ links.
+ * The target is then a grouping point of its .wants/ and .requires/ links
+ * alone, said once at info level. 0 or -ENOMEM. */
+static int load_fileless_target(const char *name, struct unit **ret) {
+        static const char text[] = "[Unit]\nDescription=no unit file: its .wants/ and .requires/ links\n";
+        if ((*ret = mgr_find_unit(name)))
+                return 0;
+        struct unit_source src = { .path = "(no unit file)", .text = text, .size = sizeof(text) - 1 };
+        struct unit_config c;
+        struct unit_diags diags = { 0 };
+        int r = unit_load_from_texts(name, &src, 1, &c, &diags);
+        unit_report_diags(&diags);
+        unit_diags_free(&diags);
+        if (r == 0)
+                r = add_links(&c, name);
+        if (r == 0) {
+                log_info("%s: no unit file; a target of its .wants/ and .requires/ links", name);
+                mgr_apply_defaults(&c);
+                r = mgr_add_unit(&c, ret);
+        }
+        if (r < 0)
+                unit_config_free(&c);
+        return r == -ENOMEM ? r : 0;
+}
+
 /* Find and load name (by: who wants it, for the messages). *ret the unit
  * (new, or already loaded under its real name), NULL when it is not to
  * run; the reason logged. 0 or -ENOMEM. */
 static int load_named(const char *name, const char *by, struct unit **ret) {
         struct unit_found f;
         *ret = NULL;
-        if (!runnable_type(name)) {
+        if (!mgr_runnable_type(name)) {
                 log_notice("%s: skipped (wanted by %s): vigil runs .service and .target units only", name, by);
                 return 0;
         }
@@ -125,6 +166,11 @@ static int load_named(const char *name, const char *by, struct unit **ret) {
         int r = unit_layout_find(&mgr.layout, name, &f);
         if (r < 0)
                 return r;
+        if (f.kind == UNIT_FOUND_NONE && strcmp(unit_name_type(name), "target") == 0 &&
+            (strcmp(by, REQUEST) != 0 || has_links(name))) {
+                unit_found_free(&f);
+                return load_fileless_target(name, ret);
+        }
         if (f.kind == UNIT_FOUND_NONE)
                 log_warning("%s: wanted by %s, but no unit file of that name; ignoring", name, by);
         else if (f.kind == UNIT_FOUND_MASKED)
@@ -204,7 +250,7 @@ struct unit *manager_load_on_demand(const char *name) {
         if (snprintf(full, sizeof(full), "%s%s", name, strchr(name, '.') ? "" : ".service") >= (int)sizeof(full))
                 return NULL;
         struct unit *u = mgr_find_unit(full);
-        if (u || mgr.stopping || mgr.layout.dirs.n == 0 || !runnable_type(full) ||
+        if (u || mgr.stopping || mgr.layout.dirs.n == 0 || !mgr_runnable_type(full) ||
             (!unit_name_is_valid(full) && !unit_name_is_template(full)))
                 return u;
         mgr_run_queue();   /* the table changes: nothing may wait with old indexes */
@@ -212,7 +258,7 @@ struct unit *manager_load_on_demand(const char *name) {
         /* The unit, and what it requires and wants that is not loaded yet
          * (systemd's transaction for `start`). */
         struct strv names = { 0 }, by = { 0 };
-        int r = walk_push(&names, &by, full, "a request");
+        int r = walk_push(&names, &by, full, REQUEST);
         if (r == 0)
                 r = walk(&names, &by);
         if (r < 0)

@@ -14,6 +14,7 @@
 #include "unit/install_plan.h"
 #include "unit/reload_plan.h"
 #include "unit/runit_dir.h"
+#include "unit/unit_keys.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -73,8 +74,41 @@ int mgr_add_unit(struct unit_config *c, struct unit **ret) {
         return 0;
 }
 
+/* The name of the Limit*= key of resource, from the key table. */
+static const char *limit_key_name(int resource) {
+        const struct unit_key *k;
+        for (size_t i = 0; (k = unit_keys_at(i)); i++)
+                if (k->parse == unit_key_parse_rlimit && k->arg == resource)
+                        return k->key;
+        return "Limit";
+}
+
+/* A Limit*= above what vigil may give (a hard limit over vigil's own
+ * without CAP_SYS_RESOURCE, as in most containers; NOFILE over
+ * fs.nr_open): systemd, PID 1 with every capability, would fail the exec
+ * (EXIT_LIMITS); vigil clamps to what it may set, with one line naming
+ * FILE:LINE, and the daemon runs (redis-server's LimitNOFILE=65535 under
+ * a hard limit of 20000). */
+static void clamp_limits(struct unit_config *c) {
+        for (int i = 0; i < UNIT_RLIMIT_MAX; i++) {
+                struct unit_rlimit *l = &c->limits[i];
+                rlim_t ceiling;
+                if (!l->set || os_rlimit_ceiling(i, &ceiling) < 0 || l->value.rlim_max <= ceiling)
+                        continue;
+                log_warning("%s:%u: %s=%llu is above the hard limit %llu vigil may set (no CAP_SYS_RESOURCE, or "
+                            "fs.nr_open): clamped to %llu",
+                            l->file ? l->file : c->name, l->line, limit_key_name(i),
+                            (unsigned long long)l->value.rlim_max, (unsigned long long)ceiling,
+                            (unsigned long long)ceiling);
+                l->value.rlim_max = ceiling;
+                if (l->value.rlim_cur > ceiling)
+                        l->value.rlim_cur = ceiling;
+        }
+}
+
 void mgr_apply_defaults(struct unit_config *c) {
         unit_config_apply_manager_defaults(c, mgr.config.default_timeout_start_usec, mgr.config.default_timeout_stop_usec);
+        clamp_limits(c);
 }
 
 static int load_dir(const char *dir) {
@@ -234,9 +268,14 @@ int mgr_build_graph(void) {
                 return -ENOMEM;
         }
         int r = 0;
+        /* Every index first: an edge names units further down the table,
+         * whose old index (of the table before a unit was added) would
+         * make an edge to the wrong unit (basic.target <-> multi-user.target,
+         * a cycle of Debian's own targets). */
+        for (size_t i = 0; i < mgr.n; i++)
+                unit_set_index(mgr.units[i], i);
         for (size_t i = 0; i < mgr.n && r == 0; i++) {
                 struct unit *u = mgr.units[i];
-                unit_set_index(u, i);
                 names[i] = unit_config(u)->name;
                 const struct unit_dep_list *lists[2] = { &unit_config(u)->after, &unit_config(u)->before };
                 for (int which = 0; which < 2 && r == 0; which++) {
@@ -290,6 +329,15 @@ int mgr_build_graph(void) {
                 for (int which = 0; which < 2 && r == 0; which++)
                         for (size_t k = 0; k < lists[which]->n && r == 0; k++) {
                                 struct unit *o = mgr_find_unit(lists[which]->v[k]);
+                                if (!o && !mgr_runnable_type(lists[which]->v[k])) {
+                                        /* systemd would have it (rsyslog's Requires=syslog.socket);
+                                         * vigil owns what such units stand for (/dev/log) or
+                                         * does not run them: satisfied, said once. */
+                                        log_notice("%s: %s=%s is a unit type vigil does not run: taken as satisfied",
+                                                   unit_config(u)->name, which ? "BindsTo" : "Requires",
+                                                   lists[which]->v[k]);
+                                        continue;
+                                }
                                 if (!o) {
                                         log_warning("%s: %s=%s is not loaded; %s will not start",
                                                     unit_config(u)->name, which ? "BindsTo" : "Requires",

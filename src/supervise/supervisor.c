@@ -562,6 +562,22 @@ int supervisor_init(const struct supervisor_config *cfg) {
         };
         return manager_init(&mc);
 }
+/* logcap/syslog_server.h's syslog_attribute_fn: the process index
+ * (main and control pids, process groups, ancestors), then the sender's
+ * cgroup where units have groups: a daemon that forked twice into a
+ * session of its own is vigil's child, yet in its unit's group still
+ * (postfix's master, as systemd-journald attributes it). */
+static bool syslog_attribute(pid_t pid, struct log_ring **ret_ring, const char **ret_ident) {
+        char name[256];
+        struct unit *u;
+        if (unit_syslog_attribute(pid, ret_ring, ret_ident))
+                return true;
+        if (unit_cgroup_unit_of(pid, name, sizeof(name)) < 0 || !(u = manager_find(name)))
+                return false;
+        unit_syslog_of(u, ret_ring, ret_ident);
+        return true;
+}
+
 
 int supervisor_load_units(void) {
         unit_cgroup_setup(sup.config.cgroup_root, sup.config.system_mode);
@@ -581,7 +597,7 @@ int supervisor_load_units(void) {
                 (void)notify_server_open(sup.config.notify_socket, unit_notify_from);
         /* Without it syslog-only daemons' lines are lost; everything else runs. */
         if (sup.config.syslog_socket &&
-            syslog_server_open(sup.config.syslog_socket, unit_syslog_attribute) == -EADDRINUSE)
+            syslog_server_open(sup.config.syslog_socket, syslog_attribute) == -EADDRINUSE)
                 log_msg(sup.config.syslog_default ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR,
                         "syslog: %s is another process's socket, leaving it alone%s", sup.config.syslog_socket,
                         sup.config.syslog_default ? "" : " (--syslog-socket)");

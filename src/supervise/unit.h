@@ -124,6 +124,8 @@ bool unit_notify(struct unit *u, pid_t pid, enum unit_sender sender, const struc
  * process index, then unit_notify(). */
 /* logcap/syslog_server.h's syslog_attribute_fn. */
 bool unit_syslog_attribute(pid_t pid, struct log_ring **ret_ring, const char **ret_ident);
+/* Where u's syslog lines go (its ring, its tag). */
+void unit_syslog_of(struct unit *u, struct log_ring **ret_ring, const char **ret_ident);
 enum notify_verdict unit_notify_from(pid_t pid, const struct notify_msg *msg, char *why, size_t why_size,
                                      const char **ret_unit);
 /* The user's signal (vigilctl kill): every process of the unit, each once.

@@ -26,6 +26,7 @@ static struct {
         bool enabled;
         int root_fd;
         char root[PATH_MAX];
+        char root_path[PATH_MAX];      /* R's own cgroup path ("0::" of /proc/PID/cgroup), "" for / */
         unsigned controllers;          /* enabled in R's cgroup.subtree_control */
         char why[200];                 /* why there are no groups */
         struct {
@@ -109,6 +110,13 @@ static bool take_root(void) {
         if (r == 0)
                 r = os_cgroup_attach(self, 0);
         os_close(self);
+        /* R's path as the kernel names it in /proc/PID/cgroup, for
+         * unit_cgroup_unit_of(): vigil's own, less "/vigil.scope". */
+        if (r == 0 && os_cgroup_self(cg.root_path, sizeof(cg.root_path)) == 0) {
+                char *slash = strrchr(cg.root_path, '/');
+                if (slash)
+                        *slash = '\0';
+        }
         int main_fd = -1;
         if (r == 0)
                 r = os_cgroup_open(cg.root_fd, "main.scope", true, &main_fd);
@@ -431,4 +439,23 @@ bool unit_cgroup_stats(const struct unit *u, struct unit_cgroup_stats *ret) {
             cgroup_flat_value(text, "oom_kill", &ret->oom_kills) < 0)
                 ret->oom_kills = UINT64_MAX;
         return true;
+}
+
+int unit_cgroup_unit_of(pid_t pid, char *buf, size_t cap) {
+        char path[PATH_MAX];
+        if (!cg.enabled)
+                return -ENOENT;
+        int r = os_cgroup_of(pid, path, sizeof(path));
+        if (r < 0)
+                return r;
+        size_t n = strlen(cg.root_path);
+        if (strncmp(path, cg.root_path, n) != 0 || path[n] != '/')
+                return -ENOENT;
+        const char *name = path + n + 1;
+        size_t len = strcspn(name, "/");
+        if (len == 0 || len >= cap || strncmp(name, "vigil.scope", len) == 0 || strncmp(name, "main.scope", len) == 0)
+                return -ENOENT;
+        memcpy(buf, name, len);
+        buf[len] = '\0';
+        return 0;
 }

@@ -52,6 +52,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct unit;
 struct unit_config;
@@ -62,6 +63,9 @@ struct unit_config;
 void unit_cgroup_setup(const char *root, bool system_mode);
 /* Whether units get groups. */
 bool unit_cgroup_enabled(void);
+/* The unit whose group process pid is in (R/NAME.service/...): its name
+ * into buf. -ENOENT without groups, for a pid outside them or gone. */
+int unit_cgroup_unit_of(pid_t pid, char *buf, size_t cap);
 /* Note the resource keys a loaded unit sets (for the one warning). */
 void unit_cgroup_note(const struct unit_config *c);
 /* After loading: the one warning naming the keys not applied, if any. */

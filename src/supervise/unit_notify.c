@@ -184,9 +184,13 @@ bool unit_syslog_attribute(pid_t pid, struct log_ring **ret_ring, const char **r
         enum unit_sender sender;
         if (!proc_index_attribute(pid, &u, &sender))
                 return false;
+        unit_syslog_of(u, ret_ring, ret_ident);
+        return true;
+}
+
+void unit_syslog_of(struct unit *u, struct log_ring **ret_ring, const char **ret_ident) {
         *ret_ring = &u->log;
         *ret_ident = u->ident;
-        return true;
 }
 
 /* The notify server's delivery (notify/notify_server.h): attribution by

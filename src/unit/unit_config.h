@@ -44,6 +44,8 @@ struct unit_dep_list {
 struct unit_rlimit {
         bool set;
         struct rlimit value;   /* RLIM_INFINITY for "infinity" */
+        const char *file;      /* where it was set (points into sources) */
+        unsigned line;
 };
 
 #define UNIT_RLIMIT_MAX 16     /* indexes are RLIMIT_* values (RLIMIT_NLIMITS <= 16) */

@@ -392,6 +392,8 @@ int unit_key_parse_rlimit(const struct unit_key_ctx *k, const char *value, void 
         else
                 hard = soft;
         l->set = true;
+        l->file = k->file;
+        l->line = k->line;
         l->value.rlim_cur = soft;
         l->value.rlim_max = hard;
         return 0;

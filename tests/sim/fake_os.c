@@ -251,6 +251,12 @@ int os_run_capture(char *const *argv, int timeout_ms, char *buf, size_t cap, siz
         return -ENOSYS;
 }
 
+int os_rlimit_ceiling(int resource, rlim_t *ret) {
+        (void)resource;
+        *ret = RLIM_INFINITY;
+        return 0;
+}
+
 int os_set_child_subreaper(void) {
         return 0;
 }
@@ -702,6 +708,11 @@ int os_cgroup_mount(const char *path) {
 
 int os_cgroup_self(char *buf, size_t cap) {
         (void)buf, (void)cap;
+        return -ENOENT;
+}
+
+int os_cgroup_of(pid_t pid, char *buf, size_t cap) {
+        (void)pid, (void)buf, (void)cap;
         return -ENOENT;
 }
 
