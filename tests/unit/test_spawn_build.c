@@ -235,8 +235,8 @@ static void plan_carries_the_process_context(void **state) {
         c.nice = 5;
         c.nice_set = true;
         c.no_new_privileges = true;
-        c.limits[RLIMIT_NOFILE] = (struct unit_rlimit){ true, { 100, 200 } };
-        c.limits[RLIMIT_CORE] = (struct unit_rlimit){ true, { 0, 0 } };
+        c.limits[RLIMIT_NOFILE] = (struct unit_rlimit){ .set = true, .value = { 100, 200 } };
+        c.limits[RLIMIT_CORE] = (struct unit_rlimit){ .set = true, .value = { 0, 0 } };
         c.working_directory = "/srv";
         struct spawn_built b;
         plan(&c, NULL, "/root", (char *const[]){ "A=1", NULL }, &b);
