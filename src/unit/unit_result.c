@@ -49,6 +49,7 @@ static const struct unit_cause causes[UNIT_RESULT_MAX] = {
         [UNIT_RESULT_PROTOCOL] = { EXIT_CAUSE_UNCLEAN_CODE, true },
         [UNIT_RESULT_DEPENDENCY] = { EXIT_CAUSE_UNCLEAN_CODE, false },
         [UNIT_RESULT_OOM_KILL] = { EXIT_CAUSE_OOM_KILL, true },
+        [UNIT_RESULT_EXEC_CONDITION] = { EXIT_CAUSE_CLEAN, false },   /* skipped: never restarted */
 };
 
 struct unit_cause unit_result_cause(enum unit_result r) {
