@@ -82,8 +82,12 @@ static void child_apply_context(const struct spawn_plan *plan, int status_fd) {
          * still ignored at this point, so a background caller is allowed. */
         /* A console that cannot be a controlling terminal still works as stdio:
          * job control is a comfort, not a reason to fail the main command. */
-        if (plan->controlling_tty && plan->group == SPAWN_SESSION_NEW && isatty(STDIN_FILENO))
-                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+        if (plan->controlling_tty && plan->group == SPAWN_SESSION_NEW && isatty(STDIN_FILENO)) {
+                if (ioctl(STDIN_FILENO, TIOCSCTTY, plan->controlling_tty_force ? 1 : 0) < 0 &&
+                    plan->controlling_tty_required)
+                        child_fail(status_fd, SPAWN_STAGE_FDS, errno);
+        } else if (plan->controlling_tty_required)
+                child_fail(status_fd, SPAWN_STAGE_FDS, ENOTTY);
         if (plan->tty_foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0 && errno != ENOTTY &&
             errno != ENXIO && errno != EBADF && errno != EPERM)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);

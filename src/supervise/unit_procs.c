@@ -259,7 +259,7 @@ static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_v
                 return r;
         }
         if (probe_out >= 0) {
-                out = (struct spawn_outputs){ .fds = { unit_devnull(), probe_out, probe_out }, .owned = { -1, -1 } };
+                out = (struct spawn_outputs){ .fds = { unit_devnull(), probe_out, probe_out }, .owned = { -1, -1, -1 } };
                 r = 0;
         } else
                 r = spawn_outputs_open(u->config.name, &u->config, u->ident, &u->log, u->stdin_fd, u->stdout_fd,
