@@ -503,7 +503,7 @@ static void decide(struct unit *u) {
                 return;
         }
         if (u->result == UNIT_RESULT_EXEC_CONDITION) {
-                unit_log(LOG_LEVEL_INFO, u, "skipped: ExecCondition= not met");
+                unit_log(LOG_LEVEL_NOTICE, u, "skipped: ExecCondition= not met");
                 go(u, UNIT_DEAD);
         } else if (u->result == UNIT_RESULT_SUCCESS) {
                 go(u, UNIT_DEAD);
