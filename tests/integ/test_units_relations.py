@@ -8,9 +8,10 @@ import json
 import os
 import pty
 import select
+import subprocess
 import time
 
-from harness import read_lines, status_json, stderr_lines, stop_vigil, unit_of, unit_text, wait_until
+from harness import VIGILCTL, read_lines, status_json, stderr_lines, stop_vigil, unit_of, unit_text, wait_until
 
 
 def state(vigil, name):
@@ -125,6 +126,11 @@ def test_exec_condition_skips_fails_or_goes_on(units, vigil):
     assert state(vigil, "killed.service") == ("failed", "signal")
     assert sorted(l for l in lines if l.startswith("handler:")) == ["handler:fail", "handler:killed"], lines
     assert stderr_lines(run, "skip.service", "skipped: ExecCondition= not met")
+    systemctl = units.bin / "systemctl"
+    os.symlink(VIGILCTL, systemctl)
+    r = subprocess.run([str(systemctl), "show", "-p", "Result,ConditionResult,ActiveState", "skip.service"],
+                       env=vigil.env(), capture_output=True, text=True, timeout=20)
+    assert r.stdout.splitlines() == ["ActiveState=inactive", "Result=exec-condition", "ConditionResult=no"], r
     # By request it runs the condition again, and is skipped again.
     assert vigil.ctl("start", "skip").returncode == 0
     wait_state(run, vigil, "skip.service", "dead")
