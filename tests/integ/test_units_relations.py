@@ -73,6 +73,23 @@ def test_on_failure_starts_a_template_instance_named_by_the_failed_unit(units, v
     stop_vigil(run)
 
 
+def test_a_handler_template_instance_started_restarted_stopped_by_request(units, vigil):
+    log = units.file("instances")
+    units.add("notify@", unit_text("[Service]", f"ExecStart=/bin/sh -c 'echo %i:$$$$ >> {log}; exec sleep 100'"))
+    run = units.start()
+    name = "notify@web.service.service"   # what OnFailure=notify@%n.service names for web.service
+    wait_until(run, lambda: vigil.ctl("status").returncode == 0, "the control socket")
+    assert vigil.ctl("start", name).returncode == 0
+    wait_state(run, vigil, name, "running")
+    assert vigil.ctl("restart", name).returncode == 0
+    wait_until(run, lambda: len(read_lines(log)) == 2, "the restarted instance")
+    first, second = read_lines(log)
+    assert first.startswith("web.service:") and second.startswith("web.service:") and first != second, (first, second)
+    assert vigil.ctl("stop", name).returncode == 0
+    wait_state(run, vigil, name, "dead")
+    stop_vigil(run)
+
+
 def test_on_success_after_a_clean_exit_and_a_stop_not_after_a_failure(units, vigil):
     log = units.file("after")
     units.add("after@", unit_text("[Service]", "Type=oneshot", f"ExecStart=/bin/sh -c 'echo %i >> {log}'"))
