@@ -81,8 +81,8 @@ void mgr_relations_fire(void) {
                         if (strv_push(&fired, names.v[i]) < 0)
                                 log_error("%s: out of memory", names.v[i]);
                         struct unit *t = manager_load_on_demand(names.v[i]);
-                        if (!t) {
-                                log_warning("%s: not started for %s: no such unit", names.v[i], why.v[i]);
+                        if (!t) {   /* manager_load_on_demand() said why */
+                                log_info("%s: not started for %s", names.v[i], why.v[i]);
                                 continue;
                         }
                         if (!unit_state_is_inactive(unit_get_state(t)))
