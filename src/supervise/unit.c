@@ -474,7 +474,7 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
                 if (unit_state_is_up(s))
                         u->start_job = UNIT_JOB_OK;
                 else if (unit_state_is_inactive(s) || s == UNIT_AUTO_RESTART)
-                        u->start_job = u->result == UNIT_RESULT_SUCCESS || u->result == UNIT_RESULT_EXEC_CONDITION ? UNIT_JOB_OK : UNIT_JOB_FAILED;
+                        u->start_job = unit_result_start_ok(u->result) ? UNIT_JOB_OK : UNIT_JOB_FAILED;
         }
         if (ctx.hooks.changed)
                 ctx.hooks.changed(u, old);

@@ -32,7 +32,9 @@ enum unit_action {
         ACTION_HALT,        /* systemd's "halt"; also vigilctl halt */
         ACTION_MAX,
 };
-enum output_kind { OUTPUT_INHERIT, OUTPUT_NULL, OUTPUT_JOURNAL, OUTPUT_FILE, OUTPUT_APPEND, OUTPUT_TTY, OUTPUT_KIND_MAX };
+enum output_kind {
+        OUTPUT_INHERIT, OUTPUT_NULL, OUTPUT_JOURNAL, OUTPUT_FILE, OUTPUT_APPEND, OUTPUT_TTY, OUTPUT_KIND_MAX
+};
 /* StandardInput= (systemd.exec(5)): the terminal is TTYPath=. */
 enum input_kind { INPUT_NULL, INPUT_TTY, INPUT_TTY_FORCE, INPUT_TTY_FAIL, INPUT_KIND_MAX };
 
@@ -131,7 +133,7 @@ struct unit_config {
         char **unset_environment;      /* UnsetEnvironment=: "NAME" or "NAME=VALUE" */
         size_t n_unset_environment;
 
-        /* Issue 15 point 6 (supervise/unit_relations.c, docs/UNITS.md). */
+        /* Issue 15 point 6 (supervise/manager_relations.c, docs/UNITS.md). */
         struct unit_dep_list conflicts;       /* Conflicts=: starting one stops the other, both ways */
         struct unit_dep_list on_failure;      /* OnFailure=: started when this one fails */
         struct unit_dep_list on_success;      /* OnSuccess=: started when this one goes inactive */

@@ -58,6 +58,10 @@ struct unit_cause unit_result_cause(enum unit_result r) {
         return causes[r];
 }
 
+bool unit_result_start_ok(enum unit_result r) {
+        return r == UNIT_RESULT_SUCCESS || r == UNIT_RESULT_EXEC_CONDITION;
+}
+
 enum exit_cause unit_exit_record_cause(enum unit_result unit_result, enum unit_result exit_result) {
         if (unit_result == UNIT_RESULT_WATCHDOG || unit_result == UNIT_RESULT_TIMEOUT)
                 return unit_result_cause(unit_result).cause;

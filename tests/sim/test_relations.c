@@ -91,8 +91,10 @@ SIM_SCENARIO(on_success_runs_when_a_oneshot_finishes_on_failure_when_it_fails) {
 }
 
 SIM_SCENARIO(exec_condition_skip_is_never_restarted_a_failure_is) {
-        sim_unit("skip", "[Service]\nExecCondition=/bin/cond-skip\nExecStart=/bin/skip\nRestart=always\nRestartSec=1\n");
-        sim_unit("fail", "[Service]\nExecCondition=/bin/cond-fail\nExecStart=/bin/fail\nRestart=always\nRestartSec=1\n");
+        sim_unit("skip", "[Service]\nExecCondition=/bin/cond-skip\nExecStart=/bin/skip\n"
+                         "Restart=always\nRestartSec=1\n");
+        sim_unit("fail", "[Service]\nExecCondition=/bin/cond-fail\nExecStart=/bin/fail\n"
+                         "Restart=always\nRestartSec=1\n");
         sim_boot_default();
         struct sim_cursor c = { 0 }, f = { 0 };
         expect_spawn(&c, "/bin/cond-skip", 0);
