@@ -43,6 +43,7 @@ struct spawn_plan {
                                      * controlling terminal (TIOCSCTTY; not a tty: nothing) */
         bool controlling_tty_force;    /* StandardInput=tty-force: TIOCSCTTY takes it from another session */
         bool controlling_tty_required; /* StandardInput=tty-fail: no terminal is a failure (SPAWN_STAGE_FDS) */
+        bool tty_reset;             /* TTYReset=: fd 0's terminal back to sane line settings (failures ignored) */
         const struct spawn_rlimit *rlimits;
         size_t n_rlimits;
         bool set_nice;

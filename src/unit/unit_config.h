@@ -141,6 +141,7 @@ struct unit_config {
         enum input_kind standard_input;       /* default null */
         char *tty_path;                       /* TTYPath=; NULL = /dev/console */
         bool standard_output_set;             /* StandardOutput= written: a tty stdin leaves it */
+        bool tty_reset;                       /* TTYReset=: sane terminal settings before exec, default no */
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere

@@ -61,6 +61,7 @@ static const struct doc_default defaults[] = {
         { "DefaultDependencies", DOC_BOOL, OFF(default_dependencies) },
         { "SendSIGHUP", DOC_BOOL, OFF(send_sighup) },
         { "StandardInput", DOC_INPUT, OFF(standard_input) },
+        { "TTYReset", DOC_BOOL, OFF(tty_reset) },
         { "HealthInterval", DOC_TIMESPAN, OFF(probe.timing.interval_usec) },
         { "HealthTimeout", DOC_TIMESPAN, OFF(probe.timing.timeout_usec) },
         { "HealthStartPeriod", DOC_TIMESPAN, OFF(probe.timing.start_period_usec) },

@@ -614,6 +614,7 @@ static const struct unit_key key_table[] = {
         { "Unit", "OnSuccess", parse_deps, DEPS(on_success), 0 },
         { "Service", "ExecCondition", parse_exec, OFF(exec_condition), 0, 0 },
         { "Service", "TTYPath", unit_key_parse_tty_path, OFF(tty_path), 0, 0 },
+        { "Service", "TTYReset", parse_bool, OFF(tty_reset), 0, 0 },
         /* systemd.unit(5) "Conditions and Asserts": unit_keys_dirs.c, unit/unit_condition.h */
         COND("PathExists", COND_PATH_EXISTS),
         COND("PathExistsGlob", COND_PATH_EXISTS_GLOB),

@@ -34,7 +34,7 @@ static const char *const unapplied[] = {
         "IOSchedulingPriority", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
         "CPUAffinity", "NUMAPolicy", "NUMAMask", "TimerSlackNSec", "SyslogFacility", "SyslogLevel",
         "SyslogLevelPrefix", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst", "LogExtraFields",
-        "LogNamespace", "LogFilterPatterns", "TTYReset", "TTYVHangup", "TTYVTDisallocate",
+        "LogNamespace", "LogFilterPatterns", "TTYVHangup", "TTYVTDisallocate",
         "FinalKillSignal", "RestartKillSignal", "TimeoutAbortSec", "Sockets", "FileDescriptorStoreMax",
         "FileDescriptorStorePreserve", "BusName", "USBFunctionDescriptors", "USBFunctionStrings",
         "UtmpIdentifier", "UtmpMode", "GuessMainPID", "ExitType", "OOMScoreAdjust", "CoredumpFilter",

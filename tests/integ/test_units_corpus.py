@@ -73,7 +73,7 @@ def test_debian_packages_service_files_all_load():
     print(f"\n{len(PACKAGES)} packages: {summary}")
     assert refused == 0 and refused_files == [] and r.returncode == 0, \
         f"refused: {[(n, lines.get(n)) for n in refused_files]}"
-    applied = ("Conflicts", "OnFailure", "OnSuccess", "ExecCondition", "StandardInput", "TTYPath")
+    applied = ("Conflicts", "OnFailure", "OnSuccess", "ExecCondition", "StandardInput", "TTYPath", "TTYReset")
     summaries = [l for l in r.stderr.splitlines() if "settings known but not applied:" in l]
     assert not [l for l in summaries if any(re.search(rf"[:,] {k}\b", l) for k in applied)], summaries
     assert not [l for l in r.stderr.splitlines() if "internal error" in l]

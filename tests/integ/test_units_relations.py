@@ -3,13 +3,15 @@ real processes: Conflicts= (both directions, and the boot's rule),
 OnFailure=/OnSuccess= (a failure handler template `x@%n.service`, restarts
 passing through failed as in systemd since 254), ExecCondition= (skip,
 fail, the `-` prefix, its place before ExecStartPre=), StandardInput=tty*
-with TTYPath= on a pty. Bad values are refused at FILE:LINE."""
+with TTYPath= and TTYReset= on a pty. Bad values are refused at FILE:LINE."""
 import json
 import os
 import pty
 import select
 import subprocess
+import termios
 import time
+import tty
 
 from harness import VIGILCTL, read_lines, status_json, stderr_lines, stop_vigil, unit_of, unit_text, wait_until
 
@@ -169,6 +171,13 @@ def test_standard_input_tty_on_a_pty(units, vigil):
     master, slave = pty.openpty()
     tty_path = os.ttyname(slave)
     os.close(slave)
+    # A second terminal left raw (no echo, no line editing): TTYReset= makes it sane again.
+    raw_master, raw_slave = pty.openpty()
+    tty.setraw(raw_slave)
+    assert not termios.tcgetattr(raw_slave)[3] & (termios.ICANON | termios.ECHO)
+    reset_out = units.file("reset")
+    units.add("reset", unit_text("[Service]", f"ExecStart=/bin/sh -c 'touch {reset_out}; exec sleep 100'",
+                                 "StandardInput=tty", f"TTYPath={os.ttyname(raw_slave)}", "TTYReset=yes"))
     out = units.file("tty")
     body = f"""
         ctty=$(awk '{{print $7}}' /proc/$$/stat)
@@ -194,11 +203,15 @@ def test_standard_input_tty_on_a_pty(units, vigil):
         assert b"prompt" in _read_until(master, b"prompt"), "stdout goes to the terminal (systemd's inherit)"
         os.write(master, b"hello\n")
         wait_until(run, lambda: "got:hello" in read_lines(out), "the line typed on the terminal")
+        wait_until(run, lambda: os.path.exists(reset_out), "the unit on the raw terminal")
+        lflag = termios.tcgetattr(raw_slave)[3]
+        assert lflag & termios.ICANON and lflag & termios.ECHO, "TTYReset= gives canonical input with echo"
         wait_state(run, vigil, "strict.service", "failed")
         wait_state(run, vigil, "lenient.service", "running")
         stop_vigil(run)
     finally:
-        os.close(master)
+        for fd in (master, raw_master, raw_slave):
+            os.close(fd)
 
 
 def test_bad_values_are_refused_at_file_and_line(units, vigil):
