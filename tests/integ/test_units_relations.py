@@ -82,9 +82,9 @@ def test_a_handler_template_instance_started_restarted_stopped_by_request(units,
     name = "notify@web.service.service"   # what OnFailure=notify@%n.service names for web.service
     wait_until(run, lambda: vigil.ctl("status").returncode == 0, "the control socket")
     assert vigil.ctl("start", name).returncode == 0
-    wait_state(run, vigil, name, "running")
+    wait_until(run, lambda: len(read_lines(log)) == 1, "the instance's first line")   # its shell is past the echo
     assert vigil.ctl("restart", name).returncode == 0
-    wait_until(run, lambda: len(read_lines(log)) == 2, "the restarted instance")
+    wait_until(run, lambda: len(read_lines(log)) == 2, f"the restarted instance ({read_lines(log)})")
     first, second = read_lines(log)
     assert first.startswith("web.service:") and second.startswith("web.service:") and first != second, (first, second)
     assert vigil.ctl("stop", name).returncode == 0
@@ -132,6 +132,7 @@ def test_exec_condition_skips_fails_or_goes_on(units, vigil):
     wait_state(run, vigil, "fail.service", "failed")
     wait_state(run, vigil, "killed.service", "failed")
     wait_until(run, lambda: "handler:fail" in read_lines(order), "the failure handler")
+    wait_until(run, lambda: {"go:main", "ignored:main"} <= set(read_lines(order)), "the main commands' lines")
     time.sleep(0.5)   # skip.service has Restart=always: it must not come back
     lines = read_lines(order)
     assert [l for l in lines if l.startswith("go:")] == ["go:condition", "go:pre", "go:main"], lines
