@@ -41,6 +41,9 @@ struct spawn_plan {
         bool tty_foreground;        /* make the new group the foreground group of fd 0's tty */
         bool controlling_tty;       /* with SPAWN_SESSION_NEW: fd 0's tty becomes the session's
                                      * controlling terminal (TIOCSCTTY; not a tty: nothing) */
+        bool controlling_tty_force;    /* StandardInput=tty-force: TIOCSCTTY takes it from another session */
+        bool controlling_tty_required; /* StandardInput=tty-fail: no terminal is a failure (SPAWN_STAGE_FDS) */
+        bool tty_reset;             /* TTYReset=: fd 0's terminal back to sane line settings (failures ignored) */
         const struct spawn_rlimit *rlimits;
         size_t n_rlimits;
         bool set_nice;

@@ -299,6 +299,9 @@ static int show_one(struct systemctl *sc, const char *name, bool first) {
         prop(sc, "ActiveState", active_state(&row));
         prop(sc, "SubState", sub_state(&row, name));
         prop(sc, "Result", row.loaded ? row_get(&row, "result") : "success");
+        /* ExecCondition= not met (systemd: ConditionResult=no, Result=exec-condition). */
+        const char *result = row.loaded ? row_get(&row, "result") : NULL;
+        prop(sc, "ConditionResult", result && strcmp(result, "exec-condition") == 0 ? "no" : "yes");
         prop(sc, "UnitFileState", strcmp(file_state, "not-found") == 0 ? "" : file_state);
         prop(sc, "UnitFilePreset", "enabled");
         prop(sc, "FragmentPath", row.loaded ? row_get(&row, "path") : path ? path : "");

@@ -56,6 +56,24 @@ static int dup_onto(int fd, int target) {
         return dup2(fd, target) < 0 ? -1 : 0; /* the copy has no CLOEXEC */
 }
 
+/* TTYReset=: what `stty sane` gives for the line discipline (canonical
+ * input with echo, CR to NL in, NL to CRNL out, the usual signals); a
+ * terminal that refuses keeps its settings, as systemd's reset does. */
+static void child_tty_reset(void) {
+        struct termios t;
+        if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t) < 0)
+                return;
+        t.c_iflag &= ~(tcflag_t)(IGNBRK | INLCR | IGNCR | ISTRIP | IXOFF);
+        t.c_iflag |= BRKINT | ICRNL | IXON | IMAXBEL | IUTF8;
+        t.c_oflag &= ~(tcflag_t)(OCRNL | ONOCR | ONLRET);
+        t.c_oflag |= OPOST | ONLCR;
+        t.c_cflag |= CREAD;
+        t.c_lflag = ISIG | ICANON | IEXTEN | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE;
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+        (void)tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
 /* The process context of systemd.exec(5), in its order: fds, session,
  * limits, priority, umask, credentials, then the working directory as the
  * new user, then no_new_privs. */
@@ -83,8 +101,14 @@ static void child_apply_context(const struct spawn_plan *plan, int status_fd) {
          * still ignored at this point, so a background caller is allowed. */
         /* A console that cannot be a controlling terminal still works as stdio:
          * job control is a comfort, not a reason to fail the main command. */
-        if (plan->controlling_tty && plan->group == SPAWN_SESSION_NEW && isatty(STDIN_FILENO))
-                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+        if (plan->controlling_tty && plan->group == SPAWN_SESSION_NEW && isatty(STDIN_FILENO)) {
+                if (ioctl(STDIN_FILENO, TIOCSCTTY, plan->controlling_tty_force ? 1 : 0) < 0 &&
+                    plan->controlling_tty_required)
+                        child_fail(status_fd, SPAWN_STAGE_FDS, errno);
+        } else if (plan->controlling_tty_required)
+                child_fail(status_fd, SPAWN_STAGE_FDS, ENOTTY);
+        if (plan->tty_reset)
+                child_tty_reset();
         if (plan->tty_foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0 && errno != ENOTTY &&
             errno != ENXIO && errno != EBADF && errno != EPERM)
                 child_fail(status_fd, SPAWN_STAGE_GROUP, errno);

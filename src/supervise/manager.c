@@ -228,6 +228,7 @@ static void run_job(const struct job *j) {
                 /* daemon-reload: the new definition (its ordering takes effect
                  * with the graph rebuilt once the queue is empty). */
                 mgr_apply_pending(u);
+                mgr_relations_stop_conflicting(u);
                 unit_start(u);
         } else if (unit_get_state(u) == UNIT_WAITING)
                 check_waiting(u);
@@ -251,6 +252,7 @@ void mgr_run_queue(void) {
 
 static void settle(void) {
         mgr_run_queue();
+        mgr_relations_fire();   /* OnFailure=/OnSuccess= of this batch */
         if (mgr.config.hooks.settled)
                 mgr.config.hooks.settled();
         mgr_tidy();
@@ -281,6 +283,7 @@ static void unit_changed(struct unit *u, enum unit_state old) {
                                 mgr_enqueue(mgr.units[mgr.wait_for[i].v[k]]);
                 return;
         }
+        mgr_relations_changed(u, old);
         if (now == UNIT_WAITING)
                 mgr_enqueue(u);
         /* vigilctl restart: the stop is over, start again (from the queue). */
@@ -349,10 +352,11 @@ void manager_start_all(void) {
         for (size_t i = 0; i < mgr.n; i++) {
                 if (mgr_slot(mgr.units[i])->no_autostart)
                         log_info("%s: not started at boot (down file)", unit_config(mgr.units[i])->name);
-                else
+                else if (!mgr_relations_boot_loses(mgr.units[i]))
                         unit_start(mgr.units[i]);
         }
         mgr_run_queue();
+        mgr_relations_fire();
 }
 
 void manager_stop_all(void) {
@@ -419,6 +423,7 @@ void manager_request_start(struct unit *u) {
         mgr_slot(u)->restart_requested = false;
         mgr_slot(u)->stop_pending = false; /* a start replaces a stop not begun (systemd's job replacement) */
         mgr_apply_pending(u); /* daemon-reload's new definition, now that it is inactive */
+        mgr_relations_stop_conflicting(u);
         unit_start(u);
         mgr_run_queue();
 }
@@ -481,6 +486,7 @@ void manager_free(void) {
         proc_index_free();
         os_close(mgr.devnull);
         unit_layout_free(&mgr.layout);
+        mgr_relations_free();
         mgr = (struct manager_state){ .devnull = -1 };
 }
 

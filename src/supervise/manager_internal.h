@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The manager's own state, shared by its three files: manager.c (the set,
+ * The manager's own state, shared by its files: manager.c (the set,
  * the knock-on queue, requests and the units' hooks), manager_load.c
  * (loading the directories and the dependency graph) and manager_reload.c
- * (daemon-reload and applying what it leaves pending). Private to them.
+ * (daemon-reload and applying what it leaves pending), manager_layout.c and
+ * manager_relations.c (Conflicts=, OnFailure=, OnSuccess=). Private to them.
  */
 #ifndef VIGIL_SUPERVISE_MANAGER_INTERNAL_H
 #define VIGIL_SUPERVISE_MANAGER_INTERNAL_H
@@ -89,6 +90,21 @@ int mgr_load_enabled(void);
 /* Whether vigil runs units of name's type (.service, .target); the rest
  * (.socket, .timer, .mount, .path...) is skipped wherever it is named. */
 bool mgr_runnable_type(const char *name);
+
+/* manager_relations.c: Conflicts=, OnFailure=, OnSuccess= (systemd.unit(5)) */
+/* u's state went from old to its current one (not during the shutdown):
+ * record the OnFailure=/OnSuccess= units it triggers. */
+void mgr_relations_changed(struct unit *u, enum unit_state old);
+/* Start the units triggered since the last call (templates' instances
+ * loaded on demand); each at most once per call. */
+void mgr_relations_fire(void);
+/* u is about to start by request: stop every unit it conflicts with, in
+ * either direction. */
+void mgr_relations_stop_conflicting(struct unit *u);
+/* At boot: is u left out because another unit started at boot names it in
+ * Conflicts= (if both name each other, the first by name wins)? Logged. */
+bool mgr_relations_boot_loses(struct unit *u);
+void mgr_relations_free(void);
 
 /* manager_reload.c */
 void mgr_apply_pending(struct unit *u);

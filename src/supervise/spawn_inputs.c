@@ -142,12 +142,22 @@ int spawn_inputs_env_files(const char *name, const struct unit_config *c, char *
 
 /* Where stdout/stderr go (StandardOutput=/StandardError=). *fd is -1 for
  * "inherit vigil's"; a journal pipe's source goes to *src. */
-static int open_output(const char *name, const struct unit_output *o, const char *stream, const char *ident,
-                       struct log_ring *ring, int *fd, struct output_source **src) {
+static int open_output(const char *name, const struct unit_config *c, const struct unit_output *o,
+                       const char *stream, const char *ident, struct log_ring *ring, int *fd,
+                       struct output_source **src) {
         int r;
         *fd = -1;
         switch (o->kind) {
         case OUTPUT_INHERIT:
+                return 0;
+        case OUTPUT_TTY:
+                r = os_open(unit_config_tty_path(c), O_WRONLY | O_NOCTTY, 0);
+                if (r < 0) {
+                        log_error("%s: cannot open Standard%s=tty (%s): %s", name, stream, unit_config_tty_path(c),
+                                  strerror(-r));
+                        return r;
+                }
+                *fd = r;
                 return 0;
         case OUTPUT_NULL:
                 r = os_open("/dev/null", O_WRONLY, 0);
@@ -177,13 +187,22 @@ static int open_output(const char *name, const struct unit_output *o, const char
 
 int spawn_outputs_open(const char *name, const struct unit_config *c, const char *ident, struct log_ring *ring,
                        int runit_stdin, int runit_stdout, int devnull, struct spawn_outputs *o) {
-        *o = (struct spawn_outputs){ .fds = { -1, -1, -1 }, .owned = { -1, -1 } };
+        *o = (struct spawn_outputs){ .fds = { -1, -1, -1 }, .owned = { -1, -1, -1 } };
         o->fds.stdin_fd = runit_stdin >= 0 ? runit_stdin : devnull;
+        if (runit_stdin < 0 && c->standard_input != INPUT_NULL) {
+                int r = os_open(unit_config_tty_path(c), O_RDWR | O_NOCTTY, 0);
+                if (r < 0) {
+                        log_error("%s: cannot open StandardInput=%s (%s): %s", name,
+                                  input_kind_to_string(c->standard_input), unit_config_tty_path(c), strerror(-r));
+                        return r;
+                }
+                o->owned[2] = o->fds.stdin_fd = r;
+        }
         if (runit_stdout >= 0) {
                 o->fds.stdout_fd = runit_stdout;
                 return 0;
         }
-        int r = open_output(name, &c->standard_output, "Output", ident, ring, &o->owned[0], &o->source[0]);
+        int r = open_output(name, c, &c->standard_output, "Output", ident, ring, &o->owned[0], &o->source[0]);
         if (r < 0)
                 return r;
         o->fds.stdout_fd = o->owned[0];
@@ -191,7 +210,7 @@ int spawn_outputs_open(const char *name, const struct unit_config *c, const char
                 o->fds.stderr_fd = o->owned[0]; /* inherit = where stdout goes */
                 return 0;
         }
-        r = open_output(name, &c->standard_error, "Error", ident, ring, &o->owned[1], &o->source[1]);
+        r = open_output(name, c, &c->standard_error, "Error", ident, ring, &o->owned[1], &o->source[1]);
         if (r < 0)
                 return r;
         o->fds.stderr_fd = o->owned[1];
@@ -205,7 +224,7 @@ void spawn_outputs_started(struct spawn_outputs *o, pid_t pid) {
 }
 
 void spawn_outputs_close(struct spawn_outputs *o) {
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
                 os_close(o->owned[i]);
                 o->owned[i] = -1;
         }

@@ -43,13 +43,14 @@ int spawn_inputs_credentials(struct spawn_cache **cache, const char *name, const
  * the files' warnings go to the manager's report. 0 or -errno (logged). */
 int spawn_inputs_env_files(const char *name, const struct unit_config *c, char ***ret_env, size_t *ret_n);
 
-/* The standard fds of one process. stdin: runit_stdin, else devnull;
+/* The standard fds of one process. stdin: runit_stdin, else TTYPath= for
+ * StandardInput=tty*, else devnull;
  * stdout: runit_stdout (runit: into the log service's pipe, stderr then
  * stays vigil's), else StandardOutput=; stderr: StandardError=, inherit =
  * where stdout goes. Journal output is captured under ident into ring. */
 struct spawn_outputs {
         struct spawn_fds fds;
-        int owned[2];                    /* opened here: closed after the spawn */
+        int owned[3];                    /* opened here: closed after the spawn (stdout, stderr, stdin) */
         struct output_source *source[2]; /* journal pipes: told the pid */
 };
 int spawn_outputs_open(const char *name, const struct unit_config *c, const char *ident, struct log_ring *ring,

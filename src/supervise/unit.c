@@ -298,6 +298,8 @@ static void control_exited(struct unit *u, int status) {
         u->control_pid = 0;
 
         enum unit_result r = result_of_exit(u, &e, core, true);
+        if (u->state == UNIT_CONDITION && r == UNIT_RESULT_EXIT_CODE && e.code < 255)
+                r = UNIT_RESULT_EXEC_CONDITION;   /* systemd: the unit is skipped, not failed */
         if (r == UNIT_RESULT_SUCCESS || (cmd && (cmd->flags & EXEC_FLAG_IGNORE_FAILURE))) {
                 if (r != UNIT_RESULT_SUCCESS)
                         unit_log(LOG_LEVEL_INFO, u, "%s failed (ignored, '-' prefix)", cmd->path);
@@ -363,6 +365,7 @@ static struct unit_facts facts(struct unit *u, enum unit_result exit_result) {
         return (struct unit_facts){
                 .type = c->type,
                 .remain_after_exit = c->remain_after_exit,
+                .has_condition = c->exec_condition.n > 0,
                 .has_start_pre = c->exec_start_pre.n > 0,
                 .has_start_post = c->exec_start_post.n > 0,
                 .has_stop = c->exec_stop.n > 0,
@@ -471,7 +474,7 @@ static void unit_set_state(struct unit *u, enum unit_state s) {
                 if (unit_state_is_up(s))
                         u->start_job = UNIT_JOB_OK;
                 else if (unit_state_is_inactive(s) || s == UNIT_AUTO_RESTART)
-                        u->start_job = u->result == UNIT_RESULT_SUCCESS ? UNIT_JOB_OK : UNIT_JOB_FAILED;
+                        u->start_job = unit_result_start_ok(u->result) ? UNIT_JOB_OK : UNIT_JOB_FAILED;
         }
         if (ctx.hooks.changed)
                 ctx.hooks.changed(u, old);
@@ -499,7 +502,10 @@ static void decide(struct unit *u) {
                 go(u, UNIT_AUTO_RESTART);
                 return;
         }
-        if (u->result == UNIT_RESULT_SUCCESS) {
+        if (u->result == UNIT_RESULT_EXEC_CONDITION) {
+                unit_log(LOG_LEVEL_NOTICE, u, "skipped: ExecCondition= not met");
+                go(u, UNIT_DEAD);
+        } else if (u->result == UNIT_RESULT_SUCCESS) {
                 go(u, UNIT_DEAD);
                 if (!u->stop_requested)
                         action_due(u, u->config.success_action, true);
@@ -519,6 +525,9 @@ static void go(struct unit *u, enum unit_state next) {
         }
         unit_set_state(u, next);
         switch (next) {
+        case UNIT_CONDITION:
+                control_run(u, &u->config.exec_condition);
+                break;
         case UNIT_START_PRE:
                 control_run(u, &u->config.exec_start_pre);
                 break;

@@ -169,12 +169,15 @@ void unit_log_spawn_failure(struct unit *u, int status_fd, const char *what) {
                          strerror(failure.error));
 }
 
-/* The first spawn of a start (ExecStartPre='s first, else the first
+/* The first spawn of a start (ExecCondition='s first, else ExecStartPre='s, else the first
  * ExecStart=): the User=/Group= look-ups are made afresh there. */
 static bool first_of_start(const struct unit *u) {
+        bool no_condition = u->config.exec_condition.n == 0;
+        if (u->state == UNIT_CONDITION)
+                return u->control_list == &u->config.exec_condition && u->control_next == 1;
         if (u->state == UNIT_START_PRE)
-                return u->control_list == &u->config.exec_start_pre && u->control_next == 1;
-        return u->state == UNIT_START && u->config.exec_start_pre.n == 0 && u->exec_start_next == 1;
+                return no_condition && u->control_list == &u->config.exec_start_pre && u->control_next == 1;
+        return u->state == UNIT_START && no_condition && u->config.exec_start_pre.n == 0 && u->exec_start_next == 1;
 }
 
 /* The environment of one command (unit/spawn_build.h has the order). */
@@ -256,7 +259,7 @@ static int spawn_one(struct unit *u, const struct exec_command *cmd, bool stop_v
                 return r;
         }
         if (probe_out >= 0) {
-                out = (struct spawn_outputs){ .fds = { unit_devnull(), probe_out, probe_out }, .owned = { -1, -1 } };
+                out = (struct spawn_outputs){ .fds = { unit_devnull(), probe_out, probe_out }, .owned = { -1, -1, -1 } };
                 r = 0;
         } else
                 r = spawn_outputs_open(u->config.name, &u->config, u->ident, &u->log, u->stdin_fd, u->stdout_fd,

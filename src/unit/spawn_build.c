@@ -263,6 +263,11 @@ int spawn_plan_build(const struct unit_config *c, const struct exec_command *cmd
                 .umask = c->umask,
                 .no_new_privileges = c->no_new_privileges,
         };
+        /* StandardInput=tty*: the terminal on stdin becomes the session's (spawn_inputs.c opened it). */
+        p->controlling_tty = c->standard_input != INPUT_NULL;
+        p->controlling_tty_force = c->standard_input == INPUT_TTY_FORCE;
+        p->controlling_tty_required = c->standard_input == INPUT_TTY_FAIL;
+        p->tty_reset = c->standard_input != INPUT_NULL && c->tty_reset;
         apply_credentials(c, cred, b);
         size_t n_rl = 0;
         for (int i = 0; i < UNIT_RLIMIT_MAX; i++)

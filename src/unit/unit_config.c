@@ -52,7 +52,7 @@ static const char *const unit_action_names[ACTION_MAX] = {
 
 static const char *const output_kind_names[OUTPUT_KIND_MAX] = {
         [OUTPUT_INHERIT] = "inherit", [OUTPUT_NULL] = "null",     [OUTPUT_JOURNAL] = "journal",
-        [OUTPUT_FILE] = "file",       [OUTPUT_APPEND] = "append",
+        [OUTPUT_FILE] = "file",       [OUTPUT_APPEND] = "append",   [OUTPUT_TTY] = "tty",
 };
 
 static int lookup(const char *const *names, int n, const char *s) {
@@ -80,6 +80,15 @@ const char *unit_action_to_string(enum unit_action a) {
 
 const char *output_kind_to_string(enum output_kind k) {
         return (unsigned)k < OUTPUT_KIND_MAX ? output_kind_names[k] : "invalid";
+}
+
+const char *input_kind_to_string(enum input_kind k) {
+        static const char *const names[INPUT_KIND_MAX] = { "null", "tty", "tty-force", "tty-fail" };
+        return (unsigned)k < INPUT_KIND_MAX ? names[k] : "invalid";
+}
+
+const char *unit_config_tty_path(const struct unit_config *c) {
+        return c->tty_path ? c->tty_path : "/dev/console";
 }
 
 const char *probe_kind_to_string(enum probe_kind k) {
@@ -157,6 +166,9 @@ void unit_config_apply_derived_defaults(struct unit_config *c) {
                 c->timeout_start_usec = TIMESPAN_INFINITY;   /* oneshot: no start timeout by default */
                 c->timeout_start_set = true;
         }
+        /* systemd.exec(5): with a terminal on stdin, StandardOutput= defaults to inherit (the terminal). */
+        if (c->standard_input != INPUT_NULL && !c->standard_output_set)
+                c->standard_output.kind = OUTPUT_TTY;
 }
 
 void unit_config_apply_manager_defaults(struct unit_config *c, uint64_t timeout_start_usec,
@@ -194,9 +206,10 @@ static void exec_list_free(struct exec_list *l) {
 }
 
 void unit_config_free(struct unit_config *c) {
-        struct unit_dep_list *deps[] = { &c->after, &c->before, &c->requires, &c->wants, &c->binds_to, &c->part_of };
+        struct unit_dep_list *deps[] = { &c->after, &c->before, &c->requires, &c->wants, &c->binds_to, &c->part_of,
+                                         &c->conflicts, &c->on_failure, &c->on_success };
         struct exec_list *execs[] = { &c->exec_start_pre, &c->exec_start, &c->exec_start_post,
-                                      &c->exec_reload,    &c->exec_stop,  &c->exec_stop_post };
+                                      &c->exec_reload,    &c->exec_stop,  &c->exec_stop_post, &c->exec_condition };
 
         free(c->name);
         list_free(&c->sources, &c->n_sources);
@@ -221,6 +234,7 @@ void unit_config_free(struct unit_config *c) {
         exec_dirs_free(&c->exec_dirs);
         unit_conditions_free(&c->conditions);
         list_free(&c->unset_environment, &c->n_unset_environment);
+        free(c->tty_path);
         memset(c, 0, sizeof(*c));
 }
 

@@ -34,7 +34,11 @@ enum unit_action {
         ACTION_HALT,        /* systemd's "halt"; also vigilctl halt */
         ACTION_MAX,
 };
-enum output_kind { OUTPUT_INHERIT, OUTPUT_NULL, OUTPUT_JOURNAL, OUTPUT_FILE, OUTPUT_APPEND, OUTPUT_KIND_MAX };
+enum output_kind {
+        OUTPUT_INHERIT, OUTPUT_NULL, OUTPUT_JOURNAL, OUTPUT_FILE, OUTPUT_APPEND, OUTPUT_TTY, OUTPUT_KIND_MAX
+};
+/* StandardInput= (systemd.exec(5)): the terminal is TTYPath=. */
+enum input_kind { INPUT_NULL, INPUT_TTY, INPUT_TTY_FORCE, INPUT_TTY_FAIL, INPUT_KIND_MAX };
 
 struct unit_dep_list {
         char **v;            /* unit names, e.g. "db.service" */
@@ -133,6 +137,16 @@ struct unit_config {
         char **unset_environment;      /* UnsetEnvironment=: "NAME" or "NAME=VALUE" */
         size_t n_unset_environment;
         enum oom_policy oom_policy;    /* OOMPolicy=, default stop (DefaultOOMPolicy=) */
+
+        /* Issue 15 point 6 (supervise/manager_relations.c, docs/UNITS.md). */
+        struct unit_dep_list conflicts;       /* Conflicts=: starting one stops the other, both ways */
+        struct unit_dep_list on_failure;      /* OnFailure=: started when this one fails */
+        struct unit_dep_list on_success;      /* OnSuccess=: started when this one goes inactive */
+        struct exec_list exec_condition;      /* ExecCondition=: before ExecStartPre=; 1..254 skips */
+        enum input_kind standard_input;       /* default null */
+        char *tty_path;                       /* TTYPath=; NULL = /dev/console */
+        bool standard_output_set;             /* StandardOutput= written: a tty stdin leaves it */
+        bool tty_reset;                       /* TTYReset=: sane terminal settings before exec, default no */
 };
 
 /* All the defaults of a unit are set here, in three steps, and nowhere
@@ -169,6 +183,9 @@ const char *kill_mode_to_string(enum kill_mode m);
 const char *notify_access_to_string(enum notify_access a);
 const char *unit_action_to_string(enum unit_action a);
 const char *output_kind_to_string(enum output_kind k);
+const char *input_kind_to_string(enum input_kind k);
+/* TTYPath=, or its default. */
+const char *unit_config_tty_path(const struct unit_config *c);
 const char *probe_kind_to_string(enum probe_kind k);
 
 /* The systemd spelling -> enum value; -EINVAL if unknown. */

@@ -21,7 +21,8 @@
 static const char *const not_enforced[] = { NULL };
 
 enum doc_kind { DOC_TIMESPAN, DOC_UNSIGNED, DOC_BOOL, DOC_ACTION, DOC_TYPE, DOC_RESTART,
-                DOC_SIGNAL, DOC_NOTIFY, DOC_KILL_MODE, DOC_OCTAL, DOC_OUTPUT, DOC_U64_MAX, DOC_OOM_POLICY };
+                DOC_SIGNAL, DOC_NOTIFY, DOC_KILL_MODE, DOC_OCTAL, DOC_OUTPUT, DOC_U64_MAX, DOC_OOM_POLICY,
+                DOC_INPUT };
 
 struct doc_default {
         const char *key;
@@ -60,6 +61,8 @@ static const struct doc_default defaults[] = {
         { "DefaultDependencies", DOC_BOOL, OFF(default_dependencies) },
         { "SendSIGHUP", DOC_BOOL, OFF(send_sighup) },
         { "OOMPolicy", DOC_OOM_POLICY, OFF(oom_policy) },
+        { "StandardInput", DOC_INPUT, OFF(standard_input) },
+        { "TTYReset", DOC_BOOL, OFF(tty_reset) },
         { "HealthInterval", DOC_TIMESPAN, OFF(probe.timing.interval_usec) },
         { "HealthTimeout", DOC_TIMESPAN, OFF(probe.timing.timeout_usec) },
         { "HealthStartPeriod", DOC_TIMESPAN, OFF(probe.timing.start_period_usec) },
@@ -93,6 +96,7 @@ static void format_default(const struct doc_default *d, const struct unit_config
         case DOC_OUTPUT:
                 snprintf(buf, size, "%s", output_kind_to_string(((const struct unit_output *)p)->kind));
                 break;
+        case DOC_INPUT: snprintf(buf, size, "%s", input_kind_to_string(*(const enum input_kind *)p)); break;
         case DOC_U64_MAX:
                 if (*(const uint64_t *)p == UINT64_MAX)
                         snprintf(buf, size, "infinity");
@@ -124,6 +128,10 @@ static void key_default(const char *key, const char *timeout_stop_text, char *bu
         }
         snprintf(buf, size, "-");
         unit_config_init(&c);   /* allocates nothing: no free needed */
+        if (strcmp(key, "TTYPath") == 0) {
+                snprintf(buf, size, "%s", unit_config_tty_path(&c));
+                return;
+        }
         for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
                 if (strcmp(defaults[i].key, key) == 0)
                         format_default(&defaults[i], &c, buf, size);

@@ -629,6 +629,13 @@ static const struct unit_key key_table[] = {
         { "Service", "UnsetEnvironment", unit_key_parse_unset_environment,
           LIST(unset_environment, n_unset_environment), 0 },
         { "Service", "OOMPolicy", parse_oom_policy, OFF(oom_policy), 0, 0 },
+        /* issue 15 point 6: supervise/unit_relations.c, ExecCondition= in unit.c, the terminal in spawn_inputs.c */
+        { "Unit", "Conflicts", parse_deps, DEPS(conflicts), 0 },
+        { "Unit", "OnFailure", parse_deps, DEPS(on_failure), 0 },
+        { "Unit", "OnSuccess", parse_deps, DEPS(on_success), 0 },
+        { "Service", "ExecCondition", parse_exec, OFF(exec_condition), 0, 0 },
+        { "Service", "TTYPath", unit_key_parse_tty_path, OFF(tty_path), 0, 0 },
+        { "Service", "TTYReset", parse_bool, OFF(tty_reset), 0, 0 },
         /* systemd.unit(5) "Conditions and Asserts": unit_keys_dirs.c, unit/unit_condition.h */
         COND("PathExists", COND_PATH_EXISTS),
         COND("PathExistsGlob", COND_PATH_EXISTS_GLOB),

@@ -126,6 +126,8 @@ int unit_key_parse_preserve(const struct unit_key_ctx *k, const char *value, voi
 /* arg = enum condition_kind, | UNIT_KEY_ASSERT for Assert*= */
 #define UNIT_KEY_ASSERT 0x100
 int unit_key_parse_standard_input(const struct unit_key_ctx *k, const char *value, void *field);
+/* TTYPath=: an absolute path (specifiers resolved). */
+int unit_key_parse_tty_path(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_pass_environment(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_unset_environment(const struct unit_key_ctx *k, const char *value, void *field);
 int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, void *field);

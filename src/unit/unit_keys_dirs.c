@@ -170,14 +170,44 @@ int unit_key_parse_condition(const struct unit_key_ctx *k, const char *value, vo
         return 0;
 }
 
-/* StandardInput=: vigil gives services /dev/null (systemd's default, null);
- * anything else is a warning and null. */
+/* StandardInput=: null (systemd's default) or the terminal of TTYPath=
+ * (tty, tty-force, tty-fail); the rest is refused. */
 int unit_key_parse_standard_input(const struct unit_key_ctx *k, const char *value, void *field) {
         (void)field;
-        if (*value != '\0' && strcmp(value, "null") != 0)
-                unit_key_warning(k, value, "%s, using null",
-                                 strncmp(value, "tty", 3) == 0 ? "vigil gives services no terminal"
-                                                               : "not supported by vigil");
+        if (*value == '\0') {
+                k->c->standard_input = k->defaults->standard_input;
+                return 0;
+        }
+        for (int i = 0; i < INPUT_KIND_MAX; i++)
+                if (strcmp(value, input_kind_to_string((enum input_kind)i)) == 0) {
+                        k->c->standard_input = (enum input_kind)i;
+                        return 0;
+                }
+        if (strcmp(value, "data") == 0 || strcmp(value, "socket") == 0 || strncmp(value, "fd:", 3) == 0 ||
+            strncmp(value, "file:", 5) == 0) {
+                unit_key_warning(k, value, "not supported by vigil, using null");
+                k->c->standard_input = INPUT_NULL;
+                return 0;
+        }
+        return unit_key_error(k, value, "expected null, tty, tty-force, tty-fail, data, file:PATH, socket or fd:NAME");
+}
+
+int unit_key_parse_tty_path(const struct unit_key_ctx *k, const char *value, void *field) {
+        char **path = field, *resolved = NULL;
+        if (*value == '\0') {
+                free(*path);
+                *path = NULL;
+                return 0;
+        }
+        int r = unit_key_resolve(k, value, &resolved);
+        if (r < 0)
+                return r;
+        if (!unit_key_is_absolute_path(resolved)) {
+                free(resolved);
+                return unit_key_error(k, value, "expected an absolute path");
+        }
+        free(*path);
+        *path = resolved;
         return 0;
 }
 

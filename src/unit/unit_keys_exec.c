@@ -429,8 +429,7 @@ int unit_key_parse_output(const struct unit_key_ctx *k, const char *value, void 
                 unit_key_warning(k, value, "vigil writes it to its own log, not the kernel log buffer");
                 kind = OUTPUT_JOURNAL;
         } else if (strcmp(value, "tty") == 0) {
-                unit_key_warning(k, value, "vigil gives services no terminal, using inherit");
-                kind = OUTPUT_INHERIT;
+                kind = OUTPUT_TTY;   /* TTYPath= */
         } else if (strncmp(value, "truncate:", 9) == 0 || strcmp(value, "socket") == 0 ||
                    strncmp(value, "fd:", 3) == 0) {
                 return unit_key_error(k, value, "not supported by vigil; use inherit, null, journal, file:PATH "
@@ -442,6 +441,8 @@ int unit_key_parse_output(const struct unit_key_ctx *k, const char *value, void 
         free(o->path);
         o->kind = kind;
         o->path = path;
+        if (o == &k->c->standard_output)
+                k->c->standard_output_set = *value != '\0';
         return 0;
 }
 

@@ -26,8 +26,6 @@ static const char *const sandboxing[] = {
 };
 
 static const char *const unapplied[] = {
-        /* issue 15 point 6, not done yet: their meaning is not applied */
-        "Conflicts", "OnFailure", "OnSuccess", "ExecCondition",
         "OOMScoreAdjust", "Slice", "Delegate", "CPUQuotaPeriodSec", "CPUShares",
         "CPUAccounting", "MemoryAccounting", "MemoryLow", "MemoryMin", "MemorySwapMax",
         "MemoryLimit", "TasksAccounting", "IOAccounting", "IODeviceWeight", "IOReadBandwidthMax",
@@ -36,7 +34,7 @@ static const char *const unapplied[] = {
         "IOSchedulingPriority", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
         "CPUAffinity", "NUMAPolicy", "NUMAMask", "TimerSlackNSec", "SyslogFacility", "SyslogLevel",
         "SyslogLevelPrefix", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst", "LogExtraFields",
-        "LogNamespace", "LogFilterPatterns", "TTYPath", "TTYReset", "TTYVHangup", "TTYVTDisallocate",
+        "LogNamespace", "LogFilterPatterns", "TTYVHangup", "TTYVTDisallocate",
         "FinalKillSignal", "RestartKillSignal", "TimeoutAbortSec", "Sockets", "FileDescriptorStoreMax",
         "FileDescriptorStorePreserve", "BusName", "USBFunctionDescriptors", "USBFunctionStrings",
         "UtmpIdentifier", "UtmpMode", "GuessMainPID", "ExitType", "OOMScoreAdjust", "CoredumpFilter",

@@ -49,12 +49,17 @@ static const struct unit_cause causes[UNIT_RESULT_MAX] = {
         [UNIT_RESULT_PROTOCOL] = { EXIT_CAUSE_UNCLEAN_CODE, true },
         [UNIT_RESULT_DEPENDENCY] = { EXIT_CAUSE_UNCLEAN_CODE, false },
         [UNIT_RESULT_OOM_KILL] = { EXIT_CAUSE_OOM_KILL, true },
+        [UNIT_RESULT_EXEC_CONDITION] = { EXIT_CAUSE_CLEAN, false },   /* skipped: never restarted */
 };
 
 struct unit_cause unit_result_cause(enum unit_result r) {
         if ((unsigned)r >= UNIT_RESULT_MAX)
                 return (struct unit_cause){ EXIT_CAUSE_UNCLEAN_CODE, true };
         return causes[r];
+}
+
+bool unit_result_start_ok(enum unit_result r) {
+        return r == UNIT_RESULT_SUCCESS || r == UNIT_RESULT_EXEC_CONDITION;
 }
 
 enum exit_cause unit_exit_record_cause(enum unit_result unit_result, enum unit_result exit_result) {

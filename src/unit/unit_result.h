@@ -53,6 +53,10 @@ struct unit_cause {
         bool restartable;
 };
 struct unit_cause unit_result_cause(enum unit_result r);
+/* Did a start that ended with this result succeed as a start job (After=
+ * dependents go on)? Success, and an ExecCondition= skip (systemd: the job
+ * is done, the unit inactive). */
+bool unit_result_start_ok(enum unit_result r);
 
 /* The cause to record for one main-process exit whose own result is
  * exit_result while the unit's result so far is unit_result: a kill vigil

@@ -4,6 +4,7 @@
 static const char *const state_names[UNIT_STATE_MAX + 1] = {
         [UNIT_DEAD] = "dead",
         [UNIT_WAITING] = "waiting",
+        [UNIT_CONDITION] = "condition",
         [UNIT_START_PRE] = "start-pre",
         [UNIT_START] = "start",
         [UNIT_START_POST] = "start-post",
@@ -22,6 +23,7 @@ static const char *const state_names[UNIT_STATE_MAX + 1] = {
 static const char *const active_names[UNIT_STATE_MAX] = {
         [UNIT_DEAD] = "inactive",
         [UNIT_WAITING] = "activating",
+        [UNIT_CONDITION] = "activating",
         [UNIT_START_PRE] = "activating",
         [UNIT_START] = "activating",
         [UNIT_START_POST] = "activating",
@@ -69,6 +71,7 @@ static const char *const result_names[UNIT_RESULT_MAX] = {
         [UNIT_RESULT_PROTOCOL] = "protocol",
         [UNIT_RESULT_DEPENDENCY] = "dependency",
         [UNIT_RESULT_OOM_KILL] = "oom-kill",
+        [UNIT_RESULT_EXEC_CONDITION] = "exec-condition",
 };
 
 const char *unit_state_to_string(enum unit_state s) {
@@ -89,6 +92,7 @@ const char *unit_result_to_string(enum unit_result r) {
 
 enum unit_timer_kind unit_state_timer(enum unit_state s) {
         switch (s) {
+        case UNIT_CONDITION:
         case UNIT_START_PRE:
         case UNIT_START:
         case UNIT_START_POST:
@@ -138,6 +142,11 @@ static enum unit_result merged(const struct unit_facts *f, enum unit_result r) {
 static enum unit_state enter(enum unit_state s, const struct unit_facts *f, enum unit_result result) {
         for (;;) {
                 switch (s) {
+                case UNIT_CONDITION:
+                        if (f->has_condition)
+                                return s;
+                        s = UNIT_START_PRE;
+                        continue;
                 case UNIT_START_PRE:
                         if (f->has_start_pre)
                                 return s;
@@ -232,6 +241,7 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                 case UNIT_WAITING:
                 case UNIT_AUTO_RESTART:
                         return go(UNIT_DEAD, f, UNIT_RESULT_KEEP, "stop requested before start");
+                case UNIT_CONDITION:
                 case UNIT_START_PRE:
                 case UNIT_START:
                         /* ExecStop= runs only for a unit that started. */
@@ -259,7 +269,7 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
         case UNIT_WAITING:
                 switch (e) {
                 case UNIT_EV_DEPS_UP:
-                        return go(UNIT_START_PRE, f, UNIT_RESULT_KEEP, "dependencies are up");
+                        return go(UNIT_CONDITION, f, UNIT_RESULT_KEEP, "dependencies are up");
                 case UNIT_EV_DEPS_FAILED:
                         return go(UNIT_DEAD, f, UNIT_RESULT_DEPENDENCY, "a required unit failed");
                 case UNIT_EV_LIMIT_HIT:
@@ -267,6 +277,20 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                                                          "start limit hit" };
                 default:
                         return ignore(s, "waiting for dependencies");
+                }
+
+        case UNIT_CONDITION:
+                /* systemd's service_enter_condition(): a failure (exec-condition
+                 * for 1..254, unit.c) goes through the stop path. */
+                switch (e) {
+                case UNIT_EV_CONTROL_OK:
+                        return go(UNIT_START_PRE, f, UNIT_RESULT_KEEP, "ExecCondition= passed");
+                case UNIT_EV_CONTROL_FAILED:
+                        return go(UNIT_STOP_SIGTERM, f, f->exit_result, "ExecCondition= not met or failed");
+                case UNIT_EV_TIMEOUT:
+                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_TIMEOUT, "start timed out");
+                default:
+                        return ignore(s, "ExecCondition= running");
                 }
 
         case UNIT_START_PRE:

@@ -23,6 +23,7 @@
 enum unit_state {
         UNIT_DEAD,
         UNIT_WAITING,          /* start requested; waiting for its After= units */
+        UNIT_CONDITION,        /* ExecCondition= (systemd's "condition" sub-state) */
         UNIT_START_PRE,
         UNIT_START,
         UNIT_START_POST,
@@ -74,6 +75,7 @@ enum unit_result {
         UNIT_RESULT_PROTOCOL,    /* Type=notify/forking: main exited without becoming ready */
         UNIT_RESULT_DEPENDENCY,  /* a required unit failed */
         UNIT_RESULT_OOM_KILL,    /* the kernel's OOM killer killed in its cgroup (memory.events) */
+        UNIT_RESULT_EXEC_CONDITION, /* ExecCondition= exited 1..254: skipped, inactive, not failed */
         UNIT_RESULT_MAX,
         UNIT_RESULT_KEEP = UNIT_RESULT_MAX,   /* in a transition: leave the result as it is */
 };
@@ -82,7 +84,7 @@ enum unit_result {
 struct unit_facts {
         enum service_type type;
         bool remain_after_exit;
-        bool has_start_pre, has_start_post, has_stop, has_stop_post, has_reload;
+        bool has_condition, has_start_pre, has_start_post, has_stop, has_stop_post, has_reload;
         bool send_sigkill;
         bool main_alive;       /* the main process is running */
         bool control_alive;    /* a control command (ExecStartPost=, ExecReload=, ...) is running */

@@ -146,7 +146,7 @@ enum field {
         F_TIMEOUT_STOP, F_WATCHDOG, F_WATCHDOG_SIGNAL, F_KILL_SIGNAL, F_KILL_MODE, F_NOTIFY, F_SEND_SIGKILL,
         F_REMAIN, F_UMASK, F_NICE, F_NO_NEW_PRIVS, F_MEMORY_MAX, F_TASKS_MAX, F_CPU_WEIGHT, F_NOFILE_SOFT,
         F_NOFILE_HARD, F_CORE, F_CPU, F_RTTIME, F_RLIMIT_NICE, F_AS, F_MEMLOCK_SOFT, F_MEMLOCK_HARD, F_STDOUT,
-        F_STDERR,
+        F_STDERR, F_STDIN, F_CONDITIONS,
 };
 
 static uint64_t get(const struct unit_config *c, enum field f) {
@@ -187,6 +187,8 @@ static uint64_t get(const struct unit_config *c, enum field f) {
         case F_MEMLOCK_HARD: return c->limits[RLIMIT_MEMLOCK].set ? c->limits[RLIMIT_MEMLOCK].value.rlim_max : 7;
         case F_STDOUT: return c->standard_output.kind;
         case F_STDERR: return c->standard_error.kind;
+        case F_STDIN: return c->standard_input;
+        case F_CONDITIONS: return c->exec_condition.n;
         }
         return 0;
 }
@@ -316,8 +318,19 @@ static const struct value_case values[] = {
         { "StandardOutput=syslog", F_STDOUT, OUTPUT_JOURNAL, NULL },
         { "StandardOutput=journal+console", F_STDOUT, OUTPUT_JOURNAL, NULL },
         { "StandardOutput=kmsg", F_STDOUT, OUTPUT_JOURNAL, "kernel log" },
-        { "StandardOutput=tty", F_STDOUT, OUTPUT_INHERIT, "using inherit" },
+        { "StandardOutput=tty", F_STDOUT, OUTPUT_TTY, NULL },
         { "StandardOutput=file:/var/log/x.log", F_STDOUT, OUTPUT_FILE, NULL },
+        { "StandardInput=null", F_STDIN, INPUT_NULL, NULL },
+        { "StandardInput=tty", F_STDIN, INPUT_TTY, NULL },
+        { "StandardInput=tty-force", F_STDIN, INPUT_TTY_FORCE, NULL },
+        { "StandardInput=tty-fail", F_STDIN, INPUT_TTY_FAIL, NULL },
+        { "StandardInput=tty\nStandardInput=", F_STDIN, INPUT_NULL, NULL },
+        { "StandardInput=socket", F_STDIN, INPUT_NULL, "using null" },
+        { "StandardInput=tty", F_STDOUT, OUTPUT_TTY, NULL },            /* systemd's inherit: the terminal */
+        { "StandardInput=tty\nStandardOutput=journal", F_STDOUT, OUTPUT_JOURNAL, NULL },
+        { "StandardOutput=journal\nStandardInput=tty-fail", F_STDOUT, OUTPUT_JOURNAL, NULL },
+        { "ExecCondition=/bin/true\nExecCondition=-/bin/false", F_CONDITIONS, 2, NULL },
+        { "ExecCondition=/bin/true\nExecCondition=", F_CONDITIONS, 0, NULL },
         { "StandardError=append:/var/log/x.err", F_STDERR, OUTPUT_APPEND, NULL },
         { "StandardError=null\nStandardError=", F_STDERR, OUTPUT_INHERIT, NULL },
 };
@@ -357,6 +370,8 @@ struct string_case {
 
 static const struct string_case strings[] = {
         { "[Unit]\nDescription=Web front end", S(description), "Web front end", NULL },
+        { "[Service]\nTTYPath=/dev/tty%i", S(tty_path), "/dev/tty", NULL },
+        { "[Service]\nTTYPath=/dev/tty1\nTTYPath=", S(tty_path), NULL, NULL },
         { "[Unit]\nDescription=Runs %n (%N)", S(description), "Runs t.service (t)", NULL },
         { "[Unit]\nDescription=100% busy", S(description), "100% busy", "keeping the text" },
         { "[Unit]\nDescription=x\nDescription=", S(description), NULL, NULL },
@@ -407,6 +422,9 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
         { "Type=daemon", "expected one of simple, exec, notify, oneshot or forking" },
+        { "StandardInput=keyboard", "expected null, tty, tty-force, tty-fail" },
+        { "TTYPath=tty1", "expected an absolute path" },
+        { "ExecCondition=/bin/sh -c \"exit 1", "unbalanced quoting" },
         { "Restart=sometimes", "expected one of no, always, on-success" },
         { "Restart=Always", "expected one of" },
         { "RestartSec=5 parsecs", "expected a time span" },
@@ -943,10 +961,9 @@ static const struct fixture corpus[] = {
         { "firstboot.service", 0, { { 0 } }, 0 },
         { "webapp.service", 0, { { 0 } }, 0 },
         { "legacy-app.service", 0,
-          { { WARN, "legacy-app.service", 12, "StandardOutput=tty" },
-            { WARN, "legacy-app.service", 15, "unknown section [Socket]" },
+          { { WARN, "legacy-app.service", 15, "unknown section [Socket]" },
             { WARN, "legacy-app.service", 0, "2 sandboxing settings not enforced: PrivateTmp, ProtectSystem" },
-            { WARN, "legacy-app.service", 0, "1 settings known but not applied: OOMScoreAdjust" } }, 4 },
+            { WARN, "legacy-app.service", 0, "1 settings known but not applied: OOMScoreAdjust" } }, 3 },
         { "bad-restart.service", -EINVAL, { { ERR, "bad-restart.service", 6, "Restart=sometimes: expected" } }, 1 },
         { "bad-timespan.service", -EINVAL, { { ERR, "bad-timespan.service", 6, "RestartSec=5 parsecs" } }, 1 },
         { "unterminated-quote.service", -EINVAL,

@@ -20,8 +20,9 @@ static struct unit_facts plain(void) {
  * a reason, and "ignored" exactly when nothing changes. */
 static void every_pair_defined(void **state) {
         (void)state;
-        for (unsigned bits = 0; bits < 1024; bits++) {
+        for (unsigned bits = 0; bits < 2048; bits++) {
                 struct unit_facts f = plain();
+                f.has_condition = bits & 1024;
                 f.has_start_pre = bits & 1;
                 f.has_start_post = bits & 2;
                 f.has_stop = bits & 4;
@@ -46,6 +47,8 @@ static void every_pair_defined(void **state) {
                                         }
                                         /* Never rest in a state whose work is empty. */
                                         if (!x.ignored && x.next != (enum unit_state)s) {
+                                                if (x.next == UNIT_CONDITION)
+                                                        assert_true(f.has_condition);
                                                 if (x.next == UNIT_START_PRE)
                                                         assert_true(f.has_start_pre);
                                                 if (x.next == UNIT_START_POST)
@@ -84,6 +87,34 @@ static void start_path_skips_empty_steps(void **state) {
         assert_int_equal(unit_transition(UNIT_START, UNIT_EV_STARTED, &f).next, UNIT_RUNNING);
         f.has_start_post = true;
         assert_int_equal(unit_transition(UNIT_START, UNIT_EV_STARTED, &f).next, UNIT_START_POST);
+}
+
+/* ExecCondition= (systemd's "condition"): before ExecStartPre=; a failure
+ * (its result decided by unit.c: exec-condition for 1..254) and a timeout
+ * take the stop path; a stop request kills it without ExecStop=. */
+static void exec_condition_comes_first(void **state) {
+        (void)state;
+        struct unit_facts f = plain();
+        f.has_condition = true;
+        f.has_start_pre = true;
+        f.procs_left = true;
+        assert_int_equal(unit_transition(UNIT_WAITING, UNIT_EV_DEPS_UP, &f).next, UNIT_CONDITION);
+        assert_int_equal(unit_transition(UNIT_CONDITION, UNIT_EV_CONTROL_OK, &f).next, UNIT_START_PRE);
+        f.has_start_pre = false;
+        assert_int_equal(unit_transition(UNIT_CONDITION, UNIT_EV_CONTROL_OK, &f).next, UNIT_START);
+        f.exit_result = UNIT_RESULT_EXEC_CONDITION;
+        struct unit_transition t = unit_transition(UNIT_CONDITION, UNIT_EV_CONTROL_FAILED, &f);
+        assert_int_equal(t.next, UNIT_STOP_SIGTERM);
+        assert_int_equal(t.result, UNIT_RESULT_EXEC_CONDITION);
+        t = unit_transition(UNIT_CONDITION, UNIT_EV_TIMEOUT, &f);
+        assert_int_equal(t.result, UNIT_RESULT_TIMEOUT);
+        f.has_stop = true;
+        assert_int_equal(unit_transition(UNIT_CONDITION, UNIT_EV_STOP, &f).next, UNIT_STOP_SIGTERM);
+        assert_true(unit_transition(UNIT_CONDITION, UNIT_EV_STARTED, &f).ignored);
+        assert_string_equal(unit_state_to_string(UNIT_CONDITION), "condition");
+        assert_string_equal(unit_state_active(UNIT_CONDITION), "activating");
+        assert_int_equal(unit_state_timer(UNIT_CONDITION), UNIT_TIMER_START);
+        assert_string_equal(unit_result_to_string(UNIT_RESULT_EXEC_CONDITION), "exec-condition");
 }
 
 static void oneshot_finishes_to_exited_or_stop(void **state) {
@@ -266,6 +297,7 @@ int main(void) {
                 cmocka_unit_test(names_complete),
                 cmocka_unit_test(notify_paths),
                 cmocka_unit_test(start_path_skips_empty_steps),
+                cmocka_unit_test(exec_condition_comes_first),
                 cmocka_unit_test(oneshot_finishes_to_exited_or_stop),
                 cmocka_unit_test(running_main_exit),
                 cmocka_unit_test(stop_escalation),
