@@ -42,6 +42,12 @@ uint64_t loop_now(void);
  * place where knock-on effects queued by the callbacks settle (STYLE §3). */
 void loop_set_settle(void (*fn)(void));
 
+/* Signals taken by a handler inside the wait (os/signals.h, fast
+ * forwarding): before() runs right before each wait and returns the signal
+ * mask for it (NULL: a plain wait); after() runs right after each wait it
+ * returned a mask for, before any event is dispatched. */
+void loop_set_wait_signals(const uint64_t *(*before)(void), void (*after)(void));
+
 /* Dispatch events until loop_exit() is called; returns its code. */
 int loop_run(void);
 void loop_exit(int code);

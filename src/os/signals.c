@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/signals.h"
 
+#include "base/exit_status.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,15 +37,19 @@ int os_signal_is_caught(int sig) {
 
 /* Dispositions that survive exec: only SIG_IGN does (handlers reset to the
  * default). Recorded once here, so a child resets just these instead of
- * making one sigaction() call per signal. */
+ * making one sigaction() call per signal; and the forwarding handler's, so
+ * that a signal between the child's unblocking and its exec is the child's
+ * (the handler would forward it to the main command). */
 static kernel_sigset ignored_at_start;
+static kernel_sigset blocked;         /* the mask os_signals_take_over() set */
+static kernel_sigset fwd_installed;   /* signals with the forwarding handler */
 
 void os_signals_reset_for_child(void) {
         struct sigaction dfl;
         memset(&dfl, 0, sizeof(dfl));
         dfl.sa_handler = SIG_DFL;
         for (int sig = 1; sig <= KERNEL_NSIG; sig++)
-                if (ignored_at_start & KSIG(sig))
+                if ((ignored_at_start | fwd_installed) & KSIG(sig))
                         (void)sigaction(sig, &dfl, NULL);
 }
 
@@ -75,6 +81,7 @@ int os_signals_take_over(void) {
                 return -errno;
         if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &set, NULL, sizeof(set)) < 0)
                 return -errno;
+        blocked = set;
         long fd = syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_CLOEXEC | SFD_NONBLOCK);
         return fd < 0 ? -errno : (int)fd;
 }
@@ -96,4 +103,90 @@ int os_signals_read(int fd, struct signal_event *ret, int max) {
                 ret[i].sender = (pid_t)info[i].ssi_pid;
         }
         return count;
+}
+
+/* ------------------------------------------------------- fast forwarding */
+
+/* Written only outside the wait (os_fwd_arm) and read by the handler, which
+ * runs only inside it: no race. The ring is written only by the handler and
+ * read only after the wait. */
+static volatile sig_atomic_t fwd_target, fwd_self;
+static kernel_sigset fwd_mask;
+static struct {
+        volatile sig_atomic_t signo, code, sender, verdict, result;
+} fwd_ring[OS_FWD_RING];
+static volatile sig_atomic_t fwd_len, fwd_lost;
+
+static int is_fault(int sig) {
+        return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGABRT ||
+               sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* Async-signal-safe: a pure decision, one kill(), plain stores. */
+static void fwd_handler(int sig, siginfo_t *si, void *uc) {
+        (void)uc;
+        int saved = errno;
+        pid_t target = (pid_t)fwd_target;
+        enum forward_verdict v = forward_decide(sig, si->si_code, si->si_pid, (pid_t)fwd_self);
+        int result = 0;
+        if (v == FORWARD_YES && target != 0)
+                result = kill(target, sig) < 0 ? -errno : 0;
+        int i = fwd_len;
+        if (i < OS_FWD_RING) {
+                fwd_ring[i].signo = sig;
+                fwd_ring[i].code = si->si_code;
+                fwd_ring[i].sender = si->si_pid;
+                fwd_ring[i].verdict = v;
+                fwd_ring[i].result = result;
+                fwd_len = i + 1;
+        } else {
+                fwd_lost = fwd_lost + 1;
+        }
+        errno = saved;
+}
+
+uint64_t os_fwd_install(void) {
+        if (fwd_installed)
+                return fwd_installed;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = fwd_handler;
+        sa.sa_flags = SA_SIGINFO;
+        sigfillset(&sa.sa_mask); /* one handler per wait, never nested */
+        for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
+                if (!(blocked & KSIG(sig)) || sig == SIGCHLD || is_fault(sig))
+                        continue;
+                /* The libc refuses the signals it reserves (EINVAL): those
+                 * stay on the signalfd path. */
+                if (sigaction(sig, &sa, NULL) == 0)
+                        fwd_installed |= KSIG(sig);
+        }
+        return fwd_installed;
+}
+
+const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
+        want &= fwd_installed;
+        if (target == 0 || want == 0) {
+                fwd_target = 0;
+                return NULL;
+        }
+        fwd_target = target;
+        fwd_self = self;
+        fwd_mask = blocked & ~want;
+        return &fwd_mask;
+}
+
+int os_fwd_drain(struct os_fwd_record ret[OS_FWD_RING], unsigned *lost) {
+        int n = fwd_len;
+        for (int i = 0; i < n; i++) {
+                ret[i].ev.signo = fwd_ring[i].signo;
+                ret[i].ev.code = fwd_ring[i].code;
+                ret[i].ev.sender = (pid_t)fwd_ring[i].sender;
+                ret[i].verdict = fwd_ring[i].verdict;
+                ret[i].result = fwd_ring[i].result;
+        }
+        fwd_len = 0;
+        *lost = (unsigned)fwd_lost;
+        fwd_lost = 0;
+        return n;
 }

@@ -303,6 +303,23 @@ int os_signal_is_caught(int sig) {
         return sig != SIGKILL && sig != SIGSTOP;
 }
 
+/* Fast forwarding: never armed here, so every signal reaches the fake
+ * signalfd (the handler's kill() and its records are the real kernel's). */
+uint64_t os_fwd_install(void) {
+        return 0;
+}
+
+const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
+        (void)target, (void)self, (void)want;
+        return NULL;
+}
+
+int os_fwd_drain(struct os_fwd_record ret[OS_FWD_RING], unsigned *lost) {
+        (void)ret;
+        *lost = 0;
+        return 0;
+}
+
 void sim_signal_vigil(int sig) {
         queue_signal(sig);
 }
@@ -384,6 +401,11 @@ int os_epoll_wait(int epfd, struct os_event *ret, int max, int timeout_ms) {
         if (++sim.turns > SIM_MAX_TURNS)
                 sim_fatal("the loop does not settle at t=%llu (livelock)", (unsigned long long)sim_t());
         return n;
+}
+
+int os_epoll_pwait(int epfd, struct os_event *ret, int max, int timeout_ms, const uint64_t *mask) {
+        (void)mask;
+        return os_epoll_wait(epfd, ret, max, timeout_ms);
 }
 
 int os_timerfd_create(void) {
