@@ -43,6 +43,8 @@ int os_signal_is_caught(int sig) {
 static kernel_sigset ignored_at_start;
 static kernel_sigset blocked;         /* the mask os_signals_take_over() set */
 static kernel_sigset fwd_installed;   /* signals with the forwarding handler */
+static int signal_fd = -1;
+static kernel_sigset signal_fd_mask;  /* what the signalfd reports */
 
 void os_signals_reset_for_child(void) {
         struct sigaction dfl;
@@ -83,7 +85,11 @@ int os_signals_take_over(void) {
                 return -errno;
         blocked = set;
         long fd = syscall(SYS_signalfd4, -1, &set, sizeof(set), SFD_CLOEXEC | SFD_NONBLOCK);
-        return fd < 0 ? -errno : (int)fd;
+        if (fd < 0)
+                return -errno;
+        signal_fd = (int)fd;
+        signal_fd_mask = set;
+        return (int)fd;
 }
 
 int os_signals_read(int fd, struct signal_event *ret, int max) {
@@ -164,9 +170,30 @@ uint64_t os_fwd_install(void) {
         return fwd_installed;
 }
 
+/* The signalfd must not report what the handler takes: a signal arriving
+ * in the wait wakes the signalfd's waiters, and epoll returns a ready fd
+ * before it looks at pending signals, so the handler would never run. One
+ * signalfd4() when the set changes (the main command's start and end, the
+ * drain's), none per turn. */
+static int signal_fd_set(kernel_sigset mask) {
+        if (mask == signal_fd_mask)
+                return 0;
+        if (syscall(SYS_signalfd4, signal_fd, &mask, sizeof(mask), 0) < 0)
+                return -errno;
+        signal_fd_mask = mask;
+        return 0;
+}
+
 const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
         want &= fwd_installed;
-        if (target == 0 || want == 0) {
+        if (target == 0 || signal_fd < 0)
+                want = 0;
+        if (signal_fd_set(blocked & ~want) < 0) {
+                /* Cannot split the set: everything stays on the signalfd. */
+                fwd_target = 0;
+                return NULL;
+        }
+        if (want == 0) {
                 fwd_target = 0;
                 return NULL;
         }
