@@ -104,9 +104,9 @@ void loop_set_settle(void (*fn)(void)) {
 }
 
 static const uint64_t *(*wait_before)(void);
-static void (*wait_after)(void);
+static void (*wait_after)(bool events);
 
-void loop_set_wait_signals(const uint64_t *(*before)(void), void (*after)(void)) {
+void loop_set_wait_signals(const uint64_t *(*before)(void), void (*after)(bool events)) {
         wait_before = before;
         wait_after = after;
 }
@@ -122,7 +122,7 @@ int loop_run(void) {
                 /* 0 on EINTR: a handler ran in the wait; one more turn. */
                 int n = os_epoll_pwait(epoll_fd, batch, 32, -1, mask);
                 if (mask && wait_after)
-                        wait_after();
+                        wait_after(n > 0);
                 if (n < 0) {
                         /* Only EBADF/EFAULT/EINVAL: a bug, not a condition to spin on. */
                         log_error("epoll_wait failed: %s", strerror(-n));

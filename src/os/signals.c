@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Only KILL and STOP cannot be caught; TTOU is ignored instead (below).
@@ -117,7 +118,7 @@ int os_signals_read(int fd, struct signal_event *ret, int max) {
  * runs only inside it: no race. The ring is written only by the handler and
  * read only after the wait. */
 static volatile sig_atomic_t fwd_target, fwd_self;
-static kernel_sigset fwd_mask;
+static kernel_sigset fwd_mask, fwd_want;
 static struct {
         volatile sig_atomic_t signo, code, sender, verdict, result;
 } fwd_ring[OS_FWD_RING];
@@ -199,8 +200,30 @@ const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
         }
         fwd_target = target;
         fwd_self = self;
+        fwd_want = want;
         fwd_mask = blocked & ~want;
         return &fwd_mask;
+}
+
+int os_fwd_take_pending(struct signal_event *ret, int max) {
+        if (fwd_target == 0)
+                return 0;
+        struct timespec zero = { 0, 0 };
+        int n = 0;
+        while (n < max) {
+                siginfo_t si;
+                long sig = syscall(SYS_rt_sigtimedwait, &fwd_want, &si, &zero, sizeof(fwd_want));
+                if (sig < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return n > 0 || errno == EAGAIN ? n : -errno;
+                }
+                ret[n].signo = (int)sig;
+                ret[n].code = si.si_code;
+                ret[n].sender = si.si_pid;
+                n++;
+        }
+        return n;
 }
 
 int os_fwd_drain(struct os_fwd_record ret[OS_FWD_RING], unsigned *lost) {

@@ -54,6 +54,11 @@ uint64_t os_fwd_install(void);
  * for the wait, or NULL when the handler takes nothing (a plain wait). Must
  * not be called inside the wait (it never is: the loop calls it before). */
 const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want);
+/* A wait that returned events returned before any handler could run (epoll
+ * looks at ready fds first), and the signalfd does not report the armed
+ * set: dequeue what of it is pending now (sigtimedwait, no wait), up to max,
+ * so a busy loop cannot starve it. 0 when none (or nothing is armed). */
+int os_fwd_take_pending(struct signal_event *ret, int max);
 /* Move the records the handler made into ret, oldest first; *lost gets
  * how many it could not record since the last call (a full ring: they were
  * still forwarded). Only after the wait. */

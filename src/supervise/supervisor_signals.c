@@ -171,8 +171,10 @@ const uint64_t *supervisor_signals_before_wait(void) {
 }
 
 /* After the wait: today's bookkeeping for what the handler sent, in order
- * (the state is the one the handler saw: nothing ran in between). */
-void supervisor_signals_after_wait(void) {
+ * (the state is the one the handler saw: nothing ran in between); after a
+ * wait that returned events, what of the armed set is pending, forwarded as
+ * from the signalfd. */
+void supervisor_signals_after_wait(bool events) {
         struct os_fwd_record rec[OS_FWD_RING];
         unsigned lost;
         int n = os_fwd_drain(rec, &lost);
@@ -180,6 +182,14 @@ void supervisor_signals_after_wait(void) {
                 if (rec[i].ev.signo == SIGTERM && sup.stop.phase == STOP_NONE)
                         stop_budget_begin(); /* as on_signal(): the stop's budget begins */
                 forward_signal(&rec[i].ev, &rec[i].result);
+        }
+        if (events) {
+                struct signal_event ev[16];
+                int k = os_fwd_take_pending(ev, 16);
+                for (int i = 0; i < k; i++)
+                        on_signal(&ev[i]);
+                if (k < 0)
+                        log_error("taking pending signals failed: %s", strerror(-k));
         }
         if (lost)
                 log_notice("%u forwarded signal%s not recorded (the record ring was full): "
