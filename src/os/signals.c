@@ -168,6 +168,10 @@ uint64_t os_fwd_install(void) {
                 if (sigaction(sig, &sa, NULL) == 0)
                         fwd_installed |= KSIG(sig);
         }
+        /* musl unblocks the signals it reserves the first time a handler is
+         * installed: block them again, or a `kill -34` would kill vigil. */
+        if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, sizeof(blocked)) < 0)
+                fwd_installed = 0; /* cannot happen (valid arguments); take nothing then */
         return fwd_installed;
 }
 
