@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -129,10 +130,19 @@ static int is_fault(int sig) {
                sig == SIGTRAP || sig == SIGSYS;
 }
 
+#define FWD_WARM_VALUE 0x76696769 /* "vigi" */
+static volatile sig_atomic_t fwd_warm_pid;
+
 /* Async-signal-safe: a pure decision, one kill(), plain stores. */
 static void fwd_handler(int sig, siginfo_t *si, void *uc) {
         (void)uc;
         int saved = errno;
+        if (si->si_code == SI_QUEUE && si->si_pid == fwd_warm_pid && fwd_warm_pid != 0 &&
+            si->si_value.sival_int == FWD_WARM_VALUE) {
+                (void)kill(si->si_pid, 0); /* binds and touches kill(), sends nothing */
+                errno = saved;
+                return;
+        }
         pid_t target = (pid_t)fwd_target;
         enum forward_verdict v = forward_decide(sig, si->si_code, si->si_pid, (pid_t)fwd_self);
         int result = 0;
@@ -189,6 +199,36 @@ static int signal_fd_set(kernel_sigset mask) {
         return 0;
 }
 
+/* Once, at the first arming: one real delivery of an armed signal to vigil
+ * itself, sent nowhere, so the handler's and forward_decide()'s code, kill()'s
+ * binding and the stack pages a signal frame takes are touched now, not at
+ * the first signal a user sends (a fresh vigil's first forwarding paid for
+ * them). A real signal caught in this window is forwarded as in the wait. */
+static void fwd_warm(kernel_sigset want) {
+        static bool done;
+        if (done)
+                return;
+        done = true;
+        int sig = KERNEL_NSIG;
+        while (sig > 0 && !(want & KSIG(sig)))
+                sig--;
+        pid_t pid = getpid();
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        si.si_signo = sig;
+        si.si_code = SI_QUEUE;
+        si.si_pid = pid;
+        si.si_uid = getuid();
+        si.si_value.sival_int = FWD_WARM_VALUE;
+        fwd_warm_pid = pid;
+        kernel_sigset open_one = blocked & ~KSIG(sig);
+        /* Failures only leave the path cold: nothing to report. */
+        if (syscall(SYS_rt_tgsigqueueinfo, pid, (pid_t)syscall(SYS_gettid), sig, &si) == 0 &&
+            syscall(SYS_rt_sigprocmask, SIG_SETMASK, &open_one, NULL, sizeof(open_one)) == 0)
+                (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, sizeof(blocked));
+        fwd_warm_pid = 0;
+}
+
 const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
         want &= fwd_installed;
         if (target == 0 || signal_fd < 0)
@@ -206,6 +246,7 @@ const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
         fwd_self = self;
         fwd_want = want;
         fwd_mask = blocked & ~want;
+        fwd_warm(want);
         return &fwd_mask;
 }
 
