@@ -83,7 +83,7 @@ def test_a_signal_after_the_main_command_exited_goes_nowhere(vigil, units):
     units.add("stuck", f"""
         [Service]
         ExecStart={stuck}
-        TimeoutStopSec=3
+        TimeoutStopSec=1.5
         KillMode=process
     """)
     run, log, _, _ = start_recorder(vigil, "-vv", "--units", str(units.dir), exit_on=signal.SIGUSR2)

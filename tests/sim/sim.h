@@ -110,6 +110,7 @@ struct sim_world {
         unsigned long turns;
         int spawn_error;    /* the next os_spawn() fails with it */
         int outer_error;    /* os_notify_send_nowait() fails with it while set (-EAGAIN: full) */
+        unsigned fwd_handled; /* signals the fast-forwarding "handler" took in the wait */
 };
 
 extern struct sim_world sim;
