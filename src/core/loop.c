@@ -103,6 +103,14 @@ void loop_set_settle(void (*fn)(void)) {
         settle = fn;
 }
 
+static const uint64_t *(*wait_before)(void);
+static void (*wait_after)(bool events);
+
+void loop_set_wait_signals(const uint64_t *(*before)(void), void (*after)(bool events)) {
+        wait_before = before;
+        wait_after = after;
+}
+
 int loop_run(void) {
         while (!exiting) {
                 if (settle)
@@ -110,7 +118,11 @@ int loop_run(void) {
                 if (exiting)
                         break;
                 rearm_timerfd();
-                int n = os_epoll_wait(epoll_fd, batch, 32, -1);
+                const uint64_t *mask = wait_before ? wait_before() : NULL;
+                /* 0 on EINTR: a handler ran in the wait; one more turn. */
+                int n = os_epoll_pwait(epoll_fd, batch, 32, -1, mask);
+                if (mask && wait_after)
+                        wait_after(n > 0);
                 if (n < 0) {
                         /* Only EBADF/EFAULT/EINVAL: a bug, not a condition to spin on. */
                         log_error("epoll_wait failed: %s", strerror(-n));

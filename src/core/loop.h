@@ -13,6 +13,7 @@
 
 #include "core/timer_heap.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct loop_io;
@@ -41,6 +42,13 @@ uint64_t loop_now(void);
 /* fn runs after every batch of events, before the loop sleeps again: the
  * place where knock-on effects queued by the callbacks settle (STYLE §3). */
 void loop_set_settle(void (*fn)(void));
+
+/* Signals taken by a handler inside the wait (os/signals.h, fast
+ * forwarding): before() runs right before each wait and returns the signal
+ * mask for it (NULL: a plain wait); after() runs right after each wait it
+ * returned a mask for, before any event is dispatched; events: whether the
+ * wait returned any (rather than a handler's EINTR). */
+void loop_set_wait_signals(const uint64_t *(*before)(void), void (*after)(bool events));
 
 /* Dispatch events until loop_exit() is called; returns its code. */
 int loop_run(void);

@@ -22,6 +22,10 @@ int os_epoll_mod(int epfd, int fd, uint32_t events, void *data);
 int os_epoll_del(int epfd, int fd);
 /* Block until an event (timeout_ms -1: forever). 0 on EINTR. */
 int os_epoll_wait(int epfd, struct os_event *ret, int max, int timeout_ms);
+/* The same with mask (a kernel signal mask, bit sig-1) as the signal mask
+ * for the wait only (epoll_pwait); NULL: os_epoll_wait. 0 on EINTR, the
+ * return of a handler that ran in the wait. */
+int os_epoll_pwait(int epfd, struct os_event *ret, int max, int timeout_ms, const uint64_t *mask);
 
 int os_timerfd_create(void);
 /* Arm for an absolute CLOCK_MONOTONIC deadline in usec; 0 disarms. */

@@ -81,6 +81,10 @@ void stop_budget_end(void) {
         budget.drain_pending = false;
 }
 
+bool stop_budget_drain_would_act(void) {
+        return budget.config.drain_usec != 0 && (budget.drain_pending || !budget.leaving);
+}
+
 bool stop_budget_drain_takes(void) {
         if (budget.config.drain_usec == 0)
                 return false;

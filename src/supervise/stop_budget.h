@@ -48,6 +48,9 @@ void stop_budget_end(void);
  * (the first one starts the drain); false when the stop should go on now
  * (no drain, a second SIGTERM during the drain, or drained already). */
 bool stop_budget_drain_takes(void);
+/* The same question without acting: would a SIGTERM now start or end a
+ * drain? (When not, signal forwarding may send it on from the wait.) */
+bool stop_budget_drain_would_act(void);
 /* A drain or the stop began: not ready. */
 bool stop_budget_leaving(void);
 /* The budget's end, logged: the budget, what is still running. */

@@ -418,6 +418,8 @@ static void start_main(void) {
                 return;
         }
         log_info("started main command %s (pid %d)", sup.main_cmd.name, (int)sup.main_cmd.pid);
+        if (!sup.config.system_mode && !os_fwd_install())
+                log_debug("signals are forwarded from the signalfd only: no handler could be installed");
 }
 
 /* The outer manager's READY=1: the moment --wait-ready would start the main command. */
@@ -552,6 +554,8 @@ int supervisor_init(const struct supervisor_config *cfg) {
         r = loop_io_add(&sup.signal_io, OS_EVENT_IN);
         if (r < 0)
                 return r;
+        if (!cfg->system_mode)
+                loop_set_wait_signals(supervisor_signals_before_wait, supervisor_signals_after_wait);
         struct manager_config mc = {
                 .system_mode = cfg->system_mode,
                 .default_timeout_start_usec = cfg->default_timeout_start_usec,

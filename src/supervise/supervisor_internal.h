@@ -62,6 +62,9 @@ void supervisor_reap_children(void);
 /* supervisor_signals.c: the signalfd's callback; the drain's end. */
 void supervisor_signals_ready(struct loop_io *io, uint32_t events);
 void supervisor_drained(void);
+/* Container mode, fast forwarding (os/signals.h): the loop's wait hooks. */
+const uint64_t *supervisor_signals_before_wait(void);
+void supervisor_signals_after_wait(bool events);
 /* Who sent ev, in words ("SIGTERM from pid 7"): for the shutdown report. */
 void supervisor_signal_reason(const struct signal_event *ev, char *why, size_t size);
 

@@ -35,7 +35,9 @@ void supervisor_signal_reason(const struct signal_event *ev, char *why, size_t s
                 snprintf(why, size, "%s from outside vigil's PID namespace", sig);
 }
 
-static void forward_signal(const struct signal_event *ev) {
+/* sent: NULL to kill() now; else the handler's kill() result (fast
+ * forwarding: the signal was sent in the wait). The bookkeeping is the same. */
+static void forward_signal(const struct signal_event *ev, const int *sent) {
         char name[16];
         const char *signame = signame_from_number(ev->signo, name, sizeof(name));
         enum forward_verdict v = forward_decide(ev->signo, ev->code, ev->sender, sup.self_pid);
@@ -51,7 +53,7 @@ static void forward_signal(const struct signal_event *ev) {
         }
         sup.main_cmd.last_forwarded = ev->signo;
         sup.main_cmd.forwarded = *ev; /* formatted at its exit, not per signal */
-        int r = os_kill(target, ev->signo);
+        int r = sent ? *sent : os_kill(target, ev->signo);
         if (r < 0)
                 log_debug("forwarding %s to %d failed: %s", signame, (int)target, strerror(-r));
         else
@@ -100,7 +102,7 @@ static void on_signal(const struct signal_event *ev) {
                 stop_budget_begin();
         }
         if (sup.main_cmd.pid > 0) {
-                forward_signal(ev);
+                forward_signal(ev, NULL);
                 return;
         }
         if (sup.main_cmd.pid == 0 && (ev->signo == SIGTERM || ev->signo == SIGINT)) {
@@ -147,3 +149,51 @@ void supervisor_signals_ready(struct loop_io *io, uint32_t events) {
 void supervisor_drained(void) {
         on_signal(&(struct signal_event){ .signo = SIGTERM, .code = SI_USER });
 }
+
+/* ------------------------------------------------------- fast forwarding */
+
+/* Whether a SIGTERM now would go straight to the main command, as
+ * on_signal() would send it: no drain to start or to end. */
+static bool sigterm_is_plain(void) {
+        return sup.stop.phase != STOP_NONE || !stop_budget_drain_would_act();
+}
+
+/* Before each wait: the handler takes the signals on_signal() would only
+ * forward, while a main command runs in container mode. */
+const uint64_t *supervisor_signals_before_wait(void) {
+        if (sup.config.system_mode || sup.main_cmd.pid <= 0)
+                return os_fwd_arm(0, 0, 0);
+        uint64_t want = ~(uint64_t)0;
+        if (!sigterm_is_plain())
+                want &= ~((uint64_t)1 << (SIGTERM - 1));
+        pid_t target = sup.config.process_group ? -sup.main_cmd.pid : sup.main_cmd.pid;
+        return os_fwd_arm(target, sup.self_pid, want);
+}
+
+/* After the wait: today's bookkeeping for what the handler sent, in order
+ * (the state is the one the handler saw: nothing ran in between); after a
+ * wait that returned events, what of the armed set is pending, forwarded as
+ * from the signalfd. */
+void supervisor_signals_after_wait(bool events) {
+        struct os_fwd_record rec[OS_FWD_RING];
+        unsigned lost;
+        int n = os_fwd_drain(rec, &lost);
+        for (int i = 0; i < n; i++) {
+                if (rec[i].ev.signo == SIGTERM && sup.stop.phase == STOP_NONE)
+                        stop_budget_begin(); /* as on_signal(): the stop's budget begins */
+                forward_signal(&rec[i].ev, &rec[i].result);
+        }
+        if (events) {
+                struct signal_event ev[16];
+                int k = os_fwd_take_pending(ev, 16);
+                for (int i = 0; i < k; i++)
+                        on_signal(&ev[i]);
+                if (k < 0)
+                        log_error("taking pending signals failed: %s", strerror(-k));
+        }
+        if (lost)
+                log_notice("%u forwarded signal%s not recorded (the record ring was full): "
+                           "forwarded, but missing from the log and the shutdown report",
+                           lost, lost == 1 ? " was" : "s were");
+}
+

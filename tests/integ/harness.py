@@ -231,14 +231,16 @@ class Run:
         os.kill(self.pid, sig)
 
     def wait_signals_ready(self):
-        """Until vigil has taken over its signals (SIGTERM blocked for its signalfd)."""
+        """Until vigil has taken over its signals (SIGTERM blocked for its signalfd,
+        or caught by the forwarding handler: SigBlk is the wait's mask while vigil
+        sleeps in epoll_pwait, which unblocks the signals that handler takes)."""
         bit = 1 << (signal.SIGTERM - 1)
 
         def ready():
             st = proc_status(self.pid)
             if st is None:
                 raise AssertionError(f"vigil is gone; stderr:\n{self.stderr}")
-            return int(st["SigBlk"], 16) & bit
+            return (int(st["SigBlk"], 16) | int(st["SigCgt"], 16)) & bit
 
         wait_for(ready, timeout=10, what="vigil to block its signals")
 

@@ -15,6 +15,8 @@
  */
 #include "sim.h"
 
+#include "base/exit_status.h"
+
 #include "core/loop.h"
 #include "os/cgroup.h"
 #include "os/event.h"
@@ -282,6 +284,13 @@ void proc_tree_mark_descendants(const pid_t *pid, const pid_t *ppid, bool *is_de
 
 /* -------------------------------------------------------------- signals */
 
+/* Fast forwarding's state (below, at os_fwd_install). */
+static uint64_t fwd_installed_sim, fwd_armed;
+static pid_t fwd_target_sim;
+static uint64_t fwd_wait_mask;
+static struct os_fwd_record fwd_records[OS_FWD_RING];
+static int fwd_n;
+
 int os_signals_take_over(void) {
         sim.signal_fd = fd_new(SIM_FD_SIGNAL);
         return sim.signal_fd;
@@ -298,7 +307,7 @@ int os_signals_read(int fd, struct signal_event *ret, int max) {
         (void)fd;
         int n = 0;
         for (int sig = 1; sig < 64 && n < max; sig++)
-                if (sim.pending_signals & (UINT64_C(1) << sig)) {
+                if (sim.pending_signals & ~fwd_armed & (UINT64_C(1) << sig)) {
                         sim.pending_signals &= ~(UINT64_C(1) << sig);
                         ret[n++] = (struct signal_event){ .signo = sig, .code = SI_USER, .sender = 0 };
                 }
@@ -307,6 +316,68 @@ int os_signals_read(int fd, struct signal_event *ret, int max) {
 
 int os_signal_is_caught(int sig) {
         return sig != SIGKILL && sig != SIGSTOP;
+}
+
+/* Fast forwarding, modelled: the signals armed for a wait are hidden from
+ * the fake signalfd and taken by a "handler" in os_epoll_pwait() (the pure
+ * forward_decide(), os_kill(), a record), one per wait, as the kernel does
+ * with the handler's full sa_mask. Bits are the sim's (1 << sig). */
+
+uint64_t os_fwd_install(void) {
+        uint64_t kernel = 0;
+        for (int sig = 1; sig < 64; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP && sig != SIGTTOU &&
+                    forward_decide(sig, SI_USER, 0, SIM_SELF_PID) != FORWARD_NO_CHILD_STATE &&
+                    forward_decide(sig, SI_USER, 0, SIM_SELF_PID) != FORWARD_NO_FAULT) {
+                        fwd_installed_sim |= UINT64_C(1) << sig;
+                        kernel |= UINT64_C(1) << (sig - 1);
+                }
+        return kernel;
+}
+
+const uint64_t *os_fwd_arm(pid_t target, pid_t self, uint64_t want) {
+        (void)self;
+        fwd_armed = 0;
+        fwd_target_sim = target;
+        for (int sig = 1; sig < 64 && target != 0; sig++)
+                if (want & (UINT64_C(1) << (sig - 1)))
+                        fwd_armed |= fwd_installed_sim & (UINT64_C(1) << sig);
+        return fwd_armed ? &fwd_wait_mask : NULL;
+}
+
+static int lowest_armed_pending(void) {
+        for (int sig = 1; sig < 64; sig++)
+                if (sim.pending_signals & fwd_armed & (UINT64_C(1) << sig))
+                        return sig;
+        return 0;
+}
+
+static void fwd_handle(int sig) {
+        sim.pending_signals &= ~(UINT64_C(1) << sig);
+        sim.fwd_handled++;
+        struct os_fwd_record r = { .ev = { .signo = sig, .code = SI_USER, .sender = 0 } };
+        r.verdict = forward_decide(sig, SI_USER, 0, SIM_SELF_PID);
+        if (r.verdict == FORWARD_YES)
+                r.result = os_kill(fwd_target_sim, sig);
+        if (fwd_n < OS_FWD_RING)
+                fwd_records[fwd_n++] = r;
+}
+
+int os_fwd_take_pending(struct signal_event *ret, int max) {
+        int n = 0, sig;
+        while (n < max && (sig = lowest_armed_pending()) != 0) {
+                sim.pending_signals &= ~(UINT64_C(1) << sig);
+                ret[n++] = (struct signal_event){ .signo = sig, .code = SI_USER, .sender = 0 };
+        }
+        return n;
+}
+
+int os_fwd_drain(struct os_fwd_record ret[OS_FWD_RING], unsigned *lost) {
+        int n = fwd_n;
+        memcpy(ret, fwd_records, sizeof(fwd_records[0]) * (size_t)n);
+        fwd_n = 0;
+        *lost = 0;
+        return n;
 }
 
 void sim_signal_vigil(int sig) {
@@ -360,7 +431,7 @@ static uint32_t readiness(int fd) {
         case SIM_FD_TIMER:
                 return f->deadline && f->deadline <= sim.now ? OS_EVENT_IN : 0;
         case SIM_FD_SIGNAL:
-                return sim.pending_signals ? OS_EVENT_IN : 0;
+                return sim.pending_signals & ~fwd_armed ? OS_EVENT_IN : 0;
         case SIM_FD_NOTIFY:
                 return sim.dgram_head != sim.n_dgrams ? OS_EVENT_IN : 0;
         case SIM_FD_STATUS:
@@ -390,6 +461,22 @@ int os_epoll_wait(int epfd, struct os_event *ret, int max, int timeout_ms) {
         if (++sim.turns > SIM_MAX_TURNS)
                 sim_fatal("the loop does not settle at t=%llu (livelock)", (unsigned long long)sim_t());
         return n;
+}
+
+int os_epoll_pwait(int epfd, struct os_event *ret, int max, int timeout_ms, const uint64_t *mask) {
+        int sig = mask ? lowest_armed_pending() : 0;
+        if (sig == 0)
+                return os_epoll_wait(epfd, ret, max, timeout_ms);
+        /* Nothing else ready: the handler runs in the wait (EINTR). With
+         * events ready too the real wait returns them first; the loop then
+         * takes the pending ones (os_fwd_take_pending), as modelled here. */
+        for (size_t i = 0; i < sim.n_regs; i++)
+                if (readiness(sim.regs[i].fd) & (sim.regs[i].events | OS_EVENT_HUP | OS_EVENT_ERR))
+                        return os_epoll_wait(epfd, ret, max, timeout_ms);
+        if (++sim.turns > SIM_MAX_TURNS)
+                sim_fatal("the loop does not settle at t=%llu (livelock)", (unsigned long long)sim_t());
+        fwd_handle(sig);
+        return 0;
 }
 
 int os_timerfd_create(void) {

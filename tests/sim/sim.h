@@ -113,6 +113,7 @@ struct sim_world {
         int outer_client_fd;   /* the last os_notify_client_open() socket */
         unsigned outer_opens;  /* how many were opened */
         int outer_broken_fd;   /* sends from this socket fail (-ENOBUFS); 0: none */
+        unsigned fwd_handled; /* signals the fast-forwarding "handler" took in the wait */
 };
 
 extern struct sim_world sim;
