@@ -329,9 +329,22 @@ void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result) 
         go(u, t.next);
 }
 
+/* What the check said (met: unit_conditions_check()'s verdict). As in
+ * systemd, the asserts count as checked only once the conditions are met. */
+static void note_conditions(struct unit *u, int met) {
+        uint64_t now = os_realtime_usec();
+        u->condition_realtime = now;
+        u->condition_met = met != 0;
+        if (met == 0)
+                return;
+        u->assert_realtime = now;
+        u->assert_met = met > 0;
+}
+
 void unit_event(struct unit *u, enum unit_event e) {
         if (e == UNIT_EV_DEPS_UP && u->state == UNIT_WAITING) {
                 int met = unit_conditions_check(u->config.name, &u->config);
+                note_conditions(u, met);
                 if (met == 0) {
                         u->start_job = UNIT_JOB_OK;
                         go(u, UNIT_DEAD);

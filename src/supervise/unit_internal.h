@@ -84,6 +84,11 @@ struct unit {
         uint64_t history_total;        /* exits recorded since vigil started */
         uint64_t main_started;         /* loop_now() when the main process was spawned */
 
+        /* The last Condition*=/Assert*= check of a start (systemctl show's
+         * ConditionResult=, AssertResult= and their timestamps). */
+        uint64_t condition_realtime, assert_realtime;  /* CLOCK_REALTIME usec, 0: never checked */
+        bool condition_met, assert_met;
+
         struct start_limit limit;
         unsigned n_restarts;           /* automatic restarts since the last requested start */
         bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
