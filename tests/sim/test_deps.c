@@ -21,17 +21,26 @@ static void stop_unit(const char *name) {
         sim_settle();
 }
 
-/* a, and b that depends on a by dep (with After=a); both catch SIGTERM. */
-static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
-        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
-        char text[256];
-        snprintf(text, sizeof(text), "[Unit]\n%s=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\n", dep);
-        sim_unit("b", text);
+/* Boot a and b (/bin/a, /bin/b) from their files' text; both catch
+ * SIGTERM. c: their spawns in this order (b first if b_first), past them
+ * after; NULL: each found from the start, in any order. */
+static void boot_pair(struct sim_cursor *c, const char *a_text, const char *b_text, bool b_first, pid_t *a,
+                      pid_t *b) {
+        sim_unit("a", a_text);
+        sim_unit("b", b_text);
         sim_boot_default();
-        *a = expect_spawn(c, "/bin/a", 0);
-        *b = expect_spawn(c, "/bin/b", 0);
+        pid_t *first = b_first ? b : a, *second = b_first ? a : b;
+        *first = expect_spawn(c ? c : &(struct sim_cursor){ 0 }, b_first ? "/bin/b" : "/bin/a", 0);
+        *second = expect_spawn(c ? c : &(struct sim_cursor){ 0 }, b_first ? "/bin/a" : "/bin/b", 0);
         sim_handle(*a, SIGTERM);
         sim_handle(*b, SIGTERM);
+}
+
+/* a, and b that depends on a by dep (with After=a); both catch SIGTERM. */
+static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
+        char text[256];
+        snprintf(text, sizeof(text), "[Unit]\n%s=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\n", dep);
+        boot_pair(c, "[Service]\nExecStart=/bin/a\n", text, false, a, b);
 }
 
 SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_unit) {
@@ -55,13 +64,9 @@ SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_u
 
 SIM_SCENARIO(bindsto_without_after_stops_both_at_the_same_instant) {
         struct sim_cursor c = { 0 };
-        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
-        sim_unit("b", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n");
-        sim_boot_default();
-        pid_t a = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0);
-        pid_t b = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0);
-        sim_handle(a, SIGTERM);
-        sim_handle(b, SIGTERM);
+        pid_t a, b;
+        boot_pair(NULL, "[Service]\nExecStart=/bin/a\n", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n", false,
+                  &a, &b);
         sim_advance_to(10 * SEC);
         stop_unit("a");
         expect_kill(&(struct sim_cursor){ 0 }, -a, SIGTERM, 10 * SEC);
@@ -71,13 +76,9 @@ SIM_SCENARIO(bindsto_without_after_stops_both_at_the_same_instant) {
 /* b BindsTo=a but a is ordered after b: a (the stopped one) goes first. */
 SIM_SCENARIO(bindsto_the_unit_ordered_after_its_dependent_stops_first) {
         struct sim_cursor c = { 0 };
-        sim_unit("a", "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/a\n");
-        sim_unit("b", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n");
-        sim_boot_default();
-        pid_t b = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0);
-        pid_t a = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0);
-        sim_handle(a, SIGTERM);
-        sim_handle(b, SIGTERM);
+        pid_t a, b;
+        boot_pair(NULL, "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/a\n",
+                  "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n", true, &a, &b);
         sim_advance_to(10 * SEC);
         stop_unit("a");
         expect_kill(&c, -a, SIGTERM, 10 * SEC);
@@ -165,12 +166,10 @@ SIM_SCENARIO(partof_the_unit_dying_on_its_own_leaves_the_part_running) {
 
 SIM_SCENARIO(bindsto_propagated_stop_keeps_each_units_own_stop_timeout) {
         struct sim_cursor c = { 0 };
-        sim_unit("a", "[Service]\nExecStart=/bin/a\nTimeoutStopSec=3\n");
-        sim_unit("b", "[Unit]\nBindsTo=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\nTimeoutStopSec=6\n");
-        sim_boot_default();
-        pid_t a = expect_spawn(&c, "/bin/a", 0), b = expect_spawn(&c, "/bin/b", 0);
-        sim_handle(a, SIGTERM);
-        sim_handle(b, SIGTERM);
+        pid_t a, b;
+        boot_pair(&c, "[Service]\nExecStart=/bin/a\nTimeoutStopSec=3\n",
+                  "[Unit]\nBindsTo=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\nTimeoutStopSec=6\n", false,
+                  &a, &b);
         stop_unit("a");
         sim_advance_to(20 * SEC);
         /* b (After=a) first, killed at its own 6 s; then a, killed 3 s later. */
