@@ -36,6 +36,18 @@ static void boot_pair(struct sim_cursor *c, const char *a_text, const char *b_te
         sim_handle(*b, SIGTERM);
 }
 
+/* A chain a <- b <- c (pids p) stopping from t: c gets SIGTERM at t; each
+ * exits a second after its SIGTERM and the one before it gets SIGTERM then. */
+static void expect_reverse_stops(struct sim_cursor *c, const pid_t p[3], uint64_t t) {
+        expect_kill(c, -p[2], SIGTERM, t);
+        for (int k = 2; k > 0; k--) {
+                t += SEC;
+                sim_advance_to(t);
+                sim_exit(p[k], 0);
+                expect_kill(c, -p[k - 1], SIGTERM, t);
+        }
+}
+
 /* a, and b that depends on a by dep (with After=a); both catch SIGTERM. */
 static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
         char text[256];
@@ -43,13 +55,18 @@ static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
         boot_pair(c, "[Service]\nExecStart=/bin/a\n", text, false, a, b);
 }
 
+/* two(), and a stop request for a at 10 s: b (After=a) gets SIGTERM at once. */
+static void two_and_stop_a(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
+        two(c, dep, a, b);
+        sim_advance_to(10 * SEC);
+        stop_unit("a");
+        expect_kill(c, -*b, SIGTERM, 10 * SEC);
+}
+
 SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_unit) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
-        two(&c, "BindsTo", &a, &b);
-        sim_advance_to(10 * SEC);
-        stop_unit("a");
-        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        two_and_stop_a(&c, "BindsTo", &a, &b);
         expect_state("b", "stop-sigterm");
         expect_state("a", "running");
         sim_advance_to(12 * SEC);
@@ -103,13 +120,7 @@ SIM_SCENARIO(bindsto_chain_stops_in_reverse_start_order) {
                 sim_handle(p[k], SIGTERM);
         sim_advance_to(10 * SEC);
         stop_unit("a");
-        expect_kill(&c, -p[2], SIGTERM, 10 * SEC);
-        sim_advance_to(11 * SEC);
-        sim_exit(p[2], 0);
-        expect_kill(&c, -p[1], SIGTERM, 11 * SEC);
-        sim_advance_to(12 * SEC);
-        sim_exit(p[1], 0);
-        expect_kill(&c, -p[0], SIGTERM, 12 * SEC);
+        expect_reverse_stops(&c, p, 10 * SEC);
         struct sim_cursor all = { 0 };
         sim_check(count_kills(&all, -p[0], SIGTERM) == 1 && count_kills(&all, -p[1], SIGTERM) == 1,
                   "each unit signalled once");
@@ -119,10 +130,7 @@ SIM_SCENARIO(bindsto_chain_stops_in_reverse_start_order) {
 SIM_SCENARIO(bindsto_a_start_before_its_turn_cancels_the_pending_stop) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
-        two(&c, "BindsTo", &a, &b);
-        sim_advance_to(10 * SEC);
-        stop_unit("a");
-        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        two_and_stop_a(&c, "BindsTo", &a, &b);
         manager_request_start(manager_find("a"));
         sim_settle();
         sim_advance_to(11 * SEC);
@@ -144,10 +152,7 @@ SIM_SCENARIO(bindsto_the_bound_unit_dying_stops_the_dependent) {
 SIM_SCENARIO(partof_stop_of_the_unit_stops_the_part_first_then_the_unit) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
-        two(&c, "PartOf", &a, &b);
-        sim_advance_to(10 * SEC);
-        stop_unit("a");
-        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        two_and_stop_a(&c, "PartOf", &a, &b);
         sim_advance_to(11 * SEC);
         sim_exit(b, 0);
         expect_kill(&c, -a, SIGTERM, 11 * SEC);
@@ -188,13 +193,7 @@ SIM_SCENARIO(shutdown_chain_starts_in_order_and_stops_in_reverse) {
         struct sim_cursor c = { 0 };
         pid_t p[3];
         chain(&c, p);
-        expect_kill(&c, -p[2], SIGTERM, 10 * SEC);
-        sim_advance_to(11 * SEC);
-        sim_exit(p[2], 0);
-        expect_kill(&c, -p[1], SIGTERM, 11 * SEC);
-        sim_advance_to(12 * SEC);
-        sim_exit(p[1], 0);
-        expect_kill(&c, -p[0], SIGTERM, 12 * SEC);
+        expect_reverse_stops(&c, p, 10 * SEC);
         sim_advance_to(13 * SEC);
         sim_exit(p[0], 0);
         expect_exit(&c, 0, 13 * SEC);
