@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define EXIT_NOT_INSTALLED 5   /* systemctl start of a unit that does not exist (LSB) */
 #define STATUS_FIELDS_MAX 32
@@ -278,6 +279,38 @@ static void put_exec_main(const struct systemctl *sc, const struct row *row) {
         prop(sc, "ExecMainStatus", status);
 }
 
+/* A CLOCK_REALTIME usec field of the row as systemd prints a timestamp
+ * ("Mon 2026-12-07 23:51:34 UTC", local time); NULL when empty or bad. */
+static const char *timestamp(const struct row *row, const char *field, char *buf, size_t size) {
+        const char *v = row->loaded ? row_get(row, field) : NULL;
+        char *end;
+        errno = 0;
+        unsigned long long usec = v && *v ? strtoull(v, &end, 10) : 0;
+        if (usec == 0 || errno || *end)
+                return NULL;
+        time_t t = (time_t)(usec / 1000000);
+        struct tm tm;
+        if (!localtime_r(&t, &tm) || strftime(buf, size, "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                return NULL;
+        return buf;
+}
+
+/* ConditionResult=, AssertResult= (org.freedesktop.systemd1(5)): "no" until
+ * checked, as in systemd. A Condition*= skip, and an ExecCondition= one
+ * (Result=exec-condition), say ConditionResult=no; a failed Assert*=
+ * AssertResult=no. */
+static void put_checks(const struct systemctl *sc, const struct row *row) {
+        const char *result = row->loaded ? row_get(row, "result") : NULL;
+        const char *cond = row->loaded ? row_get(row, "condition_result") : NULL;
+        const char *asserted = row->loaded ? row_get(row, "assert_result") : NULL;
+        bool exec_skip = result && strcmp(result, "exec-condition") == 0;
+        char when[64];
+        prop(sc, "ConditionResult", !exec_skip && cond && strcmp(cond, "yes") == 0 ? "yes" : "no");
+        prop(sc, "ConditionTimestamp", timestamp(row, "condition_usec", when, sizeof(when)));
+        prop(sc, "AssertResult", asserted && strcmp(asserted, "yes") == 0 ? "yes" : "no");
+        prop(sc, "AssertTimestamp", timestamp(row, "assert_usec", when, sizeof(when)));
+}
+
 static int show_one(struct systemctl *sc, const char *name, bool first) {
         struct row row;
         char *path = NULL, *type = NULL, *restart = NULL, *desc = NULL;
@@ -299,9 +332,7 @@ static int show_one(struct systemctl *sc, const char *name, bool first) {
         prop(sc, "ActiveState", active_state(&row));
         prop(sc, "SubState", sub_state(&row, name));
         prop(sc, "Result", row.loaded ? row_get(&row, "result") : "success");
-        /* ExecCondition= not met (systemd: ConditionResult=no, Result=exec-condition). */
-        const char *result = row.loaded ? row_get(&row, "result") : NULL;
-        prop(sc, "ConditionResult", result && strcmp(result, "exec-condition") == 0 ? "no" : "yes");
+        put_checks(sc, &row);
         prop(sc, "UnitFileState", strcmp(file_state, "not-found") == 0 ? "" : file_state);
         prop(sc, "UnitFilePreset", "enabled");
         prop(sc, "FragmentPath", row.loaded ? row_get(&row, "path") : path ? path : "");

@@ -50,6 +50,7 @@ static const char *const status_fields[] = {
         "health", "health_failures", "health_output",
         "type", "restart", "path", "can_reload",
         "memory_current", "tasks_current", "cpu_usec", "oom_kills",
+        "condition_result", "condition_usec", "assert_result", "assert_usec",
 };
 
 /* The cgroup's numbers (supervise/unit_cgroup.h): empty when unknown. */
@@ -62,6 +63,17 @@ static void put_cgroup_fields(struct strbuf *b, const struct unit *u) {
                 if (v[i] != UINT64_MAX)
                         control_put_u64(b, v[i]);
         }
+}
+
+/* The last check's verdict and CLOCK_REALTIME time: "yes\tUSEC", "no\tUSEC", or
+ * two empty fields when never checked. */
+static void put_check(struct strbuf *b, bool met, uint64_t realtime) {
+        strbuf_putc(b, '\t');
+        if (realtime)
+                strbuf_puts(b, met ? "yes" : "no");
+        strbuf_putc(b, '\t');
+        if (realtime)
+                control_put_u64(b, realtime);
 }
 
 /* "exited CODE" or "killed SIGNAME" */
@@ -116,6 +128,9 @@ static void put_status_line(struct strbuf *b, const struct unit *u, uint64_t now
         control_put_field(b, c->n_sources ? c->sources[0] : "");
         tab_str(b, v.has_exec_reload ? "yes" : "no");
         put_cgroup_fields(b, u);
+        /* For systemctl show's ConditionResult=, AssertResult= and their timestamps. */
+        put_check(b, v.condition_met, v.condition_realtime);
+        put_check(b, v.assert_met, v.assert_realtime);
         strbuf_putc(b, '\n');
 }
 

@@ -2,13 +2,10 @@
 #include "supervise/diag_report.h"
 #include "supervise/unit_internal.h"
 
-#include "base/signame.h"
-#include "base/spawn_plan.h"
 #include "base/timespan.h"
 #include "core/log.h"
 #include "os/event.h"
 #include "os/fd.h"
-#include "os/proc.h"
 #include "supervise/spawn_inputs.h"
 #include "notify/notify_server.h"
 #include "logcap/output.h"
@@ -19,18 +16,13 @@
 #include "supervise/proc_index.h"
 #include "supervise/unit_conditions.h"
 #include "supervise/unit_dirs.h"
-#include "supervise/unit_source.h"
 #include "unit/unit_result.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 static void go(struct unit *u, enum unit_state next);
 
@@ -57,264 +49,6 @@ uint64_t unit_restart_delay(uint64_t restart_usec, unsigned steps, uint64_t max_
                 return max_delay_usec;
         double ratio = (double)max_delay_usec / (double)restart_usec;
         return (uint64_t)((double)restart_usec * pow(ratio, (double)(n - 1) / (double)steps));
-}
-
-/* ---------------------------------------------------------------- exec status (Type=exec) */
-
-static void exec_status_ready(struct loop_io *io, uint32_t events) {
-        (void)events;
-        struct unit *u = io->data;
-        struct spawn_failure failure;
-        int r = os_spawn_read_status(io->fd, &failure);
-        if (r == -EAGAIN)
-                return;
-        loop_io_del(io);
-        if (r == 1) {
-                unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage),
-                         u->config.exec_start.v[0].path, strerror(failure.error));
-                /* The child exits 127/126; main-exited follows. */
-        }
-        os_close(u->main_status_fd);
-        u->main_status_fd = -1;
-        if (r == 0)
-                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
-}
-
-/* ---------------------------------------------------------------- main process */
-
-static void main_spawn(struct unit *u) {
-        const struct exec_list *l = &u->config.exec_start;
-        if (l->n == 0 || u->exec_start_next >= l->n) {
-                /* oneshot without ExecStart= (loader allows with RemainAfterExit=). */
-                unit_feed(u, UNIT_EV_MAIN_EXITED, UNIT_RESULT_SUCCESS);
-                return;
-        }
-        const struct exec_command *cmd = &l->v[u->exec_start_next++];
-        pid_t pid;
-        int status_fd;
-        int r = unit_spawn(u, cmd, false, true, &pid, &status_fd);
-        if (r < 0) {
-                /* As if the child had failed before exec: 126 (systemd's 2xx codes are not used). */
-                u->main_exit = (struct exit_info){ .exited = true, .code = 126 };
-                u->main_exit_known = true;
-                unit_feed(u, UNIT_EV_MAIN_EXITED, unit_spawn_failure_result(r));
-                return;
-        }
-        u->main_pid = pid;
-        u->main_started = loop_now();
-        u->main_status_fd = status_fd;
-        if (proc_index_add_pid(pid, u, UNIT_PROC_MAIN) < 0)
-                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
-        unit_log(LOG_LEVEL_INFO, u, "started %s (pid %d)", cmd->path, (int)pid);
-        if (u->config.type == SERVICE_SIMPLE)
-                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
-        else if (u->config.type == SERVICE_EXEC) {
-                u->exec_io = (struct loop_io){ .fd = status_fd, .ready = exec_status_ready, .data = u };
-                if (loop_io_add(&u->exec_io, OS_EVENT_IN) < 0)
-                        unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP); /* fall back to "simple" */
-        }
-}
-
-/* Read PIDFile= of a Type=forking unit once its parent is gone. */
-static pid_t read_pid_file(struct unit *u) {
-        char *text = NULL;
-        size_t size = 0;
-        int r = unit_source_read_file(u->config.pid_file, &text, &size);
-        if (r < 0) {
-                unit_log(LOG_LEVEL_ERROR, u, "cannot read PIDFile=%s: %s", u->config.pid_file, strerror(-r));
-                return 0;
-        }
-        char *end;
-        errno = 0;
-        long pid = strtol(text, &end, 10);
-        while (end && (*end == '\n' || *end == ' ' || *end == '\t'))
-                end++;
-        bool ok = errno == 0 && end != text && *end == '\0' && pid > 1 && pid < (1L << 22);
-        free(text);
-        if (!ok) {
-                unit_log(LOG_LEVEL_ERROR, u, "PIDFile=%s does not hold a valid pid", u->config.pid_file);
-                return 0;
-        }
-        if (os_kill((pid_t)pid, 0) < 0) {
-                unit_log(LOG_LEVEL_ERROR, u, "PIDFile=%s names pid %ld, which is not running", u->config.pid_file, pid);
-                return 0;
-        }
-        return (pid_t)pid;
-}
-
-/* What the exit of one of u's processes means (unit/unit_result.h). */
-static enum unit_result result_of_exit(struct unit *u, const struct exit_info *e, bool core, bool command) {
-        struct unit_exit x = {
-                .exit = *e,
-                .core = core,
-                .command = command,
-                .stopping = unit_state_is_stopping(u->state),
-                .watchdog_stop = u->result == UNIT_RESULT_WATCHDOG,
-                .kill_signal = u->config.kill_signal,
-                .watchdog_signal = u->config.watchdog_signal,
-                .success = &u->config.restart.success,
-        };
-        return unit_result_of_exit(&x);
-}
-
-/* History: the cause as the Restart= table names it; a kill vigil made for
- * a timeout, the watchdog or an OOM kill is that, not the signal it used. */
-static void record_exit(struct unit *u, pid_t pid, const struct exit_info *e, bool core, enum unit_result r) {
-        struct unit_exit_record *h = &u->history[u->history_total % UNIT_HISTORY];
-        uint64_t now = loop_now();
-        *h = (struct unit_exit_record){
-                .realtime_usec = os_realtime_usec(),
-                .runtime_usec = u->main_started && now > u->main_started ? now - u->main_started : 0,
-                .pid = pid,
-                .exit = *e,
-                .core = core,
-        };
-        h->cause = unit_exit_record_cause(u->result, r);
-        h->health = unit_probe_health(u);
-        u->history_total++;
-}
-
-static void main_exited(struct unit *u, int status) {
-        pid_t pid_was = u->main_pid;
-        bool core;
-        struct exit_info e = unit_exit_from_wait(status, &core);
-        char name[16];
-
-        if (u->main_status_fd >= 0) {
-                if (u->config.type == SERVICE_EXEC && u->state == UNIT_START) {
-                        /* Exited before we saw the exec: settle that first. */
-                        struct spawn_failure failure;
-                        int r = os_spawn_read_status(u->main_status_fd, &failure);
-                        loop_io_del(&u->exec_io);
-                        os_close(u->main_status_fd);
-                        u->main_status_fd = -1;
-                        if (r == 1)
-                                unit_log(LOG_LEVEL_ERROR, u, "cannot %s %s: %s", spawn_stage_action(failure.stage),
-                                         u->config.exec_start.v[0].path, strerror(failure.error));
-                        else if (r == 0)
-                                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
-                } else {
-                        const struct exec_list *l = &u->config.exec_start;
-                        size_t i = u->exec_start_next ? u->exec_start_next - 1 : 0;
-                        unit_log_spawn_failure(u, u->main_status_fd, i < l->n ? l->v[i].path : "ExecStart=");
-                        os_close(u->main_status_fd);
-                        u->main_status_fd = -1;
-                }
-        }
-        if (e.exited)
-                unit_log(LOG_LEVEL_INFO, u, "main process %d exited with status %d", (int)u->main_pid, e.code);
-        else
-                unit_log(LOG_LEVEL_INFO, u, "main process %d killed by %s%s", (int)u->main_pid,
-                         signame_from_number(e.sig, name, sizeof(name)), core ? " (core dumped)" : "");
-        u->main_pid = 0;
-        u->main_exit = e;
-        u->main_exit_known = true;
-
-        bool oneshot = u->config.type == SERVICE_ONESHOT;
-        enum unit_result r = unit_cgroup_exit_result(u, result_of_exit(u, &e, core, oneshot));
-        record_exit(u, pid_was, &e, core, r);
-        /* "-": a failing exit is recorded (logged) and has no further effect. */
-        const struct exec_list *l = &u->config.exec_start;
-        size_t ran = u->exec_start_next ? u->exec_start_next - 1 : 0;
-        if (r != UNIT_RESULT_SUCCESS && ran < l->n && (l->v[ran].flags & EXEC_FLAG_IGNORE_FAILURE) &&
-            !unit_state_is_stopping(u->state)) {
-                unit_log(LOG_LEVEL_INFO, u, "%s failed (ignored, '-' prefix)", l->v[ran].path);
-                r = UNIT_RESULT_SUCCESS;
-        }
-
-        if (u->state == UNIT_START && r == UNIT_RESULT_SUCCESS) {
-                if (oneshot && u->exec_start_next < u->config.exec_start.n) {
-                        main_spawn(u);
-                        return;
-                }
-                if (u->config.type == SERVICE_FORKING) {
-                        pid_t pid = u->config.pid_file ? read_pid_file(u) : 0;
-                        if (pid > 0) {
-                                u->main_pid = pid;
-                                u->main_exit_known = false;
-                                unit_groups_add(u, pid);
-                                (void)proc_index_add_pid(pid, u, UNIT_PROC_MAIN);
-                                unit_log(LOG_LEVEL_INFO, u, "main process is %d (from PIDFile=)", (int)pid);
-                        } else if (!u->config.pid_file) {
-                                /* No PIDFile=: the unit runs as long as its group does. */
-                                unit_log(LOG_LEVEL_INFO, u, "Type=forking without PIDFile=: main process unknown");
-                        }
-                        if (pid > 0 || !u->config.pid_file) {
-                                unit_feed(u, UNIT_EV_STARTED, UNIT_RESULT_KEEP);
-                                return;
-                        }
-                }
-        }
-        unit_feed(u, UNIT_EV_MAIN_EXITED, r);
-}
-
-/* ---------------------------------------------------------------- control commands */
-
-static void control_next(struct unit *u) {
-        const struct exec_list *l = u->control_list;
-        if (!l || u->control_next >= l->n) {
-                u->control_list = NULL;
-                u->control_cmd = NULL;
-                unit_feed(u, UNIT_EV_CONTROL_OK, UNIT_RESULT_KEEP);
-                return;
-        }
-        const struct exec_command *cmd = &l->v[u->control_next++];
-        bool stop_vars = u->state == UNIT_STOP || u->state == UNIT_STOP_POST;
-        pid_t pid;
-        int status_fd;
-        u->control_cmd = cmd;
-        int r = unit_spawn(u, cmd, stop_vars, false, &pid, &status_fd);
-        if (r < 0) {
-                if (cmd->flags & EXEC_FLAG_IGNORE_FAILURE) {
-                        control_next(u);
-                        return;
-                }
-                u->control_list = NULL;
-                unit_feed(u, UNIT_EV_CONTROL_FAILED, unit_spawn_failure_result(r));
-                return;
-        }
-        u->control_pid = pid;
-        u->control_status_fd = status_fd;
-        if (proc_index_add_pid(pid, u, UNIT_PROC_CONTROL) < 0)
-                unit_log(LOG_LEVEL_WARNING, u, "out of memory tracking pid %d", (int)pid);
-        unit_log(LOG_LEVEL_DEBUG, u, "running %s (pid %d)", cmd->path, (int)pid);
-}
-
-static void control_run(struct unit *u, const struct exec_list *l) {
-        u->control_list = l;
-        u->control_next = 0;
-        control_next(u);
-}
-
-static void control_exited(struct unit *u, int status) {
-        const struct exec_command *cmd = u->control_cmd;
-        bool core;
-        struct exit_info e = unit_exit_from_wait(status, &core);
-        char name[16];
-
-        unit_log_spawn_failure(u, u->control_status_fd, cmd ? cmd->path : "command");
-        os_close(u->control_status_fd);
-        u->control_status_fd = -1;
-        u->control_pid = 0;
-
-        enum unit_result r = result_of_exit(u, &e, core, true);
-        if (u->state == UNIT_CONDITION && r == UNIT_RESULT_EXIT_CODE && e.code < 255)
-                r = UNIT_RESULT_EXEC_CONDITION;   /* systemd: the unit is skipped, not failed */
-        if (r == UNIT_RESULT_SUCCESS || (cmd && (cmd->flags & EXEC_FLAG_IGNORE_FAILURE))) {
-                if (r != UNIT_RESULT_SUCCESS)
-                        unit_log(LOG_LEVEL_INFO, u, "%s failed (ignored, '-' prefix)", cmd->path);
-                if (u->control_list)
-                        control_next(u);
-                return;
-        }
-        if (e.exited)
-                unit_log(LOG_LEVEL_NOTICE, u, "%s exited with status %d", cmd ? cmd->path : "command", e.code);
-        else
-                unit_log(LOG_LEVEL_NOTICE, u, "%s killed by %s", cmd ? cmd->path : "command",
-                         signame_from_number(e.sig, name, sizeof(name)));
-        u->control_list = NULL;
-        u->control_cmd = NULL;
-        unit_feed(u, UNIT_EV_CONTROL_FAILED, r);
 }
 
 /* ---------------------------------------------------------------- the state machine */
@@ -526,10 +260,10 @@ static void go(struct unit *u, enum unit_state next) {
         unit_set_state(u, next);
         switch (next) {
         case UNIT_CONDITION:
-                control_run(u, &u->config.exec_condition);
+                unit_control_run(u, &u->config.exec_condition);
                 break;
         case UNIT_START_PRE:
-                control_run(u, &u->config.exec_start_pre);
+                unit_control_run(u, &u->config.exec_start_pre);
                 break;
         case UNIT_START:
                 u->exec_start_next = 0;
@@ -539,17 +273,17 @@ static void go(struct unit *u, enum unit_state next) {
                 free(u->status_text);
                 u->status_text = NULL;
                 u->status_errno = 0;
-                main_spawn(u);
+                unit_main_spawn(u);
                 break;
         case UNIT_START_POST:
-                control_run(u, &u->config.exec_start_post);
+                unit_control_run(u, &u->config.exec_start_post);
                 break;
         case UNIT_RELOAD:
                 if (!u->reload_by_notify)
-                        control_run(u, &u->config.exec_reload);
+                        unit_control_run(u, &u->config.exec_reload);
                 break;
         case UNIT_STOP:
-                control_run(u, stop_budget_spent(u) ? NULL : &u->config.exec_stop);
+                unit_control_run(u, stop_budget_spent(u) ? NULL : &u->config.exec_stop);
                 break;
         case UNIT_STOP_SIGTERM: {
                 if (u->stop_by_notify)
@@ -565,7 +299,7 @@ static void go(struct unit *u, enum unit_state next) {
                 unit_kill(u, SIGKILL, true);
                 break;
         case UNIT_STOP_POST:
-                control_run(u, stop_budget_spent(u) ? NULL : &u->config.exec_stop_post);
+                unit_control_run(u, stop_budget_spent(u) ? NULL : &u->config.exec_stop_post);
                 break;
         case UNIT_DEAD:
         case UNIT_FAILED:
@@ -595,9 +329,22 @@ void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result) 
         go(u, t.next);
 }
 
+/* What the check said (met: unit_conditions_check()'s verdict). As in
+ * systemd, the asserts count as checked only once the conditions are met. */
+static void note_conditions(struct unit *u, int met) {
+        uint64_t now = os_realtime_usec();
+        u->condition_realtime = now;
+        u->condition_met = met != 0;
+        if (met == 0)
+                return;
+        u->assert_realtime = now;
+        u->assert_met = met > 0;
+}
+
 void unit_event(struct unit *u, enum unit_event e) {
         if (e == UNIT_EV_DEPS_UP && u->state == UNIT_WAITING) {
                 int met = unit_conditions_check(u->config.name, &u->config);
+                note_conditions(u, met);
                 if (met == 0) {
                         u->start_job = UNIT_JOB_OK;
                         go(u, UNIT_DEAD);
@@ -646,9 +393,9 @@ void unit_stop(struct unit *u) {
 
 void unit_child_exited(struct unit *u, pid_t pid, enum unit_proc_role role, int status) {
         if (role == UNIT_PROC_MAIN && pid == u->main_pid)
-                main_exited(u, status);
+                unit_main_exited(u, status);
         else if (role == UNIT_PROC_CONTROL && pid == u->control_pid)
-                control_exited(u, status);
+                unit_control_exited(u, status);
         else if (role == UNIT_PROC_PROBE)
                 unit_probe_exited(u, pid, status);
 }

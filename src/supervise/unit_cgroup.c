@@ -302,21 +302,28 @@ static void memory_events_ready(struct loop_io *io, uint32_t events) {
                 unit_feed(u, UNIT_EV_OOM_KILL, UNIT_RESULT_KEEP);
 }
 
+/* Open the group's file name into *ret_fd, take its current event as seen
+ * and watch it for EPOLLPRI (a cgroup file's "modified") with io. */
+static int watch_file(struct unit *u, const char *name, int *ret_fd, struct loop_io *io,
+                      void (*ready)(struct loop_io *io, uint32_t events)) {
+        int r = os_cgroup_open_file(u->cgroup_fd, name, false, ret_fd);
+        if (r < 0)
+                return r;
+        *io = (struct loop_io){ .fd = *ret_fd, .ready = ready, .data = u };
+        char text[512];
+        (void)os_cgroup_read_fd(*ret_fd, text, sizeof(text));
+        r = loop_io_add(io, OS_EVENT_PRI);
+        if (r < 0)
+                io->fd = -1;
+        return r;
+}
+
 /* Watch memory.events where the memory controller applies; without it
  * there is no OOM count to watch (and nothing to say). */
 static void watch_memory_events(struct unit *u) {
         if (!applies(CGROUP_CONTROLLER_MEMORY) || u->cgroup_memory_events_fd >= 0)
                 return;
-        int r = os_cgroup_open_file(u->cgroup_fd, "memory.events", false, &u->cgroup_memory_events_fd);
-        if (r == 0) {
-                u->cgroup_memory_io = (struct loop_io){ .fd = u->cgroup_memory_events_fd, .ready = memory_events_ready,
-                                                        .data = u };
-                char text[512];
-                (void)os_cgroup_read_fd(u->cgroup_memory_events_fd, text, sizeof(text)); /* take the event as seen */
-                r = loop_io_add(&u->cgroup_memory_io, OS_EVENT_PRI);
-                if (r < 0)
-                        u->cgroup_memory_io.fd = -1;
-        }
+        int r = watch_file(u, "memory.events", &u->cgroup_memory_events_fd, &u->cgroup_memory_io, memory_events_ready);
         if (r < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "cannot watch its memory.events: %s; OOMPolicy= applies at the main "
                          "process's exit only", strerror(-r));
@@ -341,15 +348,7 @@ static int make_group(struct unit *u) {
                          cg.root, strerror(-r));
                 return r;
         }
-        r = os_cgroup_open_file(u->cgroup_fd, "cgroup.events", false, &u->cgroup_events_fd);
-        if (r == 0) {
-                u->cgroup_io = (struct loop_io){ .fd = u->cgroup_events_fd, .ready = events_ready, .data = u };
-                char text[256];
-                (void)os_cgroup_read_fd(u->cgroup_events_fd, text, sizeof(text)); /* take the event as seen */
-                r = loop_io_add(&u->cgroup_io, OS_EVENT_PRI);
-                if (r < 0)
-                        u->cgroup_io.fd = -1;
-        }
+        r = watch_file(u, "cgroup.events", &u->cgroup_events_fd, &u->cgroup_io, events_ready);
         if (r < 0)
                 unit_log(LOG_LEVEL_WARNING, u, "cannot watch its cgroup.events: %s", strerror(-r));
         return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The unit record, private to the unit module (unit.c, unit_notify.c,
- * unit_view.c). Everyone else goes through supervise/unit.h: accessors and
+ * The unit record, private to the unit module (unit.c, unit_exec.c,
+ * unit_notify.c, unit_view.c). Everyone else goes through supervise/unit.h: accessors and
  * a const view for readers, requests and hooks for the manager.
  */
 #ifndef VIGIL_SUPERVISE_UNIT_INTERNAL_H
@@ -84,6 +84,11 @@ struct unit {
         uint64_t history_total;        /* exits recorded since vigil started */
         uint64_t main_started;         /* loop_now() when the main process was spawned */
 
+        /* The last Condition*=/Assert*= check of a start (systemctl show's
+         * ConditionResult=, AssertResult= and their timestamps). */
+        uint64_t condition_realtime, assert_realtime;  /* CLOCK_REALTIME usec, 0: never checked */
+        bool condition_met, assert_met;
+
         struct start_limit limit;
         unsigned n_restarts;           /* automatic restarts since the last requested start */
         bool stop_requested;           /* a user's (or shutdown's) stop: never restart */
@@ -117,6 +122,14 @@ struct unit {
 void unit_feed(struct unit *u, enum unit_event e, enum unit_result exit_result);
 /* The devnull fd of the context (stdin of units). */
 int unit_devnull(void);
+
+/* Its Exec*= commands (unit_exec.c). The main process: spawn the next
+ * ExecStart= (the first at UNIT_START), and its reaped exit. */
+void unit_main_spawn(struct unit *u);
+void unit_main_exited(struct unit *u, int wait_status);
+/* Run the control commands l (NULL: none) one after another; one reaped. */
+void unit_control_run(struct unit *u, const struct exec_list *l);
+void unit_control_exited(struct unit *u, int wait_status);
 
 /* Its processes (unit_procs.c). Is pgid one of the unit's process groups? */
 bool unit_in_groups(const struct unit *u, pid_t pgid);

@@ -43,6 +43,10 @@ struct unit_view {
         uint64_t notify_denied;
         bool start_pending;            /* a start is not over (the user's restart: manager_restart_pending()) */
         bool start_failed;             /* the last start job failed */
+        uint64_t condition_realtime;   /* the last Condition*= check (CLOCK_REALTIME usec), 0: never */
+        bool condition_met;
+        uint64_t assert_realtime;      /* the last Assert*= check, 0: never */
+        bool assert_met;
         struct {                       /* the health probe ([X-Vigil]) */
                 enum probe_kind kind;  /* PROBE_NONE: none */
                 const char *health;    /* "starting", "healthy", "failing", "unhealthy" */

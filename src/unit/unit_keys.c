@@ -629,7 +629,7 @@ static const struct unit_key key_table[] = {
         { "Service", "UnsetEnvironment", unit_key_parse_unset_environment,
           LIST(unset_environment, n_unset_environment), 0 },
         { "Service", "OOMPolicy", parse_oom_policy, OFF(oom_policy), 0, 0 },
-        /* issue 15 point 6: supervise/unit_relations.c, ExecCondition= in unit.c, the terminal in spawn_inputs.c */
+        /* issue 15 point 6: supervise/unit_relations.c, ExecCondition= in unit_exec.c, the terminal in spawn_inputs.c */
         { "Unit", "Conflicts", parse_deps, DEPS(conflicts), 0 },
         { "Unit", "OnFailure", parse_deps, DEPS(on_failure), 0 },
         { "Unit", "OnSuccess", parse_deps, DEPS(on_success), 0 },

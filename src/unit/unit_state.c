@@ -204,6 +204,47 @@ static struct unit_transition note(enum unit_state s, enum unit_result r, const 
         return (struct unit_transition){ .next = s, .result = r, .ignored = false, .why = why };
 }
 
+/* The states that run one Exec*= list, side by side (systemd's
+ * service_enter_condition(), _start_pre(), _start_post(), _stop(),
+ * _stop_post()): where the list's end, its failure (with the command's
+ * result) and the state's timeout lead. main_why: the main process may
+ * still run and its exit is recorded (NULL: ignored). */
+static const struct command_state {
+        enum unit_state ok, failed, timed_out;
+        const char *ok_why, *failed_why, *timeout_why, *main_why, *running_why;
+} command_states[UNIT_STATE_MAX] = {
+        [UNIT_CONDITION] = { UNIT_START_PRE, UNIT_STOP_SIGTERM, UNIT_STOP_SIGTERM, "ExecCondition= passed",
+                             "ExecCondition= not met or failed", "start timed out", NULL, "ExecCondition= running" },
+        [UNIT_START_PRE] = { UNIT_START, UNIT_STOP_SIGTERM, UNIT_STOP_SIGTERM, "ExecStartPre= done",
+                             "ExecStartPre= failed", "start timed out", NULL, "ExecStartPre= running" },
+        [UNIT_START_POST] = { UNIT_RUNNING, UNIT_STOP, UNIT_STOP, "ExecStartPost= done", "ExecStartPost= failed",
+                              "start timed out", "main process exited during ExecStartPost=",
+                              "ExecStartPost= running" },
+        [UNIT_STOP] = { UNIT_STOP_SIGTERM, UNIT_STOP_SIGTERM, UNIT_STOP_SIGTERM, "ExecStop= done", "ExecStop= failed",
+                        "ExecStop= timed out", "main process exited during ExecStop=", "ExecStop= running" },
+        [UNIT_STOP_POST] = { UNIT_DECIDE, UNIT_DECIDE, UNIT_DECIDE, "ExecStopPost= done", "ExecStopPost= failed",
+                             "ExecStopPost= timed out", NULL, "ExecStopPost= running" },
+};
+
+static struct unit_transition command_step(enum unit_state s, enum unit_event e, const struct unit_facts *f) {
+        const struct command_state *c = &command_states[s];
+        switch (e) {
+        case UNIT_EV_CONTROL_OK:
+                return go(c->ok, f, UNIT_RESULT_KEEP, c->ok_why);
+        case UNIT_EV_CONTROL_FAILED:
+                return go(c->failed, f, f->exit_result, c->failed_why);
+        case UNIT_EV_TIMEOUT:
+                return go(c->timed_out, f, UNIT_RESULT_TIMEOUT, c->timeout_why);
+        case UNIT_EV_MAIN_EXITED:
+                if (c->main_why)
+                        return note(s, f->exit_result, c->main_why);
+                break;
+        default:
+                break;
+        }
+        return ignore(s, c->running_why);
+}
+
 /* OOMPolicy=stop (systemd's service_notify_cgroup_oom_event()): a unit
  * that runs is stopped cleanly (ExecStop= first), one still starting gets
  * KillSignal= at once, with the result oom-kill either way; a stop already
@@ -281,29 +322,11 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
 
         case UNIT_CONDITION:
                 /* systemd's service_enter_condition(): a failure (exec-condition
-                 * for 1..254, unit.c) goes through the stop path. */
-                switch (e) {
-                case UNIT_EV_CONTROL_OK:
-                        return go(UNIT_START_PRE, f, UNIT_RESULT_KEEP, "ExecCondition= passed");
-                case UNIT_EV_CONTROL_FAILED:
-                        return go(UNIT_STOP_SIGTERM, f, f->exit_result, "ExecCondition= not met or failed");
-                case UNIT_EV_TIMEOUT:
-                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_TIMEOUT, "start timed out");
-                default:
-                        return ignore(s, "ExecCondition= running");
-                }
+                 * for 1..254, unit_exec.c) goes through the stop path. */
+                return command_step(s, e, f);
 
         case UNIT_START_PRE:
-                switch (e) {
-                case UNIT_EV_CONTROL_OK:
-                        return go(UNIT_START, f, UNIT_RESULT_KEEP, "ExecStartPre= done");
-                case UNIT_EV_CONTROL_FAILED:
-                        return go(UNIT_STOP_SIGTERM, f, f->exit_result, "ExecStartPre= failed");
-                case UNIT_EV_TIMEOUT:
-                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_TIMEOUT, "start timed out");
-                default:
-                        return ignore(s, "ExecStartPre= running");
-                }
+                return command_step(s, e, f);
 
         case UNIT_START:
                 switch (e) {
@@ -332,20 +355,9 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                 }
 
         case UNIT_START_POST:
-                switch (e) {
-                case UNIT_EV_CONTROL_OK:
-                        return go(UNIT_RUNNING, f, UNIT_RESULT_KEEP, "ExecStartPost= done");
-                case UNIT_EV_CONTROL_FAILED:
-                        return go(UNIT_STOP, f, f->exit_result, "ExecStartPost= failed");
-                case UNIT_EV_TIMEOUT:
-                        return go(UNIT_STOP, f, UNIT_RESULT_TIMEOUT, "start timed out");
-                case UNIT_EV_WATCHDOG:
+                if (e == UNIT_EV_WATCHDOG)
                         return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_WATCHDOG, "watchdog timeout");
-                case UNIT_EV_MAIN_EXITED:
-                        return note(s, f->exit_result, "main process exited during ExecStartPost=");
-                default:
-                        return ignore(s, "ExecStartPost= running");
-                }
+                return command_step(s, e, f);
 
         case UNIT_RUNNING:
                 switch (e) {
@@ -391,18 +403,7 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                 }
 
         case UNIT_STOP:
-                switch (e) {
-                case UNIT_EV_CONTROL_OK:
-                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_KEEP, "ExecStop= done");
-                case UNIT_EV_CONTROL_FAILED:
-                        return go(UNIT_STOP_SIGTERM, f, f->exit_result, "ExecStop= failed");
-                case UNIT_EV_TIMEOUT:
-                        return go(UNIT_STOP_SIGTERM, f, UNIT_RESULT_TIMEOUT, "ExecStop= timed out");
-                case UNIT_EV_MAIN_EXITED:
-                        return note(s, f->exit_result, "main process exited during ExecStop=");
-                default:
-                        return ignore(s, "ExecStop= running");
-                }
+                return command_step(s, e, f);
 
         case UNIT_STOP_SIGTERM:
                 switch (e) {
@@ -429,16 +430,7 @@ struct unit_transition unit_transition(enum unit_state s, enum unit_event e, con
                 }
 
         case UNIT_STOP_POST:
-                switch (e) {
-                case UNIT_EV_CONTROL_OK:
-                        return go(UNIT_DECIDE, f, UNIT_RESULT_KEEP, "ExecStopPost= done");
-                case UNIT_EV_CONTROL_FAILED:
-                        return go(UNIT_DECIDE, f, f->exit_result, "ExecStopPost= failed");
-                case UNIT_EV_TIMEOUT:
-                        return go(UNIT_DECIDE, f, UNIT_RESULT_TIMEOUT, "ExecStopPost= timed out");
-                default:
-                        return ignore(s, "ExecStopPost= running");
-                }
+                return command_step(s, e, f);
 
         case UNIT_AUTO_RESTART:
                 if (e == UNIT_EV_RESTART || e == UNIT_EV_START)

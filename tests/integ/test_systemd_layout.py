@@ -136,7 +136,26 @@ STATES = [
     ("idle.service", "installed, never started", "inactive", 3, "dead", 3),
     ("stopped.service", "started, then stopped", "inactive", 3, "dead", 3),
     ("nosuch.service", "no file at all", "inactive", 3, "dead", 4),
+    ("cond.service", "a Condition*= not met: skipped", "inactive", 3, "dead", 3),
+    ("assert.service", "an Assert*= failed", "failed", 3, "failed", 3),
 ]
+
+# show's ConditionResult=, AssertResult= (org.freedesktop.systemd1(5)): "no" until checked, and
+# whether ConditionTimestamp=/AssertTimestamp= is set. A skip leaves the asserts unchecked.
+CHECKS = [
+    # unit, ConditionResult, its timestamp, AssertResult, its timestamp
+    ("run.service", "yes", True, "yes", True),
+    ("fail.service", "yes", True, "yes", True),
+    ("idle.service", "no", False, "no", False),
+    ("nosuch.service", "no", False, "no", False),
+    ("cond.service", "no", True, "no", False),
+    ("assert.service", "yes", True, "no", True),
+]
+
+
+def checked_at(stamp):
+    """systemd's timestamp ("Mon 2026-12-07 23:51:34 UTC", local time) as seconds."""
+    return time.mktime(time.strptime(stamp.rsplit(" ", 1)[0], "%a %Y-%m-%d %H:%M:%S"))
 
 
 def test_is_active_show_and_status_answer_as_systemd(vigil):
@@ -146,10 +165,21 @@ def test_is_active_show_and_status_answer_as_systemd(vigil):
     L.unit("fail.service", "[Service]\nExecStart=/bin/sh -c 'exit 3'\n")
     L.service("idle.service", "exec sleep 600")
     L.service("stopped.service", "exec sleep 600")
-    for name in ("run.service", "once.service", "fail.service", "stopped.service"):
+    L.service("cond.service", "exec sleep 600", extra=f"ConditionPathExists={vigil.tmp}/missing")
+    L.service("assert.service", "exec sleep 600", extra=f"AssertPathExists={vigil.tmp}/missing")
+    for name in ("run.service", "once.service", "fail.service", "stopped.service", "cond.service", "assert.service"):
         L.want(name)
+    begun = time.time()
     run = L.start()
     wait_until(run, lambda: "failed" in L.systemctl("is-active", "fail").stdout, "fail.service to fail", timeout=10)
+    wait_until(run, lambda: "failed" in L.systemctl("is-active", "assert").stdout, "assert.service to fail")
+    props = "ConditionResult,ConditionTimestamp,AssertResult,AssertTimestamp"
+    for unit, cond, cond_at, asserted, assert_at in CHECKS:
+        got = dict(line.split("=", 1) for line in L.systemctl("show", "-p", props, unit).stdout.splitlines())
+        assert (got["ConditionResult"], got["AssertResult"]) == (cond, asserted), (unit, got)
+        assert (bool(got["ConditionTimestamp"]), bool(got["AssertTimestamp"])) == (cond_at, assert_at), (unit, got)
+        for stamp in (got["ConditionTimestamp"], got["AssertTimestamp"]):
+            assert not stamp or begun - 2 <= checked_at(stamp) <= time.time() + 1, (unit, got)
     assert L.systemctl("stop", "stopped.service").returncode == 0
     for unit, how, active, code, sub, status_code in STATES:
         r = L.systemctl("is-active", unit)

@@ -21,26 +21,52 @@ static void stop_unit(const char *name) {
         sim_settle();
 }
 
-/* a, and b that depends on a by dep (with After=a); both catch SIGTERM. */
-static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
-        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
-        char text[256];
-        snprintf(text, sizeof(text), "[Unit]\n%s=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\n", dep);
-        sim_unit("b", text);
+/* Boot a and b (/bin/a, /bin/b) from their files' text; both catch
+ * SIGTERM. c: their spawns in this order (b first if b_first), past them
+ * after; NULL: each found from the start, in any order. */
+static void boot_pair(struct sim_cursor *c, const char *a_text, const char *b_text, bool b_first, pid_t *a,
+                      pid_t *b) {
+        sim_unit("a", a_text);
+        sim_unit("b", b_text);
         sim_boot_default();
-        *a = expect_spawn(c, "/bin/a", 0);
-        *b = expect_spawn(c, "/bin/b", 0);
+        pid_t *first = b_first ? b : a, *second = b_first ? a : b;
+        *first = expect_spawn(c ? c : &(struct sim_cursor){ 0 }, b_first ? "/bin/b" : "/bin/a", 0);
+        *second = expect_spawn(c ? c : &(struct sim_cursor){ 0 }, b_first ? "/bin/a" : "/bin/b", 0);
         sim_handle(*a, SIGTERM);
         sim_handle(*b, SIGTERM);
+}
+
+/* A chain a <- b <- c (pids p) stopping from t: c gets SIGTERM at t; each
+ * exits a second after its SIGTERM and the one before it gets SIGTERM then. */
+static void expect_reverse_stops(struct sim_cursor *c, const pid_t p[3], uint64_t t) {
+        expect_kill(c, -p[2], SIGTERM, t);
+        for (int k = 2; k > 0; k--) {
+                t += SEC;
+                sim_advance_to(t);
+                sim_exit(p[k], 0);
+                expect_kill(c, -p[k - 1], SIGTERM, t);
+        }
+}
+
+/* a, and b that depends on a by dep (with After=a); both catch SIGTERM. */
+static void two(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
+        char text[256];
+        snprintf(text, sizeof(text), "[Unit]\n%s=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\n", dep);
+        boot_pair(c, "[Service]\nExecStart=/bin/a\n", text, false, a, b);
+}
+
+/* two(), and a stop request for a at 10 s: b (After=a) gets SIGTERM at once. */
+static void two_and_stop_a(struct sim_cursor *c, const char *dep, pid_t *a, pid_t *b) {
+        two(c, dep, a, b);
+        sim_advance_to(10 * SEC);
+        stop_unit("a");
+        expect_kill(c, -*b, SIGTERM, 10 * SEC);
 }
 
 SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_unit) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
-        two(&c, "BindsTo", &a, &b);
-        sim_advance_to(10 * SEC);
-        stop_unit("a");
-        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        two_and_stop_a(&c, "BindsTo", &a, &b);
         expect_state("b", "stop-sigterm");
         expect_state("a", "running");
         sim_advance_to(12 * SEC);
@@ -55,13 +81,9 @@ SIM_SCENARIO(bindsto_stop_of_the_bound_unit_stops_the_dependent_first_then_the_u
 
 SIM_SCENARIO(bindsto_without_after_stops_both_at_the_same_instant) {
         struct sim_cursor c = { 0 };
-        sim_unit("a", "[Service]\nExecStart=/bin/a\n");
-        sim_unit("b", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n");
-        sim_boot_default();
-        pid_t a = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0);
-        pid_t b = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0);
-        sim_handle(a, SIGTERM);
-        sim_handle(b, SIGTERM);
+        pid_t a, b;
+        boot_pair(NULL, "[Service]\nExecStart=/bin/a\n", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n", false,
+                  &a, &b);
         sim_advance_to(10 * SEC);
         stop_unit("a");
         expect_kill(&(struct sim_cursor){ 0 }, -a, SIGTERM, 10 * SEC);
@@ -71,13 +93,9 @@ SIM_SCENARIO(bindsto_without_after_stops_both_at_the_same_instant) {
 /* b BindsTo=a but a is ordered after b: a (the stopped one) goes first. */
 SIM_SCENARIO(bindsto_the_unit_ordered_after_its_dependent_stops_first) {
         struct sim_cursor c = { 0 };
-        sim_unit("a", "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/a\n");
-        sim_unit("b", "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n");
-        sim_boot_default();
-        pid_t b = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/b", 0);
-        pid_t a = expect_spawn(&(struct sim_cursor){ 0 }, "/bin/a", 0);
-        sim_handle(a, SIGTERM);
-        sim_handle(b, SIGTERM);
+        pid_t a, b;
+        boot_pair(NULL, "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/a\n",
+                  "[Unit]\nBindsTo=a.service\n[Service]\nExecStart=/bin/b\n", true, &a, &b);
         sim_advance_to(10 * SEC);
         stop_unit("a");
         expect_kill(&c, -a, SIGTERM, 10 * SEC);
@@ -102,13 +120,7 @@ SIM_SCENARIO(bindsto_chain_stops_in_reverse_start_order) {
                 sim_handle(p[k], SIGTERM);
         sim_advance_to(10 * SEC);
         stop_unit("a");
-        expect_kill(&c, -p[2], SIGTERM, 10 * SEC);
-        sim_advance_to(11 * SEC);
-        sim_exit(p[2], 0);
-        expect_kill(&c, -p[1], SIGTERM, 11 * SEC);
-        sim_advance_to(12 * SEC);
-        sim_exit(p[1], 0);
-        expect_kill(&c, -p[0], SIGTERM, 12 * SEC);
+        expect_reverse_stops(&c, p, 10 * SEC);
         struct sim_cursor all = { 0 };
         sim_check(count_kills(&all, -p[0], SIGTERM) == 1 && count_kills(&all, -p[1], SIGTERM) == 1,
                   "each unit signalled once");
@@ -118,10 +130,7 @@ SIM_SCENARIO(bindsto_chain_stops_in_reverse_start_order) {
 SIM_SCENARIO(bindsto_a_start_before_its_turn_cancels_the_pending_stop) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
-        two(&c, "BindsTo", &a, &b);
-        sim_advance_to(10 * SEC);
-        stop_unit("a");
-        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        two_and_stop_a(&c, "BindsTo", &a, &b);
         manager_request_start(manager_find("a"));
         sim_settle();
         sim_advance_to(11 * SEC);
@@ -143,10 +152,7 @@ SIM_SCENARIO(bindsto_the_bound_unit_dying_stops_the_dependent) {
 SIM_SCENARIO(partof_stop_of_the_unit_stops_the_part_first_then_the_unit) {
         struct sim_cursor c = { 0 };
         pid_t a, b;
-        two(&c, "PartOf", &a, &b);
-        sim_advance_to(10 * SEC);
-        stop_unit("a");
-        expect_kill(&c, -b, SIGTERM, 10 * SEC);
+        two_and_stop_a(&c, "PartOf", &a, &b);
         sim_advance_to(11 * SEC);
         sim_exit(b, 0);
         expect_kill(&c, -a, SIGTERM, 11 * SEC);
@@ -165,12 +171,10 @@ SIM_SCENARIO(partof_the_unit_dying_on_its_own_leaves_the_part_running) {
 
 SIM_SCENARIO(bindsto_propagated_stop_keeps_each_units_own_stop_timeout) {
         struct sim_cursor c = { 0 };
-        sim_unit("a", "[Service]\nExecStart=/bin/a\nTimeoutStopSec=3\n");
-        sim_unit("b", "[Unit]\nBindsTo=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\nTimeoutStopSec=6\n");
-        sim_boot_default();
-        pid_t a = expect_spawn(&c, "/bin/a", 0), b = expect_spawn(&c, "/bin/b", 0);
-        sim_handle(a, SIGTERM);
-        sim_handle(b, SIGTERM);
+        pid_t a, b;
+        boot_pair(&c, "[Service]\nExecStart=/bin/a\nTimeoutStopSec=3\n",
+                  "[Unit]\nBindsTo=a.service\nAfter=a.service\n[Service]\nExecStart=/bin/b\nTimeoutStopSec=6\n", false,
+                  &a, &b);
         stop_unit("a");
         sim_advance_to(20 * SEC);
         /* b (After=a) first, killed at its own 6 s; then a, killed 3 s later. */
@@ -189,13 +193,7 @@ SIM_SCENARIO(shutdown_chain_starts_in_order_and_stops_in_reverse) {
         struct sim_cursor c = { 0 };
         pid_t p[3];
         chain(&c, p);
-        expect_kill(&c, -p[2], SIGTERM, 10 * SEC);
-        sim_advance_to(11 * SEC);
-        sim_exit(p[2], 0);
-        expect_kill(&c, -p[1], SIGTERM, 11 * SEC);
-        sim_advance_to(12 * SEC);
-        sim_exit(p[1], 0);
-        expect_kill(&c, -p[0], SIGTERM, 12 * SEC);
+        expect_reverse_stops(&c, p, 10 * SEC);
         sim_advance_to(13 * SEC);
         sim_exit(p[0], 0);
         expect_exit(&c, 0, 13 * SEC);

@@ -90,7 +90,7 @@ static void start_path_skips_empty_steps(void **state) {
 }
 
 /* ExecCondition= (systemd's "condition"): before ExecStartPre=; a failure
- * (its result decided by unit.c: exec-condition for 1..254) and a timeout
+ * (its result decided by unit_exec.c: exec-condition for 1..254) and a timeout
  * take the stop path; a stop request kills it without ExecStop=. */
 static void exec_condition_comes_first(void **state) {
         (void)state;
@@ -115,6 +115,54 @@ static void exec_condition_comes_first(void **state) {
         assert_string_equal(unit_state_active(UNIT_CONDITION), "activating");
         assert_int_equal(unit_state_timer(UNIT_CONDITION), UNIT_TIMER_START);
         assert_string_equal(unit_result_to_string(UNIT_RESULT_EXEC_CONDITION), "exec-condition");
+}
+
+/* The states that run an Exec*= list: where its end, its failure, the
+ * state's timeout and the main process's exit lead (systemd's
+ * service_enter_*(); every step present, processes left). */
+static void command_states_lead_where_systemd_does(void **state) {
+        (void)state;
+        static const struct {
+                enum unit_state s;
+                enum unit_event e;
+                enum unit_state next;
+                enum unit_result result;
+                bool ignored;
+        } rows[] = {
+                { UNIT_CONDITION, UNIT_EV_CONTROL_OK, UNIT_START_PRE, UNIT_RESULT_KEEP, false },
+                { UNIT_CONDITION, UNIT_EV_CONTROL_FAILED, UNIT_STOP_SIGTERM, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_CONDITION, UNIT_EV_TIMEOUT, UNIT_STOP_SIGTERM, UNIT_RESULT_TIMEOUT, false },
+                { UNIT_CONDITION, UNIT_EV_MAIN_EXITED, UNIT_CONDITION, UNIT_RESULT_KEEP, true },
+                { UNIT_START_PRE, UNIT_EV_CONTROL_OK, UNIT_START, UNIT_RESULT_KEEP, false },
+                { UNIT_START_PRE, UNIT_EV_CONTROL_FAILED, UNIT_STOP_SIGTERM, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_START_PRE, UNIT_EV_TIMEOUT, UNIT_STOP_SIGTERM, UNIT_RESULT_TIMEOUT, false },
+                { UNIT_START_PRE, UNIT_EV_MAIN_EXITED, UNIT_START_PRE, UNIT_RESULT_KEEP, true },
+                { UNIT_START_POST, UNIT_EV_CONTROL_OK, UNIT_RUNNING, UNIT_RESULT_KEEP, false },
+                { UNIT_START_POST, UNIT_EV_CONTROL_FAILED, UNIT_STOP, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_START_POST, UNIT_EV_TIMEOUT, UNIT_STOP, UNIT_RESULT_TIMEOUT, false },
+                { UNIT_START_POST, UNIT_EV_MAIN_EXITED, UNIT_START_POST, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_START_POST, UNIT_EV_WATCHDOG, UNIT_STOP_SIGTERM, UNIT_RESULT_WATCHDOG, false },
+                { UNIT_STOP, UNIT_EV_CONTROL_OK, UNIT_STOP_SIGTERM, UNIT_RESULT_KEEP, false },
+                { UNIT_STOP, UNIT_EV_CONTROL_FAILED, UNIT_STOP_SIGTERM, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_STOP, UNIT_EV_TIMEOUT, UNIT_STOP_SIGTERM, UNIT_RESULT_TIMEOUT, false },
+                { UNIT_STOP, UNIT_EV_MAIN_EXITED, UNIT_STOP, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_STOP_POST, UNIT_EV_CONTROL_OK, UNIT_DECIDE, UNIT_RESULT_KEEP, false },
+                { UNIT_STOP_POST, UNIT_EV_CONTROL_FAILED, UNIT_DECIDE, UNIT_RESULT_EXIT_CODE, false },
+                { UNIT_STOP_POST, UNIT_EV_TIMEOUT, UNIT_DECIDE, UNIT_RESULT_TIMEOUT, false },
+                { UNIT_STOP_POST, UNIT_EV_MAIN_EXITED, UNIT_STOP_POST, UNIT_RESULT_KEEP, true },
+        };
+        struct unit_facts f = plain();
+        f.has_condition = f.has_start_pre = f.has_start_post = f.has_stop = f.has_stop_post = true;
+        f.procs_left = true;
+        f.exit_result = UNIT_RESULT_EXIT_CODE;
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                struct unit_transition t = unit_transition(rows[i].s, rows[i].e, &f);
+                if (t.next != rows[i].next || t.result != rows[i].result || t.ignored != rows[i].ignored)
+                        fail_msg("row %zu: %s + %s -> %s, result %s%s", i, unit_state_to_string(rows[i].s),
+                                 unit_event_to_string(rows[i].e), unit_state_to_string(t.next),
+                                 unit_result_to_string(t.result), t.ignored ? " (ignored)" : "");
+                assert_non_null(t.why);
+        }
 }
 
 static void oneshot_finishes_to_exited_or_stop(void **state) {
@@ -298,6 +346,7 @@ int main(void) {
                 cmocka_unit_test(notify_paths),
                 cmocka_unit_test(start_path_skips_empty_steps),
                 cmocka_unit_test(exec_condition_comes_first),
+                cmocka_unit_test(command_states_lead_where_systemd_does),
                 cmocka_unit_test(oneshot_finishes_to_exited_or_stop),
                 cmocka_unit_test(running_main_exit),
                 cmocka_unit_test(stop_escalation),
