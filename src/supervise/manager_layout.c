@@ -281,3 +281,17 @@ struct unit *manager_load_on_demand(const char *name) {
         unit_found_free(&f);
         return u;
 }
+
+/* The unit the name syslog.service stands for, when it is loaded: a unit
+ * of that name, or the one a syslog.service link is an alias of
+ * (`systemctl enable rsyslog` makes it, from Alias=syslog.service). */
+const char *manager_syslog_daemon(void) {
+        struct unit *u = mgr_find_unit("syslog.service");
+        struct unit_found f;
+        if (!u && unit_layout_find(&mgr.layout, "syslog.service", &f) == 0) {
+                if (f.kind == UNIT_FOUND_FILE)
+                        u = mgr_find_unit(f.name);
+                unit_found_free(&f);
+        }
+        return u ? unit_config(u)->name : NULL;
+}

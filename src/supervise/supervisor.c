@@ -595,9 +595,15 @@ int supervisor_load_units(void) {
         /* Without it Type=notify units time out; the others run. */
         if (notify)
                 (void)notify_server_open(sup.config.notify_socket, unit_notify_from);
-        /* Without it syslog-only daemons' lines are lost; everything else runs. */
-        if (sup.config.syslog_socket &&
-            syslog_server_open(sup.config.syslog_socket, syslog_attribute) == -EADDRINUSE)
+        /* Without it syslog-only daemons' lines are lost; everything else runs.
+         * A syslog daemon among the units (rsyslog: Alias=syslog.service) is
+         * the receiver, as on systemd without journald: never two on one path. */
+        const char *daemon = sup.config.syslog_socket ? manager_syslog_daemon() : NULL;
+        if (daemon)
+                log_notice("syslog: %s is the syslog daemon (syslog.service): leaving %s to it", daemon,
+                           sup.config.syslog_socket);
+        else if (sup.config.syslog_socket &&
+                 syslog_server_open(sup.config.syslog_socket, syslog_attribute) == -EADDRINUSE)
                 log_msg(sup.config.syslog_default ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR,
                         "syslog: %s is another process's socket, leaving it alone%s", sup.config.syslog_socket,
                         sup.config.syslog_default ? "" : " (--syslog-socket)");

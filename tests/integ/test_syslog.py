@@ -12,7 +12,12 @@ of its own whose /dev holds a link to vigil's socket.
 """
 import json
 import os
+import signal
 import socket
+import subprocess
+import time
+
+import pytest
 
 
 from harness import stderr_lines, stop_vigil, unit_text, wait_until
@@ -147,3 +152,56 @@ def test_none_turns_it_off_and_a_live_socket_is_left_alone(units, vigil):
         assert os.path.exists(sock), "another process's socket is not removed"
     finally:
         owner.close()
+
+
+def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vigil):
+    """A syslog daemon among the units (the unit syslog.service names) is the
+    receiver: vigil opens none (one line), the daemon binds the path as
+    rsyslog's imuxsock does (unlinking what is there) and gets the lines.
+    When it dies, a sender fails at once (ECONNREFUSED on the stale file):
+    nothing blocks, and vigil does not take the path over."""
+    sock = str(vigil.tmp / "log.sock")
+    got, ready = vigil.tmp / "daemon.got", vigil.tmp / "daemon.ready"
+    daemon = units.script("fakesyslogd", f"""
+        import os, signal, socket
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            os.unlink("{sock}")
+        except FileNotFoundError:
+            pass
+        s.bind("{sock}")
+        open("{ready}", "w").close()
+        while True:
+            line = s.recv(4096)
+            if line.endswith(b"test: die"):
+                os.kill(os.getpid(), signal.SIGKILL)
+            with open("{got}", "ab") as f:
+                f.write(line + b"\\n")
+        """, interpreter="/usr/bin/python3")
+    # (--units DIR: the file's own name; from the systemd layout the alias
+    # link resolves to rsyslog.service: tests/distro)
+    units.add("syslog", unit_text("[Service]", f"ExecStart={daemon}"))
+    units.add("app", unit_text(
+        "[Service]",
+        f"ExecStart=/bin/sh -c 'while [ ! -e {ready} ]; do sleep 0.02; done; "
+        f"/usr/bin/logger -u {sock} -t app to-the-daemon; exec sleep 100'"))
+    run, _ = start(units, vigil)
+    assert stderr_lines(run, "syslog: syslog.service is the syslog daemon", f"leaving {sock} to it"), run.stderr
+    wait_until(run, lambda: got.exists() and b"app: to-the-daemon" in got.read_bytes(), "the daemon's line")
+    assert not any("to-the-daemon" in r["message"] for r in log_messages(vigil, "app"))
+    assert "to-the-daemon" not in run.stdout
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"<13>test: die", sock)   # it kills itself: no socket closed in order
+    wait_until(run, lambda: stderr_lines(run, "syslog.service: failed with result signal"), "the daemon's death")
+    t0 = time.monotonic()
+    r = subprocess.run(["logger", "-u", sock, "-t", "late", "nobody-there"], capture_output=True, text=True,
+                       timeout=10)
+    assert time.monotonic() - t0 < 3, "a send to a dead daemon's socket fails at once"
+    assert r.returncode == 0, r   # logger drops what it cannot send, as syslog(3) does
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        with pytest.raises(ConnectionRefusedError):
+            s.sendto(b"<13>late: refused", sock)
+    assert os.path.exists(sock) and b"nobody-there" not in got.read_bytes()
+    assert vigil.ctl("status").returncode in (0, 3)
+    stop_vigil(run)
+    assert os.path.exists(sock), "the daemon's socket file is not vigil's to remove"
