@@ -28,7 +28,9 @@
  * Where: --syslog-socket PATH, "none" off; by default /dev/log when vigil
  * is PID 1 (container or system mode) and nobody listens there (a live
  * socket there, e.g. a syslog daemon's or journald's, is left alone: one
- * info line). The socket file is removed at exit.
+ * info line). The socket file is removed at exit. Not opened at all when a
+ * unit to boot is the syslog daemon (manager_syslog_daemon(): rsyslog's
+ * Alias=syslog.service), whatever the option says: it binds the path.
  */
 #ifndef VIGIL_LOGCAP_SYSLOG_SERVER_H
 #define VIGIL_LOGCAP_SYSLOG_SERVER_H
