@@ -3,7 +3,8 @@ logger(1) and Python's syslog module send are attributed to their unit by
 the sender's kernel-stamped pid and kept like the unit's stdout lines
 (`vigilctl log`, its JSON), "TAG: MESSAGE"; senders of no unit go to
 vigil's stdout as the pseudo-source "syslog"; garbage and floods cost one
-line each and harm nothing.
+line each and harm nothing. A syslog daemon among the units (the unit
+syslog.service names) is the receiver instead: vigil opens no socket.
 
 The socket is --syslog-socket PATH under the test's directory (the host's
 /dev is shared: harness.py turns the default /dev/log off). Python's syslog
@@ -19,8 +20,8 @@ import time
 
 import pytest
 
-
 from harness import stderr_lines, stop_vigil, unit_text, wait_until
+from test_systemd_layout import Layout
 
 def log_messages(vigil, unit):
     r = vigil.ctl("log", "--json", unit)
@@ -205,3 +206,28 @@ def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vi
     assert vigil.ctl("status").returncode in (0, 3)
     stop_vigil(run)
     assert os.path.exists(sock), "the daemon's socket file is not vigil's to remove"
+
+
+def test_the_layout_alias_names_the_daemon_and_disable_gives_the_socket_back(vigil):
+    """From the systemd layout: `systemctl enable` of a unit with
+    Alias=syslog.service makes the alias link; vigil resolves it and leaves
+    the socket to that unit. Disabled, the next boot's vigil receives again."""
+    L = Layout(vigil)
+    sock = str(vigil.tmp / "log.sock")
+    L.service("mysyslogd.service", f"touch {L.out}/d; exec sleep 600",
+              install="WantedBy=multi-user.target\nAlias=syslog.service")
+    r = L.systemctl("enable", "mysyslogd.service")
+    assert r.returncode == 0 and os.path.islink(L.root / "etc/systemd/system/syslog.service"), r.stdout + r.stderr
+    run = L.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: (L.out / "d").exists(), "the daemon to start", timeout=10)
+    assert len(stderr_lines(run, "syslog: mysyslogd.service is the syslog daemon (syslog.service)")) == 1, run.stderr
+    assert not os.path.exists(sock), "vigil opened no socket"
+    stop_vigil(run)
+    r = L.systemctl("disable", "mysyslogd.service")
+    assert r.returncode == 0 and not os.path.lexists(L.root / "etc/systemd/system/syslog.service"), r.stdout
+    L.service("other.service", f"touch {L.out}/o; exec sleep 600")
+    L.want("other.service")
+    run = L.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: os.path.exists(sock), "vigil's own socket")
+    assert not stderr_lines(run, "is the syslog daemon"), run.stderr
+    stop_vigil(run)
