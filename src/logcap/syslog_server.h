@@ -30,7 +30,8 @@
  * socket there, e.g. a syslog daemon's or journald's, is left alone: one
  * info line). The socket file is removed at exit. Not opened at all when a
  * unit to boot is the syslog daemon (manager_syslog_daemon(): rsyslog's
- * Alias=syslog.service), whatever the option says: it binds the path.
+ * Alias=syslog.service), whatever the option says: it binds the path;
+ * closed when one is loaded later (supervise/manager_layout.c).
  */
 #ifndef VIGIL_LOGCAP_SYSLOG_SERVER_H
 #define VIGIL_LOGCAP_SYSLOG_SERVER_H

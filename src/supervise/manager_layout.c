@@ -16,6 +16,7 @@
 #include "supervise/unit_source.h"
 
 #include "core/log.h"
+#include "logcap/syslog_server.h"
 #include "base/words.h"
 #include "unit/install_plan.h"
 #include "unit/unit_load.h"
@@ -245,6 +246,18 @@ int mgr_load_enabled(void) {
         return r;
 }
 
+/* A syslog daemon loaded at run time (`apt-get install rsyslog` in a
+ * running container: its postinst starts it): vigil's receiver closes
+ * before it starts, so the daemon binds the path alone and vigil's exit
+ * never removes the daemon's socket file. */
+static void syslog_handover(void) {
+        const char *daemon, *address = syslog_server_address();
+        if (!address || !(daemon = manager_syslog_daemon()))
+                return;
+        log_notice("syslog: %s is the syslog daemon (syslog.service): leaving %s to it", daemon, address);
+        syslog_server_close();
+}
+
 struct unit *manager_load_on_demand(const char *name) {
         char full[512];
         if (snprintf(full, sizeof(full), "%s%s", name, strchr(name, '.') ? "" : ".service") >= (int)sizeof(full))
@@ -279,6 +292,8 @@ struct unit *manager_load_on_demand(const char *name) {
         if (unit_layout_find(&mgr.layout, full, &f) == 0 && f.kind == UNIT_FOUND_FILE)
                 u = mgr_find_unit(f.name);   /* an alias: the unit of its real name */
         unit_found_free(&f);
+        if (mgr.n != n_old)
+                syslog_handover();
         return u;
 }
 

@@ -231,3 +231,45 @@ def test_the_layout_alias_names_the_daemon_and_disable_gives_the_socket_back(vig
     wait_until(run, lambda: os.path.exists(sock), "vigil's own socket")
     assert not stderr_lines(run, "is the syslog daemon"), run.stderr
     stop_vigil(run)
+
+
+def test_a_syslog_daemon_started_at_run_time_takes_the_socket_over(vigil):
+    """`apt-get install rsyslog` in a running image: its postinst starts the
+    unit through vigil. vigil's receiver closes before it starts (one line),
+    the daemon binds the path alone, and vigil's exit leaves its file."""
+    L = Layout(vigil)
+    sock = str(vigil.tmp / "log.sock")
+    got, ready = vigil.tmp / "daemon.got", vigil.tmp / "daemon.ready"
+    daemon = L.bin / "fakesyslogd"
+    daemon.write_text(f"""#!/usr/bin/python3
+import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+try:
+    os.unlink("{sock}")
+except FileNotFoundError:
+    pass
+s.bind("{sock}")
+open("{ready}", "w").close()
+while True:
+    line = s.recv(4096)
+    with open("{got}", "ab") as f:
+        f.write(line + b"\\n")
+""")
+    daemon.chmod(0o755)
+    L.unit("mysyslogd.service", f"[Service]\nExecStart={daemon}\n[Install]\nAlias=syslog.service\n")
+    L.service("other.service", f"touch {L.out}/o; exec sleep 600")
+    L.want("other.service")
+    run = L.start(f"--syslog-socket={sock}")
+    wait_until(run, lambda: os.path.exists(sock) and (L.out / "o").exists(), "vigil's socket", timeout=10)
+    r = L.systemctl("enable", "mysyslogd.service")
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = vigil.ctl("start", "mysyslogd.service")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_until(run, lambda: ready.exists(), "the daemon to bind", timeout=10)
+    assert len(stderr_lines(run, "syslog: mysyslogd.service is the syslog daemon", f"leaving {sock} to it")) == 1, \
+        run.stderr
+    subprocess.run(["logger", "-u", sock, "-t", "late", "to-the-new-daemon"], timeout=10, check=True)
+    wait_until(run, lambda: got.exists() and b"late: to-the-new-daemon" in got.read_bytes(), "the daemon's line")
+    assert "to-the-new-daemon" not in run.stdout
+    stop_vigil(run)
+    assert os.path.exists(sock), "the daemon's socket file is not vigil's to remove"
