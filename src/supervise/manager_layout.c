@@ -247,15 +247,19 @@ int mgr_load_enabled(void) {
 }
 
 /* A syslog daemon loaded at run time (`apt-get install rsyslog` in a
- * running container: its postinst starts it): vigil's receiver closes
- * before it starts, so the daemon binds the path alone and vigil's exit
- * never removes the daemon's socket file. */
+ * running container: its postinst starts it): the path is its once it is
+ * up (the supervisor's progress hook releases it), so vigil's exit never
+ * removes the daemon's socket file. */
 static void syslog_handover(void) {
         const char *daemon, *address = syslog_server_address();
-        if (!address || !(daemon = manager_syslog_daemon()))
+        if (!address || !(daemon = manager_syslog_daemon()) || syslog_server_handover())
                 return;
-        log_notice("syslog: %s is the syslog daemon (syslog.service): leaving %s to it", daemon, address);
-        syslog_server_close();
+        if (syslog_server_hand_over(daemon) < 0) {
+                log_error("syslog: out of memory handing %s over to %s; closing it", address, daemon);
+                syslog_server_close();
+                return;
+        }
+        log_notice("syslog: %s is the syslog daemon (syslog.service): %s is its once it is up", daemon, address);
 }
 
 struct unit *manager_load_on_demand(const char *name) {

@@ -157,8 +157,9 @@ def test_none_turns_it_off_and_a_live_socket_is_left_alone(units, vigil):
 
 def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vigil):
     """A syslog daemon among the units (the unit syslog.service names) is the
-    receiver: vigil opens none (one line), the daemon binds the path as
-    rsyslog's imuxsock does (unlinking what is there) and gets the lines.
+    receiver once it is up: until then vigil keeps the lines (its
+    ExecStartPre='s here), then closes its socket (one line) and the daemon
+    binds the path as rsyslog's imuxsock does (unlinking what is there).
     When it dies, a sender fails at once (ECONNREFUSED on the stale file):
     nothing blocks, and vigil does not take the path over."""
     sock = str(vigil.tmp / "log.sock")
@@ -181,14 +182,19 @@ def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vi
         """, interpreter="/usr/bin/python3")
     # (--units DIR: the file's own name; from the systemd layout the alias
     # link resolves to rsyslog.service: tests/distro)
-    units.add("syslog", unit_text("[Service]", f"ExecStart={daemon}"))
+    units.add("syslog", unit_text("[Service]", f"ExecStartPre=/usr/bin/logger -u {sock} -t pre before-the-daemon",
+                                  f"ExecStart={daemon}"))
     units.add("app", unit_text(
         "[Service]",
         f"ExecStart=/bin/sh -c 'while [ ! -e {ready} ]; do sleep 0.02; done; "
         f"/usr/bin/logger -u {sock} -t app to-the-daemon; exec sleep 100'"))
     run, _ = start(units, vigil)
-    assert stderr_lines(run, "syslog: syslog.service is the syslog daemon", f"leaving {sock} to it"), run.stderr
+    assert stderr_lines(run, "syslog: syslog.service is the syslog daemon (syslog.service)",
+                        f"{sock} is its once it is up"), run.stderr
+    wait_until(run, lambda: stderr_lines(run, f"syslog: syslog.service is up: leaving {sock} to it"), "the handover")
     wait_until(run, lambda: got.exists() and b"app: to-the-daemon" in got.read_bytes(), "the daemon's line")
+    assert has_line(vigil, "syslog", "pre: before-the-daemon"), "a line before the daemon is up is vigil's"
+    assert b"before-the-daemon" not in got.read_bytes()
     assert not any("to-the-daemon" in r["message"] for r in log_messages(vigil, "app"))
     assert "to-the-daemon" not in run.stdout
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
@@ -211,7 +217,8 @@ def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vi
 def test_the_layout_alias_names_the_daemon_and_disable_gives_the_socket_back(vigil):
     """From the systemd layout: `systemctl enable` of a unit with
     Alias=syslog.service makes the alias link; vigil resolves it and leaves
-    the socket to that unit. Disabled, the next boot's vigil receives again."""
+    the path to that unit once it is up. Disabled, the next boot's vigil
+    receives again."""
     L = Layout(vigil)
     sock = str(vigil.tmp / "log.sock")
     L.service("mysyslogd.service", f"touch {L.out}/d; exec sleep 600",
@@ -221,21 +228,28 @@ def test_the_layout_alias_names_the_daemon_and_disable_gives_the_socket_back(vig
     run = L.start(f"--syslog-socket={sock}")
     wait_until(run, lambda: (L.out / "d").exists(), "the daemon to start", timeout=10)
     assert len(stderr_lines(run, "syslog: mysyslogd.service is the syslog daemon (syslog.service)")) == 1, run.stderr
-    assert not os.path.exists(sock), "vigil opened no socket"
+    wait_until(run, lambda: stderr_lines(run, f"syslog: mysyslogd.service is up: leaving {sock} to it"), "the handover")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        with pytest.raises(ConnectionRefusedError):   # vigil's socket is closed; this daemon binds none
+            s.sendto(b"<13>t: x", sock)
     stop_vigil(run)
+    assert os.path.exists(sock), "the path is the daemon's: not removed"
     r = L.systemctl("disable", "mysyslogd.service")
     assert r.returncode == 0 and not os.path.lexists(L.root / "etc/systemd/system/syslog.service"), r.stdout
     L.service("other.service", f"touch {L.out}/o; exec sleep 600")
     L.want("other.service")
     run = L.start(f"--syslog-socket={sock}")
-    wait_until(run, lambda: os.path.exists(sock), "vigil's own socket")
+    wait_until(run, lambda: (L.out / "o").exists(), "the other unit", timeout=10)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"<13>outsider: to vigil again", sock)
+    wait_until(run, lambda: "outsider: to vigil again" in run.stdout, "vigil's own socket's line")
     assert not stderr_lines(run, "is the syslog daemon"), run.stderr
     stop_vigil(run)
 
 
 def test_a_syslog_daemon_started_at_run_time_takes_the_socket_over(vigil):
     """`apt-get install rsyslog` in a running image: its postinst starts the
-    unit through vigil. vigil's receiver closes before it starts (one line),
+    unit through vigil. vigil's receiver closes once it is up (one line),
     the daemon binds the path alone, and vigil's exit leaves its file."""
     L = Layout(vigil)
     sock = str(vigil.tmp / "log.sock")
@@ -266,8 +280,9 @@ while True:
     r = vigil.ctl("start", "mysyslogd.service")
     assert r.returncode == 0, r.stdout + r.stderr
     wait_until(run, lambda: ready.exists(), "the daemon to bind", timeout=10)
-    assert len(stderr_lines(run, "syslog: mysyslogd.service is the syslog daemon", f"leaving {sock} to it")) == 1, \
+    assert len(stderr_lines(run, "syslog: mysyslogd.service is the syslog daemon", f"{sock} is its once it is up")) == 1, \
         run.stderr
+    wait_until(run, lambda: stderr_lines(run, f"syslog: mysyslogd.service is up: leaving {sock} to it"), "the handover")
     subprocess.run(["logger", "-u", sock, "-t", "late", "to-the-new-daemon"], timeout=10, check=True)
     wait_until(run, lambda: got.exists() and b"late: to-the-new-daemon" in got.read_bytes(), "the daemon's line")
     assert "to-the-new-daemon" not in run.stdout
