@@ -20,6 +20,7 @@
 static struct {
         struct loop_io io;
         char *address;
+        char *handover;   /* the syslog daemon's unit: the path is its once it is up */
         syslog_attribute_fn attribute;
         struct syslog_stats stats;
         char buf[SYSLOG_MSG_MAX + 1];
@@ -128,6 +129,25 @@ void syslog_server_drain(void) {
                 ;
 }
 
+int syslog_server_hand_over(const char *unit) {
+        char *copy = strdup(unit);
+        if (!copy)
+                return -ENOMEM;
+        free(srv.handover);
+        srv.handover = copy;
+        return 0;
+}
+
+const char *syslog_server_handover(void) {
+        return srv.address ? srv.handover : NULL;
+}
+
+void syslog_server_release(void) {
+        free(srv.address);
+        srv.address = NULL;   /* the path is the daemon's now: not unlinked */
+        syslog_server_close();
+}
+
 void syslog_server_close(void) {
         if (srv.io.fd >= 0) {
                 loop_io_del(&srv.io);
@@ -137,5 +157,7 @@ void syslog_server_close(void) {
                 os_notify_socket_unlink(srv.address);
         free(srv.address);
         srv.address = NULL;
+        free(srv.handover);
+        srv.handover = NULL;
         srv.io.fd = -1;
 }

@@ -28,7 +28,11 @@
  * Where: --syslog-socket PATH, "none" off; by default /dev/log when vigil
  * is PID 1 (container or system mode) and nobody listens there (a live
  * socket there, e.g. a syslog daemon's or journald's, is left alone: one
- * info line). The socket file is removed at exit.
+ * info line). The socket file is removed at exit. When a unit is the
+ * syslog daemon (manager_syslog_daemon(): rsyslog's Alias=syslog.service),
+ * at boot or loaded later, vigil receives only until that unit is up (the
+ * lines of daemons started before it are kept), then closes its socket
+ * and leaves the path to the daemon (syslog_server_hand_over()).
  */
 #ifndef VIGIL_LOGCAP_SYSLOG_SERVER_H
 #define VIGIL_LOGCAP_SYSLOG_SERVER_H
@@ -55,6 +59,13 @@ const struct syslog_stats *syslog_server_stats(void);
 /* Read what is queued (bounded), e.g. before reaping: a line sent just
  * before the sender exits is still attributed. */
 void syslog_server_drain(void);
+/* The syslog daemon's handover: unit (a name) binds the path itself
+ * (rsyslog's imuxsock unlinks what is there). Until it is up vigil keeps
+ * the lines; then syslog_server_release(): the socket closed, the path
+ * left as it is (the daemon's). handover(): the unit, while open. */
+int syslog_server_hand_over(const char *unit);
+const char *syslog_server_handover(void);
+void syslog_server_release(void);
 void syslog_server_close(void);
 
 #endif

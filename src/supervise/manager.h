@@ -57,6 +57,12 @@ int manager_load(char *const *dirs, size_t n_dirs, const char *runit_dir, const 
  * not found, masked, broken). For start requests. */
 struct unit *manager_load_on_demand(const char *name);
 
+/* The syslog daemon among the loaded units: the unit the name
+ * syslog.service stands for (a unit of that name, or the one a
+ * syslog.service link in the unit directories is an alias of), or NULL.
+ * vigil leaves /dev/log to it (logcap/syslog_server.h). */
+const char *manager_syslog_daemon(void);
+
 void manager_start_all(void);
 /* The shutdown's stop budget (supervisor.h, --stop-timeout): every unit's
  * stop waits end by deadline (unit_set_stop_deadline()); 0: none. */

@@ -16,6 +16,7 @@
 #include "supervise/unit_source.h"
 
 #include "core/log.h"
+#include "logcap/syslog_server.h"
 #include "base/words.h"
 #include "unit/install_plan.h"
 #include "unit/unit_load.h"
@@ -245,6 +246,22 @@ int mgr_load_enabled(void) {
         return r;
 }
 
+/* A syslog daemon loaded at run time (`apt-get install rsyslog` in a
+ * running container: its postinst starts it): the path is its once it is
+ * up (the supervisor's progress hook releases it), so vigil's exit never
+ * removes the daemon's socket file. */
+static void syslog_handover(void) {
+        const char *daemon, *address = syslog_server_address();
+        if (!address || !(daemon = manager_syslog_daemon()) || syslog_server_handover())
+                return;
+        if (syslog_server_hand_over(daemon) < 0) {
+                log_error("syslog: out of memory handing %s over to %s; closing it", address, daemon);
+                syslog_server_close();
+                return;
+        }
+        log_notice("syslog: %s is the syslog daemon (syslog.service): %s is its once it is up", daemon, address);
+}
+
 struct unit *manager_load_on_demand(const char *name) {
         char full[512];
         if (snprintf(full, sizeof(full), "%s%s", name, strchr(name, '.') ? "" : ".service") >= (int)sizeof(full))
@@ -279,5 +296,21 @@ struct unit *manager_load_on_demand(const char *name) {
         if (unit_layout_find(&mgr.layout, full, &f) == 0 && f.kind == UNIT_FOUND_FILE)
                 u = mgr_find_unit(f.name);   /* an alias: the unit of its real name */
         unit_found_free(&f);
+        if (mgr.n != n_old)
+                syslog_handover();
         return u;
+}
+
+/* The unit the name syslog.service stands for, when it is loaded: a unit
+ * of that name, or the one a syslog.service link is an alias of
+ * (`systemctl enable rsyslog` makes it, from Alias=syslog.service). */
+const char *manager_syslog_daemon(void) {
+        struct unit *u = mgr_find_unit("syslog.service");
+        struct unit_found f;
+        if (!u && unit_layout_find(&mgr.layout, "syslog.service", &f) == 0) {
+                if (f.kind == UNIT_FOUND_FILE)
+                        u = mgr_find_unit(f.name);
+                unit_found_free(&f);
+        }
+        return u ? unit_config(u)->name : NULL;
 }

@@ -435,8 +435,11 @@ static void outer_boot_progress(void) {
         outer_notify_ready(status);
 }
 
+static void syslog_release_when_up(void);
+
 static void boot_progress(void) {
         outer_boot_progress();
+        syslog_release_when_up();
         if (sup.main_cmd.argv && !sup.main_cmd.started && sup.stop.phase == STOP_NONE &&
             manager_boot_done(sup.config.wait_ready))
                 start_main();
@@ -583,6 +586,30 @@ static bool syslog_attribute(pid_t pid, struct log_ring **ret_ring, const char *
 }
 
 
+/* The syslog daemon among the units to boot: vigil receives until it is
+ * up (the lines of what starts before it are kept), then the path is its
+ * (syslog_release_when_up()). Never two receivers on one path. */
+static void syslog_boot_handover(const char *daemon) {
+        int r = syslog_server_open(sup.config.syslog_socket, syslog_attribute);
+        if (r == 0 && syslog_server_hand_over(daemon) < 0)
+                syslog_server_close();
+        if (syslog_server_address())
+                log_notice("syslog: %s is the syslog daemon (syslog.service): %s is its once it is up", daemon,
+                           sup.config.syslog_socket);
+        else
+                log_notice("syslog: %s is the syslog daemon (syslog.service): leaving %s to it", daemon,
+                           sup.config.syslog_socket);
+}
+
+static void syslog_release_when_up(void) {
+        const char *daemon = syslog_server_handover();
+        struct unit *u = daemon ? manager_find(daemon) : NULL;
+        if (!u || !unit_state_is_up(unit_get_state(u)))
+                return;
+        log_notice("syslog: %s is up: leaving %s to it", daemon, syslog_server_address());
+        syslog_server_release();
+}
+
 int supervisor_load_units(void) {
         unit_cgroup_setup(sup.config.cgroup_root, sup.config.system_mode);
         int r = manager_load(sup.config.unit_dirs, sup.config.n_unit_dirs, sup.config.runit_dir,
@@ -599,9 +626,14 @@ int supervisor_load_units(void) {
         /* Without it Type=notify units time out; the others run. */
         if (notify)
                 (void)notify_server_open(sup.config.notify_socket, unit_notify_from);
-        /* Without it syslog-only daemons' lines are lost; everything else runs. */
-        if (sup.config.syslog_socket &&
-            syslog_server_open(sup.config.syslog_socket, syslog_attribute) == -EADDRINUSE)
+        /* Without it syslog-only daemons' lines are lost; everything else runs.
+         * A syslog daemon among the units (rsyslog: Alias=syslog.service) is
+         * the receiver, as on systemd without journald: never two on one path. */
+        const char *daemon = sup.config.syslog_socket ? manager_syslog_daemon() : NULL;
+        if (daemon)
+                syslog_boot_handover(daemon);
+        else if (sup.config.syslog_socket &&
+                 syslog_server_open(sup.config.syslog_socket, syslog_attribute) == -EADDRINUSE)
                 log_msg(sup.config.syslog_default ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR,
                         "syslog: %s is another process's socket, leaving it alone%s", sup.config.syslog_socket,
                         sup.config.syslog_default ? "" : " (--syslog-socket)");

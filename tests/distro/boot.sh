@@ -32,6 +32,17 @@ cp "$VIGIL" "$root/sbin/vigil"
 cp "$VIGILCTL" "$root/usr/bin/vigilctl"
 ln -sf vigilctl "$root/usr/bin/systemctl"
 chroot "$root" systemctl enable postgresql@15-main.service postfix@-.service
+# VIGIL_DISTRO_SYSLOG=rsyslog (test_rsyslog.py): rsyslog as installed, the
+# syslog receiver, with only cron and sshd beside it (a short boot); rsyslog's
+# imklog off (the kernel's log is the host's: a container image does the
+# same). Else rsyslog is disabled and vigil's /dev/log keeps the lines.
+if [ "${VIGIL_DISTRO_SYSLOG:-}" = rsyslog ]; then
+        chroot "$root" systemctl mask nginx.service redis-server.service postgresql.service \
+                postgresql@15-main.service postfix.service postfix@-.service
+        sed -i 's/^module(load="imklog")/#&/' "$root/etc/rsyslog.conf"
+else
+        chroot "$root" systemctl disable rsyslog.service
+fi
 # (it runs a few seconds: cron's child that logs its CMD line is then
 # still there when vigil reads the line, and is attributed to cron.service)
 echo '@reboot root sleep 3; echo cron-job-ran > /var/tmp/cron-ran' > "$root/etc/cron.d/vigil-test"

@@ -18,7 +18,7 @@ VIGILCTL = os.environ.get("VIGILCTL", str(REPO / "build/vigilctl-static"))
 SUITE = "bookworm"
 MIRROR = os.environ.get("VIGIL_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 # The daemons, then the clients the tests drive inside the root.
-PACKAGES = ["nginx", "redis-server", "openssh-server", "cron", "postfix", "postgresql",
+PACKAGES = ["nginx", "redis-server", "openssh-server", "cron", "postfix", "postgresql", "rsyslog",
             "curl", "openssh-client", "redis-tools", "postgresql-client"]
 CACHE = REPO / "build/distro"
 
@@ -78,7 +78,7 @@ def remove_cgroup(path):
 
 
 class Boot:
-    def __init__(self, root, scratch):
+    def __init__(self, root, scratch, syslog=""):
         self.scratch = scratch
         self.out = scratch / "vigil.out"
         cg = cgroup2_mount()
@@ -98,7 +98,7 @@ class Boot:
             if self.cgroup:
                 (self.cgroup / "cgroup.procs").write_text(str(os.getpid()))
 
-        env = dict(os.environ, VIGIL=VIGIL, VIGILCTL=VIGILCTL)
+        env = dict(os.environ, VIGIL=VIGIL, VIGILCTL=VIGILCTL, VIGIL_DISTRO_SYSLOG=syslog)
         self.outf = open(self.out, "wb")
         self.proc = subprocess.Popen(
             ["unshare", "-Cpfmn", "--fork", "--kill-child", str(Path(__file__).parent / "boot.sh"),
@@ -154,11 +154,22 @@ class Boot:
             remove_cgroup(self.cgroup)
 
 
-@pytest.fixture(scope="module")
-def booted(debian_root, tmp_path_factory):
+def boot_module(root, tmp_path_factory, syslog=""):
     scratch = tmp_path_factory.mktemp("boot")
-    b = Boot(debian_root, scratch)
+    b = Boot(root, scratch, syslog)
     yield b
     b.stop_hard()
-    shutil.copy(b.out, CACHE / "last-boot.log")   # for a look after a failure
+    shutil.copy(b.out, CACHE / f"last-boot{'-' + syslog if syslog else ''}.log")   # for a look after a failure
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def booted(debian_root, tmp_path_factory):
+    """Every daemon; rsyslog disabled: vigil's /dev/log keeps the lines."""
+    yield from boot_module(debian_root, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def booted_rsyslog(debian_root, tmp_path_factory):
+    """rsyslog enabled as installed (the syslog receiver), cron and sshd."""
+    yield from boot_module(debian_root, tmp_path_factory, "rsyslog")
