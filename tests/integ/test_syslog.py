@@ -13,7 +13,6 @@ of its own whose /dev holds a link to vigil's socket.
 """
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -155,6 +154,28 @@ def test_none_turns_it_off_and_a_live_socket_is_left_alone(units, vigil):
         owner.close()
 
 
+def fake_syslogd(sock, ready, got, die_on=None):
+    """A syslog daemon's source (python3): binds sock as rsyslog's imuxsock
+    does (unlinking what is there), touches ready, appends each datagram to
+    got; a datagram ending in die_on makes it SIGKILL itself."""
+    die = f"""
+    if line.endswith({die_on!r}):
+        os.kill(os.getpid(), signal.SIGKILL)""" if die_on else ""
+    return f"""import os, signal, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+try:
+    os.unlink("{sock}")
+except FileNotFoundError:
+    pass
+s.bind("{sock}")
+open("{ready}", "w").close()
+while True:
+    line = s.recv(4096){die}
+    with open("{got}", "ab") as f:
+        f.write(line + b"\\n")
+"""
+
+
 def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vigil):
     """A syslog daemon among the units (the unit syslog.service names) is the
     receiver once it is up: until then vigil keeps the lines (its
@@ -164,22 +185,8 @@ def test_a_syslog_daemon_unit_gets_the_socket_and_its_death_fails_fast(units, vi
     nothing blocks, and vigil does not take the path over."""
     sock = str(vigil.tmp / "log.sock")
     got, ready = vigil.tmp / "daemon.got", vigil.tmp / "daemon.ready"
-    daemon = units.script("fakesyslogd", f"""
-        import os, signal, socket
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        try:
-            os.unlink("{sock}")
-        except FileNotFoundError:
-            pass
-        s.bind("{sock}")
-        open("{ready}", "w").close()
-        while True:
-            line = s.recv(4096)
-            if line.endswith(b"test: die"):
-                os.kill(os.getpid(), signal.SIGKILL)
-            with open("{got}", "ab") as f:
-                f.write(line + b"\\n")
-        """, interpreter="/usr/bin/python3")
+    daemon = units.script("fakesyslogd", fake_syslogd(sock, ready, got, die_on=b"test: die"),
+                          interpreter="/usr/bin/python3")
     # (--units DIR: the file's own name; from the systemd layout the alias
     # link resolves to rsyslog.service: tests/distro)
     units.add("syslog", unit_text("[Service]", f"ExecStartPre=/usr/bin/logger -u {sock} -t pre before-the-daemon",
@@ -255,20 +262,7 @@ def test_a_syslog_daemon_started_at_run_time_takes_the_socket_over(vigil):
     sock = str(vigil.tmp / "log.sock")
     got, ready = vigil.tmp / "daemon.got", vigil.tmp / "daemon.ready"
     daemon = L.bin / "fakesyslogd"
-    daemon.write_text(f"""#!/usr/bin/python3
-import os, socket
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-try:
-    os.unlink("{sock}")
-except FileNotFoundError:
-    pass
-s.bind("{sock}")
-open("{ready}", "w").close()
-while True:
-    line = s.recv(4096)
-    with open("{got}", "ab") as f:
-        f.write(line + b"\\n")
-""")
+    daemon.write_text("#!/usr/bin/python3\n" + fake_syslogd(sock, ready, got))
     daemon.chmod(0o755)
     L.unit("mysyslogd.service", f"[Service]\nExecStart={daemon}\n[Install]\nAlias=syslog.service\n")
     L.service("other.service", f"touch {L.out}/o; exec sleep 600")
